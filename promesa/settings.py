@@ -1,0 +1,84 @@
+"""The one typed settings object, read from the environment (``PROMESA_*``) and ``.env``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable about a Promesa process.
+
+    With no environment at all it runs embedded: a SQLite file and an embedded Chroma under
+    ``data_dir`` and the offline model. URLs switch each part to its distributed form.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PROMESA_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", description="`production` refuses the generated development secret."
+    )
+    data_dir: Path = Field(Path(".promesa"), description="Folder for the embedded files.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: a SQLite file under data_dir."
+    )
+    checkpoint_url: str | None = Field(
+        None, description="Where LangGraph checkpoints live; default: follows database_url."
+    )
+    chroma_url: str | None = Field(None, description="A Chroma server (http://host:port).")
+    embedding_model: str = Field(
+        "minilm", description="`minilm` (local, offline) or `openai:<embedding model>`."
+    )
+    model: str = Field("offline", description="`offline` or `openai:<model name>`.")
+    now: datetime | None = Field(
+        None, description="Pins the clock (ISO 8601 with offset), for demos and tests."
+    )
+    timezone: str = Field("America/Mexico_City", description="The business's home time zone.")
+    secret_key: str | None = Field(None, description="Signs API tokens; generated in development.")
+    seed: int = Field(7, description="Seed of the demo world.")
+    demo_orders: int = Field(2000, description="Orders in the demo world `make run` builds.")
+    max_message_chars: int = Field(4000, description="Longest accepted chat message.")
+    turns_per_minute: int = Field(30, description="Chat turns allowed per principal per minute.")
+
+    @field_validator("now")
+    @classmethod
+    def _now_has_offset(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("PROMESA_NOW needs a UTC offset, e.g. 2026-11-20T10:00:00-06:00")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL, defaulting to ``data_dir/promesa.db``."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{(self.data_dir / 'promesa.db').as_posix()}"
+
+    def current_time(self) -> datetime:
+        """The clock for callers at the edge (API, CLI); domain code receives ``now``."""
+        if self.now is not None:
+            return self.now
+        return datetime.now(self.tz)
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept ``postgresql://`` URLs and use the psycopg 3 driver for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,92 @@
+"""Engines, sessions and the schema: SQLite by default, PostgreSQL by URL, same migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from promesa.settings import normalise_database_url
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine with the pragmas Promesa relies on.
+
+    SQLite gets foreign keys enforced, WAL journaling and a busy timeout, so several threads of
+    one process (API workers, the eval runner) can share the file.
+    """
+    url = normalise_database_url(url)
+    if url.startswith("sqlite"):
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine_or_factory: Engine | sessionmaker[Session]) -> Iterator[Session]:
+    """A session that commits on success and rolls everything back on any error."""
+    factory = (
+        session_factory(engine_or_factory)
+        if isinstance(engine_or_factory, Engine)
+        else engine_or_factory
+    )
+    with factory() as session, session.begin():
+        yield session
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if engine is not None:
+        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (creates it on an empty database)."""
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def drop_all(engine: Engine) -> None:
+    """Remove every Promesa table (and Alembic's version table) from the database."""
+    from promesa.store.models import Base
+
+    with engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+def is_empty(engine: Engine) -> bool:
+    """True when the schema is missing or holds no orders."""
+    if not inspect(engine).has_table("orders"):
+        return True
+    with engine.connect() as connection:
+        return connection.exec_driver_sql("SELECT 1 FROM orders LIMIT 1").first() is None

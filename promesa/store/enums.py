@@ -1,0 +1,105 @@
+"""The closed vocabularies of the world model, shared by the database, world files and services."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class IdentityKind(StrEnum):
+    email = "email"
+    phone = "phone"
+    social = "social"
+
+
+class NodeType(StrEnum):
+    distribution_center = "distribution_center"
+    store = "store"
+    dark_store = "dark_store"
+
+
+class Channel(StrEnum):
+    web = "web"
+    app = "app"
+    store = "store"
+    marketplace = "marketplace"
+
+
+class FulfillmentType(StrEnum):
+    ship = "ship"
+    pickup = "pickup"
+    same_day = "same_day"
+
+
+class OrderStatus(StrEnum):
+    """Order lifecycle. Reroutes are allowed only while every line is before picking."""
+
+    created = "created"
+    allocated = "allocated"
+    picking = "picking"
+    packed = "packed"
+    shipped = "shipped"
+    in_transit = "in_transit"
+    out_for_delivery = "out_for_delivery"
+    delivered = "delivered"
+    ready_for_pickup = "ready_for_pickup"
+    picked_up = "picked_up"
+    exception = "exception"
+    cancelled = "cancelled"
+
+
+class LineStatus(StrEnum):
+    allocated = "allocated"
+    backordered = "backordered"
+    picked = "picked"
+    packed = "packed"
+    shipped = "shipped"
+    delivered = "delivered"
+    cancelled = "cancelled"
+
+
+#: Line states after which a line may no longer move to another node.
+LINE_STATES_LOCKED = frozenset(
+    {LineStatus.picked, LineStatus.packed, LineStatus.shipped, LineStatus.delivered}
+)
+
+
+class ServiceLevel(StrEnum):
+    standard = "standard"
+    express = "express"
+    next_day = "next_day"
+    same_day = "same_day"
+
+
+class DistanceBand(StrEnum):
+    """Bands of straight-line distance from node to destination (limits in settings)."""
+
+    local = "local"
+    regional = "regional"
+    national = "national"
+    remote = "remote"
+
+
+class TrackingEventType(StrEnum):
+    label_created = "label_created"
+    picked_up = "picked_up"
+    in_transit = "in_transit"
+    delay_exception = "delay_exception"
+    out_for_delivery = "out_for_delivery"
+    failed_attempt = "failed_attempt"
+    delivered = "delivered"
+    ready_for_pickup = "ready_for_pickup"
+    picked_up_by_customer = "picked_up_by_customer"
+
+
+class InteractionChannel(StrEnum):
+    chat = "chat"
+    phone = "phone"
+    email = "email"
+    store = "store"
+    social = "social"
+
+
+class HandoffStatus(StrEnum):
+    open = "open"
+    claimed = "claimed"
+    closed = "closed"

@@ -1,0 +1,399 @@
+"""The world model: SQLAlchemy 2 typed tables of an omnichannel retailer.
+
+Constraints the database can enforce live here (keys, uniqueness, non-negative stock, closed
+vocabularies); rules that need a clock or a principal live in the domain services.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from promesa.store.enums import (
+    Channel,
+    FulfillmentType,
+    HandoffStatus,
+    IdentityKind,
+    InteractionChannel,
+    LineStatus,
+    NodeType,
+    OrderStatus,
+    ServiceLevel,
+    TrackingEventType,
+)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _enum(kind: type) -> Enum:
+    return Enum(
+        kind,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(10), default="es-MX")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    identities: Mapped[list[Identity]] = relationship(back_populates="customer")
+    addresses: Mapped[list[Address]] = relationship(back_populates="customer")
+
+
+class Identity(Base):
+    """An identifier a person uses (email, phone, social handle), stored normalised."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("kind", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[IdentityKind] = mapped_column(_enum(IdentityKind))
+    value: Mapped[str] = mapped_column(String(320))
+    source: Mapped[str] = mapped_column(String(32), default="web")
+    verified: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    customer: Mapped[Customer] = relationship(back_populates="identities")
+
+
+class Address(Base):
+    __tablename__ = "addresses"
+    __table_args__ = (
+        CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
+        CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    line1: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(100))
+    postal_code: Mapped[str] = mapped_column(String(10))
+    country: Mapped[str] = mapped_column(String(2), default="MX")
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+
+    customer: Mapped[Customer | None] = relationship(back_populates="addresses")
+
+
+class Node(Base):
+    """A fulfillment node: distribution centre, store or dark store."""
+
+    __tablename__ = "nodes"
+    __table_args__ = (
+        CheckConstraint("capacity_units >= 0 AND capacity_orders >= 0", name="capacity_nonneg"),
+        CheckConstraint("processing_hours >= 0", name="processing_nonneg"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[NodeType] = mapped_column(_enum(NodeType))
+    city: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(100))
+    postal_code: Mapped[str] = mapped_column(String(10))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    timezone: Mapped[str] = mapped_column(String(64), default="America/Mexico_City")
+    ships: Mapped[bool] = mapped_column(Boolean, default=True)
+    pickup: Mapped[bool] = mapped_column(Boolean, default=False)
+    processing_hours: Mapped[int] = mapped_column(Integer, default=4)
+    cutoff_time: Mapped[time] = mapped_column(Time, default=time(14, 0))
+    ship_weekdays: Mapped[str] = mapped_column(
+        String(7), default="012345", doc="Weekdays it ships on, Monday=0 … Sunday=6."
+    )
+    capacity_units: Mapped[int] = mapped_column(Integer, default=1000)
+    capacity_orders: Mapped[int] = mapped_column(Integer, default=400)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class NodeCapacity(Base):
+    """A per-date override of a node's daily capacity (peaks, closures, short staffing)."""
+
+    __tablename__ = "node_capacity"
+    __table_args__ = (CheckConstraint("units >= 0 AND orders >= 0", name="nonneg"),)
+
+    node_id: Mapped[str] = mapped_column(ForeignKey("nodes.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    units: Mapped[int] = mapped_column(Integer)
+    orders: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class Carrier(Base):
+    __tablename__ = "carriers"
+    __table_args__ = (
+        CheckConstraint("on_time_reliability BETWEEN 0 AND 1", name="reliability_range"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    on_time_reliability: Mapped[float] = mapped_column(Float, default=0.95)
+    delivery_weekdays: Mapped[str] = mapped_column(String(7), default="012345")
+
+
+class CarrierService(Base):
+    """A carrier's service level with transit days per distance band."""
+
+    __tablename__ = "carrier_services"
+    __table_args__ = (
+        CheckConstraint(
+            "transit_local >= 0 AND transit_regional >= 0 AND transit_national >= 0 "
+            "AND transit_remote >= 0",
+            name="transit_nonneg",
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    carrier_id: Mapped[str] = mapped_column(ForeignKey("carriers.id"), index=True)
+    level: Mapped[ServiceLevel] = mapped_column(_enum(ServiceLevel))
+    name: Mapped[str] = mapped_column(String(100))
+    transit_local: Mapped[int] = mapped_column(Integer)
+    transit_regional: Mapped[int] = mapped_column(Integer)
+    transit_national: Mapped[int] = mapped_column(Integer)
+    transit_remote: Mapped[int] = mapped_column(Integer)
+    cutoff_time: Mapped[time | None] = mapped_column(
+        Time, doc="Carrier pick-up cut-off at nodes; the earlier of this and the node's applies."
+    )
+
+    carrier: Mapped[Carrier] = relationship()
+
+
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="price_nonneg"),
+        CheckConstraint("weight_kg > 0", name="weight_pos"),
+        CheckConstraint("online_available >= 0", name="online_nonneg"),
+    )
+
+    sku: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(64), index=True)
+    price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    weight_kg: Mapped[float] = mapped_column(Float)
+    online_available: Mapped[int] = mapped_column(
+        Integer, default=0, doc="Sellable quantity the storefront shows (a cached feed value)."
+    )
+    marketplace_seller: Mapped[str | None] = mapped_column(
+        String(100), doc="Third-party seller for marketplace items; None for first-party."
+    )
+
+
+class InventoryPosition(Base):
+    """Stock of one SKU at one node. ATP = on_hand − reserved − safety_stock, floored at 0."""
+
+    __tablename__ = "inventory"
+    __table_args__ = (
+        CheckConstraint("on_hand >= 0", name="on_hand_nonneg"),
+        CheckConstraint("reserved >= 0", name="reserved_nonneg"),
+        CheckConstraint("safety_stock >= 0", name="safety_nonneg"),
+        Index("ix_inventory_sku", "sku"),
+    )
+
+    node_id: Mapped[str] = mapped_column(ForeignKey("nodes.id"), primary_key=True)
+    sku: Mapped[str] = mapped_column(ForeignKey("products.sku"), primary_key=True)
+    on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    reserved: Mapped[int] = mapped_column(Integer, default=0)
+    safety_stock: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint("total >= 0", name="total_nonneg"),
+        Index("ix_orders_customer_id_created_at", "customer_id", "created_at"),
+        Index("ix_orders_promised_date", "promised_date"),
+        Index("ix_orders_created_at", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus))
+    fulfillment_type: Mapped[FulfillmentType] = mapped_column(_enum(FulfillmentType))
+    promised_date: Mapped[date] = mapped_column(Date)
+    promised_window_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    promised_window_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ship_to_id: Mapped[str | None] = mapped_column(ForeignKey("addresses.id"))
+    pickup_node_id: Mapped[str | None] = mapped_column(ForeignKey("nodes.id"))
+    service_id: Mapped[str | None] = mapped_column(ForeignKey("carrier_services.id"))
+    total: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="MXN")
+    note: Mapped[str | None] = mapped_column(Text, doc="Free text from the customer: data only.")
+    pickup_hold_until: Mapped[date | None] = mapped_column(Date)
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.line_no"
+    )
+    ship_to: Mapped[Address | None] = relationship()
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_pos"),
+        UniqueConstraint("order_id", "line_no"),
+        Index("ix_order_lines_node_ship_by", "allocated_node_id", "ship_by"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    sku: Mapped[str] = mapped_column(ForeignKey("products.sku"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    status: Mapped[LineStatus] = mapped_column(_enum(LineStatus))
+    allocated_node_id: Mapped[str | None] = mapped_column(ForeignKey("nodes.id"))
+    ship_by: Mapped[date | None] = mapped_column(
+        Date, doc="Last day the allocated node can ship this line and still meet the promise."
+    )
+    shipment_id: Mapped[str | None] = mapped_column(ForeignKey("shipments.id"))
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class Shipment(Base):
+    __tablename__ = "shipments"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    node_id: Mapped[str] = mapped_column(ForeignKey("nodes.id"))
+    service_id: Mapped[str] = mapped_column(ForeignKey("carrier_services.id"))
+    tracking_number: Mapped[str] = mapped_column(String(64), unique=True)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TrackingEvent(Base):
+    __tablename__ = "tracking_events"
+    __table_args__ = (Index("ix_tracking_events_order_id_occurred_at", "order_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"))
+    shipment_id: Mapped[str | None] = mapped_column(ForeignKey("shipments.id"))
+    type: Mapped[TrackingEventType] = mapped_column(_enum(TrackingEventType))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    location: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    revised_eta: Mapped[date | None] = mapped_column(
+        Date, doc="The carrier's new delivery date, on delay exceptions."
+    )
+
+
+class Interaction(Base):
+    __tablename__ = "interactions"
+    __table_args__ = (Index("ix_interactions_customer_id_occurred_at", "customer_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
+    channel: Mapped[InteractionChannel] = mapped_column(_enum(InteractionChannel))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    summary: Mapped[str] = mapped_column(Text)
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"))
+
+
+class AuditEntry(Base):
+    """A decision or action and the principal who caused it."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity_type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_role: Mapped[str] = mapped_column(String(16))
+    actor_subject: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ActionExecution(Base):
+    """One executed write, keyed by its idempotency key: a second execution finds it here."""
+
+    __tablename__ = "action_executions"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    action: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    executed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Handoff(Base):
+    """A conversation handed to a human, queued for the support copilot."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    thread_id: Mapped[str] = mapped_column(String(64), index=True)
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"))
+    order_id: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    status: Mapped[HandoffStatus] = mapped_column(_enum(HandoffStatus), default=HandoffStatus.open)
