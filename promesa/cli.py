@@ -26,6 +26,20 @@ def _register() -> None:
     from promesa.store import cli as store_cli
 
     store_cli.register(app)
+    from promesa.bench import cli as bench_cli
+
+    bench_cli.register(app)
+    from promesa.world import cli as world_cli; world_cli.register(app)  # noqa: E702
+    from knowledge import cli as knowledge_cli
+
+    # `promesa eval` lives in evals/cli.py and delegates `--suite retrieval` to knowledge.
+    app.command("index")(knowledge_cli.index)
+    from evals import cli as evals_cli
+
+    evals_cli.register(app)
+    from api import cli as api_cli
+
+    api_cli.register(app)
 
 
 _register()

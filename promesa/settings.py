@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from promesa.domain.fulfillment.config import RateCard, SourcingProfile, default_profiles
+
 
 class Settings(BaseSettings):
     """Everything configurable about a Promesa process.
@@ -45,6 +47,38 @@ class Settings(BaseSettings):
     demo_orders: int = Field(2000, description="Orders in the demo world `make run` builds.")
     max_message_chars: int = Field(4000, description="Longest accepted chat message.")
     turns_per_minute: int = Field(30, description="Chat turns allowed per principal per minute.")
+    # --- API (api/) ---
+    token_ttl_minutes: int = Field(8 * 60, description="Lifetime of a signed-in API token.")
+    visitor_token_ttl_minutes: int = Field(
+        30, description="Lifetime of an anonymous visitor's order-scoped token."
+    )
+    verify_attempts_per_minute: int = Field(
+        10, description="Order-verification attempts allowed per client address per minute."
+    )
+    rate_limit_storage: str = Field(
+        "memory://", description="`limits` storage URI (e.g. redis://host:6379) shared by workers."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser."
+    )
+    # --- sourcing and reroutes (promesa/domain/fulfillment) ---
+    rate_card: RateCard = Field(
+        default_factory=RateCard, description="Shipping cost by distance band, weight and service."
+    )
+    sourcing_profiles: dict[str, SourcingProfile] = Field(
+        default_factory=default_profiles,
+        description="Named ways to rank reroute options (weights per criterion, hard filters).",
+    )
+    default_sourcing_profile: str = Field("balanced", description="Profile used when none is named.")
+    pickup_radius_km: float = Field(40.0, description="Stores this close to the ship-to may offer pickup.")
+    reroute_candidate_nodes: int = Field(
+        12, description="Nearest nodes with stock considered per reroute proposal."
+    )
+    # --- the agent (agent/) ---
+    model_timeout_seconds: float = Field(30.0, description="Per-request timeout of a model endpoint.")
+    model_max_retries: int = Field(
+        2, description="Retries (exponential backoff) on 429/5xx/timeouts before a handoff."
+    )
 
     @field_validator("now")
     @classmethod

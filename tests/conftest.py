@@ -51,7 +51,8 @@ def pg_engine(worker_id: str) -> Iterator[Engine]:
     """A PostgreSQL database of this test worker's own, migrated once."""
     assert PG_URL, "PROMESA_TEST_DATABASE_URL is not set"
     admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"promesa_test_{worker_id}"
+    # one database per test process, so concurrent runs never drop each other's
+    name = f"promesa_test_{worker_id}_{os.getpid()}"
     try:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -74,3 +74,14 @@ def classify(raw: str) -> tuple[IdentityKind | None, str]:
     if text.startswith("@") or _HANDLE.match(text.lower()):
         return IdentityKind.social, normalise_handle(text)
     raise InvalidInput(f"not an email, phone, order id or social handle: {raw!r}", field="identifier")
+
+
+_ORDER_TYPED = re.compile(r"^(?:p\.?\s*o\.?|order|pedido|orden)?\s*(?:n[o°º]\.?)?\s*[-#:\s]*(\d{4,8})$", re.IGNORECASE)
+
+
+def normalise_order_id(raw: str) -> str:
+    """An order id as people type it: 'po 5001', '#5001', 'PO5001', '5001' → 'PO-5001'."""
+    match = _ORDER_TYPED.match(raw.strip())
+    if not match:
+        raise InvalidInput(f"not an order id: {raw!r}", field="order_id")
+    return f"PO-{match.group(1)}"

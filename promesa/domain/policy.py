@@ -41,6 +41,23 @@ WARRANTY_MONTHS: Final = 12
 #: Carrier delay beyond which a parcel in transit is investigated as lost.
 LOST_PARCEL_INVESTIGATION_DAYS: Final = 5
 
+#: LFPDPPP (Mexican data-protection law): business days to answer a privacy (ARCO) request,
+#: then business days to carry it out once granted.
+PRIVACY_RESPONSE_BUSINESS_DAYS: Final = 20
+PRIVACY_FULFILMENT_BUSINESS_DAYS: Final = 15
+#: Customer service hours, Mexico City time, every day (24-hour clock, whole hours).
+SERVICE_OPEN_HOUR: Final = 8
+SERVICE_CLOSE_HOUR: Final = 22
+#: Claim windows: a parcel marked delivered but not received (hours after the delivery scan)
+#: and an item that arrived damaged (days after delivery).
+NOT_RECEIVED_CLAIM_HOURS: Final = 48
+DAMAGED_CLAIM_DAYS: Final = 5
+#: Holiday returns: items bought from Buen Fin to 24 December may be returned until this day
+#: of January of the next year.
+HOLIDAY_RETURNS_UNTIL_JANUARY_DAY: Final = 31
+#: Node utilisation (percent of daily capacity) above which the risk scan warns.
+CAPACITY_WARNING_PERCENT: Final = 85
+
 
 def as_template_values() -> dict[str, object]:
     """Every policy number, by name, for rendering the policy documents."""

@@ -146,3 +146,16 @@ class AvailableToPromise(Record):
     sku: str
     total_atp: int
     nodes: list[NodeStock]
+
+
+# --- anonymous verification -----------------------------------------------------------------
+
+
+class VerifiedOrder(Record):
+    """An order a visitor proved they know: the API mints a token scoped to it alone."""
+
+    order_id: str
+    customer_id: str
+    matched_on: list[Literal["email", "phone", "postal_code"]] = Field(
+        description="Which details were given (all of them matched)."
+    )

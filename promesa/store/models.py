@@ -329,7 +329,11 @@ class Shipment(Base):
 
 class TrackingEvent(Base):
     __tablename__ = "tracking_events"
-    __table_args__ = (Index("ix_tracking_events_order_id_occurred_at", "order_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_tracking_events_order_id_occurred_at", "order_id", "occurred_at"),
+        # the risk scan finds recent delay exceptions by type and revised ETA (migration 0003)
+        Index("ix_tracking_events_type_revised_eta", "type", "revised_eta", "order_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"))

@@ -1,0 +1,97 @@
+"""Where threads are checkpointed: a SQLite file by default, PostgreSQL by URL (DESIGN rule 6).
+
+Also the per-thread turn lock: one turn at a time per thread (an asyncio lock in the process,
+plus a PostgreSQL advisory lock when the checkpoints live on PostgreSQL, so several API
+workers serialise turns on the same thread too). Different threads run in parallel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from weakref import WeakValueDictionary
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+
+from promesa.settings import Settings
+
+
+def checkpoint_target(settings: Settings) -> tuple[str, str]:
+    """``("postgres", conninfo)`` or ``("sqlite", path)`` for this configuration.
+
+    ``checkpoint_url`` wins; else a PostgreSQL ``database_url`` is followed; else a SQLite file
+    ``checkpoints.db`` under ``data_dir``.
+    """
+    url = settings.checkpoint_url or settings.database_url or ""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgres", "postgresql://" + url[len(prefix):]
+    if settings.checkpoint_url:
+        path = settings.checkpoint_url.removeprefix("sqlite:///")
+        return "sqlite", path
+    return "sqlite", str(settings.data_dir / "checkpoints.db")
+
+
+@dataclass
+class Checkpoints:
+    """An open checkpointer and, on PostgreSQL, the pool used for advisory locks."""
+
+    saver: BaseCheckpointSaver[Any]
+    pool: Any = None
+    _locks: WeakValueDictionary[str, asyncio.Lock] = field(default_factory=WeakValueDictionary)
+
+    @asynccontextmanager
+    async def thread_lock(self, thread_id: str) -> AsyncIterator[None]:
+        """Hold the thread for one turn (in this process and, on PostgreSQL, across workers)."""
+        lock = self._locks.get(thread_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[thread_id] = lock
+        async with lock:
+            if self.pool is None:
+                yield
+                return
+            key = int.from_bytes(hashlib.sha256(thread_id.encode()).digest()[:8], "big", signed=True)
+            async with self.pool.connection() as conn:
+                await conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+                try:
+                    yield
+                finally:
+                    await conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+
+@asynccontextmanager
+async def open_checkpoints(settings: Settings) -> AsyncIterator[Checkpoints]:
+    """Open (and set up) the configured checkpointer for the life of the context."""
+    kind, target = checkpoint_target(settings)
+    if kind == "postgres":
+        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+        from psycopg.rows import dict_row
+        from psycopg_pool import AsyncConnectionPool
+
+        pool = AsyncConnectionPool(
+            target,
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            min_size=1,
+            max_size=8,
+            open=False,
+        )
+        await pool.open()
+        try:
+            saver = AsyncPostgresSaver(conn=pool)
+            await saver.setup()
+            yield Checkpoints(saver=saver, pool=pool)
+        finally:
+            await pool.close()
+        return
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    async with AsyncSqliteSaver.from_conn_string(target) as saver:
+        await saver.setup()
+        yield Checkpoints(saver=saver)

@@ -1,0 +1,206 @@
+"""The typed decisions a turn emits (DESIGN rule 2), built only from tool results and guard outcomes.
+
+A decision is never parsed from model text: ``from_tool_result`` maps a tool's JSON record to the
+decision that record supports, and the guard, the approval flow and the model-failure path build
+``refusal``/``handoff``/``clarification`` directly.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+
+class _Decision(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class OrderStatusDecision(_Decision):
+    type: Literal["order_status"] = "order_status"
+    order_id: str
+    status: str
+    eta: date | None = None
+    promised_date: date | None = None
+    late: bool = False
+    at_risk: bool = False
+    reason: str | None = None
+    reason_detail: str | None = None
+
+
+class RerouteProposalDecision(_Decision):
+    type: Literal["reroute_proposal"] = "reroute_proposal"
+    order_id: str
+    recommended_node: str | None = None
+    recommended_option_id: str | None = None
+    options: list[dict[str, Any]] = []
+    feasible: bool = False
+    reason: str | None = None
+    kind: Literal["reroute", "pickup"] = Field("reroute", description="Ship reroute or pickup.")
+
+
+class RerouteExecutedDecision(_Decision):
+    type: Literal["reroute_executed"] = "reroute_executed"
+    order_id: str
+    option_id: str | None = None
+    to_node: str | None = None
+    idempotency_key: str
+    approved_by: str
+    action: str = "execute_reroute"
+
+
+class RiskFlagDecision(_Decision):
+    type: Literal["risk_flag"] = "risk_flag"
+    order_id: str | None = None
+    node_id: str | None = None
+    day: date | None = None
+    reason: str
+    severity: str = "medium"
+
+
+class PolicyAnswerDecision(_Decision):
+    type: Literal["policy_answer"] = "policy_answer"
+    citations: list[str]
+    passages: list[dict[str, Any]] = []
+
+
+class AnalyticsResultDecision(_Decision):
+    type: Literal["analytics_result"] = "analytics_result"
+    metric: str
+    dimensions: list[str] = []
+    rows: list[dict[str, Any]] = []
+    unit: str | None = None
+
+
+class ClarificationDecision(_Decision):
+    type: Literal["clarification"] = "clarification"
+    missing: list[str] = []
+    question: str = ""
+
+
+class HandoffDecision(_Decision):
+    type: Literal["handoff"] = "handoff"
+    reason: str
+    handoff_id: int | str | None = None
+
+
+class RefusalDecision(_Decision):
+    type: Literal["refusal"] = "refusal"
+    code: str
+    message: str
+
+
+Decision = Annotated[
+    OrderStatusDecision
+    | RerouteProposalDecision
+    | RerouteExecutedDecision
+    | RiskFlagDecision
+    | PolicyAnswerDecision
+    | AnalyticsResultDecision
+    | ClarificationDecision
+    | HandoffDecision
+    | RefusalDecision,
+    Field(discriminator="type"),
+]
+DECISION_ADAPTER: TypeAdapter[Decision] = TypeAdapter(Decision)
+DECISIONS_ADAPTER: TypeAdapter[list[Decision]] = TypeAdapter(list[Decision])
+
+#: Tool error codes that mean "you may not have this": the turn refuses instead of answering.
+REFUSAL_CODES = frozenset({"forbidden", "not_found", "policy_violation", "conflict", "rejected"})
+
+
+def parse_decisions(raw: list[dict[str, Any]]) -> list[Decision]:
+    """Typed decisions from the JSON dicts kept in the graph state."""
+    return DECISIONS_ADAPTER.validate_python(raw)
+
+
+def dump(decision: BaseModel) -> dict[str, Any]:
+    return decision.model_dump(mode="json")
+
+
+def from_tool_result(tool: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The decisions one tool result supports, as JSON dicts (for the checkpointed state).
+
+    Args:
+        tool: The tool's name.
+        payload: The tool's JSON envelope, ``{"ok": true, "result": ...}`` or an error.
+    """
+    if not payload.get("ok"):
+        return _from_error(tool, payload.get("error") or {})
+    builder = _BUILDERS.get(tool)
+    return [dump(d) for d in builder(payload.get("result"))] if builder else []
+
+
+def _from_error(tool: str, error: dict[str, Any]) -> list[dict[str, Any]]:
+    code = str(error.get("code") or "error")
+    message = str(error.get("message") or "")
+    if code == "invalid_input":
+        field = error.get("field")
+        return [dump(ClarificationDecision(missing=[field] if field else [], question=message))]
+    if code in REFUSAL_CODES:
+        return [dump(RefusalDecision(code=code, message=message))]
+    return []
+
+
+def _order_status(r: dict[str, Any]) -> list[_Decision]:
+    return [OrderStatusDecision.model_validate(r, from_attributes=False)]
+
+
+def _proposal(kind: Literal["reroute", "pickup"]):  # noqa: ANN202 - tiny closure factory
+    def build(r: dict[str, Any]) -> list[_Decision]:
+        return [
+            RerouteProposalDecision(
+                order_id=r["order_id"],
+                recommended_node=r.get("recommended_node"),
+                recommended_option_id=r.get("recommended_option_id"),
+                options=[{k: o.get(k) for k in _OPTION_FIELDS} for o in r.get("options") or []],
+                feasible=r.get("recommended_option_id") is not None,
+                reason=r.get("reason"),
+                kind=kind,
+            )
+        ]
+
+    return build
+
+
+#: The option fields a decision carries (the full option, with per-shipment detail, is in the tool result).
+_OPTION_FIELDS = ("option_id", "kind", "nodes", "eta", "meets_promise", "days_late", "cost_delta_mxn", "executable")
+
+
+def _executed(r: dict[str, Any]) -> list[_Decision]:
+    moved = r.get("moved") or []
+    to_node = r.get("to_node") or (moved[0].get("to_node") if moved else None)
+    return [RerouteExecutedDecision.model_validate({**r, "to_node": to_node})]
+
+
+def _risk(r: dict[str, Any] | list[dict[str, Any]]) -> list[_Decision]:
+    flags = r.get("flags", []) if isinstance(r, dict) else r
+    return [RiskFlagDecision.model_validate(flag) for flag in flags]
+
+
+def _policy(r: dict[str, Any] | list[dict[str, Any]]) -> list[_Decision]:
+    passages = r.get("passages", []) if isinstance(r, dict) else r
+    citations = list(dict.fromkeys(p["citation"] for p in passages if p.get("citation")))
+    return [PolicyAnswerDecision(citations=citations, passages=passages)] if passages else []
+
+
+def _analytics(r: dict[str, Any]) -> list[_Decision]:
+    return [AnalyticsResultDecision.model_validate(r)]
+
+
+def _handoff(r: dict[str, Any]) -> list[_Decision]:
+    return [HandoffDecision(reason=r["reason"], handoff_id=r.get("handoff_id"))]
+
+
+_BUILDERS = {
+    "get_order_status": _order_status,
+    "propose_reroute": _proposal("reroute"),
+    "propose_pickup": _proposal("pickup"),
+    "execute_reroute": _executed,
+    "convert_to_pickup": _executed,
+    "scan_risk": _risk,
+    "search_policies": _policy,
+    "run_analytics": _analytics,
+    "request_handoff": _handoff,
+}

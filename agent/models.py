@@ -1,0 +1,47 @@
+"""The chat-model factory: the offline model by default, any OpenAI-compatible endpoint by name."""
+
+from __future__ import annotations
+
+import os
+
+from langchain_core.language_models import BaseChatModel
+
+from promesa.errors import InvalidInput
+from promesa.settings import Settings
+
+
+def make_chat_model(settings: Settings) -> BaseChatModel:
+    """The chat model ``settings.model`` names.
+
+    * ``offline`` — the deterministic offline model (``agent.offline.model.OfflineChatModel``).
+    * ``openai:<name>`` — ``ChatOpenAI`` with ``OPENAI_API_KEY`` and optional ``OPENAI_BASE_URL``
+      (vLLM, Ollama, llama.cpp). The client retries 429/5xx/timeouts with exponential backoff
+      ``settings.model_max_retries`` times; what still fails ends the turn in a handoff
+      (agent/graph.py), never a crash.
+
+    Raises:
+        InvalidInput: an unknown model name, or an OpenAI endpoint without a key.
+    """
+    name = settings.model.strip()
+    if name == "offline":
+        from agent.offline.model import OfflineChatModel
+
+        return OfflineChatModel()
+    if name.startswith("openai:") and len(name) > len("openai:"):
+        from langchain_openai import ChatOpenAI
+
+        base_url = os.environ.get("OPENAI_BASE_URL") or None
+        api_key = os.environ.get("OPENAI_API_KEY")
+        if not api_key:
+            if base_url is None:
+                raise InvalidInput("OPENAI_API_KEY is not set", field="OPENAI_API_KEY")
+            api_key = "unused"  # local OpenAI-compatible servers usually ignore the key
+        return ChatOpenAI(
+            model=name.removeprefix("openai:"),
+            api_key=api_key,
+            base_url=base_url,
+            temperature=0,
+            timeout=settings.model_timeout_seconds,
+            max_retries=settings.model_max_retries,
+        )
+    raise InvalidInput(f"unknown model {name!r}: use 'offline' or 'openai:<name>'", field="model")

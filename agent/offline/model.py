@@ -1,0 +1,161 @@
+"""``OfflineChatModel``: the deterministic, embedded default chat model (no network, no weights).
+
+Per call it rebuilds the dialogue state from the messages, then either plans tool calls for the
+latest human message (phase 1) or writes the answer from this turn's tool results, chaining one
+more call when a result asks for it (phase 2). Same messages and tools → same output.
+
+Clock and role: read from the system prompt (``Current time: <ISO>``, ``Role: <role>``,
+``User: <id>``, ``Order scope: <PO-…>``, ``Language: es`` — or the graph's prose prompt
+"Today is …", "Answer in Spanish", "talking with the customer C-1001"), else from the ``now``
+/ ``role`` invoke kwargs, else from the constructor fields. Without a clock, relative dates are
+left unresolved.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+
+from agent.offline import dialogue, planner, writer
+
+
+class OfflineChatModel(BaseChatModel):
+    """A rule-based bilingual (en/es) chat model with tool calling.
+
+    Attributes:
+        now: Fallback clock when the messages carry none (tests, CLI).
+        role: Fallback role (customer, support, ops, anonymous) when the prompt names none.
+    """
+
+    now: datetime | None = None
+    role: str | None = None
+
+    @property
+    def _llm_type(self) -> str:
+        return "promesa-offline"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": "promesa-offline"}
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind the tools this model may call (the role's tool set); it calls no others."""
+        return self.bind(tools=[convert_to_openai_tool(t) for t in tools], **kwargs)
+
+    # -- the pipeline ---------------------------------------------------------------------
+
+    def respond(
+        self,
+        messages: list[BaseMessage],
+        *,
+        tools: Sequence[dict[str, Any]] | None = None,
+        now: datetime | str | None = None,
+        role: str | None = None,
+    ) -> AIMessage:
+        """The next assistant message for ``messages`` given the bound ``tools``."""
+        schemas = _tool_schemas(tools or [])
+        clock = datetime.fromisoformat(now) if isinstance(now, str) else now
+        ctx = dialogue.build(messages, now=clock or self.now, role=role or self.role)
+        if ctx.role is None:
+            ctx.role = _role_from_tools(schemas)
+        n_prior = sum(len(m.tool_calls) for m in messages if isinstance(m, AIMessage))
+        tail = next((m for m in reversed(messages) if isinstance(m, (HumanMessage, ToolMessage, AIMessage))), None)
+        if ctx.turn is None:
+            return _text(writer.reply(planner.Reply("greeting", "greeting"), ctx.lang), "greeting", "greeting")
+        intent = planner.resolve_intent(ctx)
+        if isinstance(tail, HumanMessage):
+            step = planner.plan_turn(ctx, schemas)
+            if isinstance(step, planner.Reply):
+                meta = {"intent": intent, "kind": step.kind, "pending": step.pending,
+                        "pending_intent": step.pending_intent}
+                return _text(writer.reply(step, ctx.lang), intent, step.kind, meta)
+            return _calls(step, n_prior, intent)
+        chained = planner.next_step(ctx, schemas) if isinstance(tail, ToolMessage) else None
+        if chained is not None:
+            return _calls(chained, n_prior, intent)
+        text, pending = writer.write(ctx, intent)
+        if not text:
+            text = writer.reply(planner.Reply("anything_else", "info"), ctx.lang)
+        meta = {"intent": intent, "kind": "answer", "pending": pending,
+                "pending_intent": intent if pending in ("which_order", "identifier") else None}
+        return _text(text, intent, "answer", meta)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        message = self.respond(messages, tools=kwargs.get("tools"), now=kwargs.get("now"), role=kwargs.get("role"))
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        """Word-by-word chunks of the same message ``_generate`` returns."""
+        message = self.respond(messages, tools=kwargs.get("tools"), now=kwargs.get("now"), role=kwargs.get("role"))
+        if message.tool_calls:
+            chunks = [{"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i}
+                      for i, c in enumerate(message.tool_calls)]
+            yield ChatGenerationChunk(message=AIMessageChunk(
+                content="", tool_call_chunks=chunks, response_metadata=message.response_metadata))
+            return
+        words = re.findall(r"\S+\s*", str(message.content))
+        for i, word in enumerate(words):
+            last = i == len(words) - 1
+            chunk = AIMessageChunk(content=word, response_metadata=message.response_metadata if last else {})
+            if run_manager:
+                run_manager.on_llm_new_token(word, chunk=ChatGenerationChunk(message=chunk))
+            yield ChatGenerationChunk(message=chunk)
+
+
+def _tool_schemas(tools: Sequence[Any]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for tool in tools:
+        spec = tool if isinstance(tool, dict) else convert_to_openai_tool(tool)
+        fn = spec.get("function", spec)
+        if fn.get("name"):
+            out[fn["name"]] = fn.get("parameters") or {}
+    return out
+
+
+def _role_from_tools(schemas: dict[str, Any]) -> str | None:
+    if "scan_risk" in schemas or "run_analytics" in schemas:
+        return "ops"
+    if "find_customer" in schemas:
+        return "support"
+    if "list_my_orders" in schemas:
+        return "customer"
+    return None
+
+
+def _calls(step: planner.Calls, n_prior: int, intent: str) -> AIMessage:
+    calls = [{"name": name, "args": args, "id": f"call_{n_prior + i + 1}", "type": "tool_call"}
+             for i, (name, args) in enumerate(step.calls)]
+    return AIMessage(content="", tool_calls=calls, response_metadata={"promesa": {"intent": intent, "kind": "tool_calls"}})
+
+
+def _text(text: str, intent: str, kind: str, meta: dict[str, Any] | None = None) -> AIMessage:
+    return AIMessage(content=text, response_metadata={"promesa": meta or {"intent": intent, "kind": kind}})

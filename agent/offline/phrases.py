@@ -1,0 +1,117 @@
+"""Every sentence the offline model says, in English and Spanish (str.format templates)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+P: dict[str, tuple[str, str]] = {
+    # replies without tools
+    "greeting": ("Hi! I can help with your orders, deliveries, pickups and store policies. What do you need?",
+                 "¡Hola! Te ayudo con tus pedidos, entregas, recolecciones y políticas de la tienda. ¿Qué necesitas?"),
+    "thanks": ("You're welcome! Anything else I can help with?", "¡Con gusto! ¿Te ayudo con algo más?"),
+    "out_of_scope": ("I can only help with orders, deliveries, pickups, stock and store policies.",
+                     "Solo puedo ayudarte con pedidos, entregas, recolecciones, inventario y políticas de la tienda."),
+    "ask_order_id": ("Could you give me your order number? It looks like PO-5001.",
+                     "¿Me compartes tu número de pedido? Se ve así: PO-5001."),
+    "ask_identifier": ("Which customer? Give me an email, a phone number, a customer id (C-1002) or a name.",
+                       "¿Qué cliente? Dame un correo, un teléfono, un número de cliente (C-1002) o un nombre."),
+    "ask_metric": ("Which metric do you need: on-time rate, utilisation, orders or late orders?",
+                   "¿Qué métrica necesitas: tasa de puntualidad, ocupación, pedidos o pedidos tarde?"),
+    "ask_sku": ("Which product? Give me its SKU, for example SKU-10042.",
+                "¿Qué producto? Dame su SKU, por ejemplo SKU-10042."),
+    "refusal_tool": ("I'm sorry, that isn't something I can do from this account.",
+                     "Lo siento, eso no lo puedo hacer desde esta cuenta."),
+    "refusal_verify": ("To look up an order I need you to sign in, or to verify the order with its number and your email.",
+                       "Para consultar un pedido necesito que inicies sesión o que verifiques el pedido con su número y tu correo."),
+    "refusal_approve": ("This change needs approval from our staff; I can't apply it from this account.",
+                        "Este cambio necesita la aprobación de nuestro personal; no puedo aplicarlo desde esta cuenta."),
+    "nothing_pending": ("There's nothing waiting for your confirmation right now. How can I help?",
+                        "No hay nada pendiente de tu confirmación. ¿En qué te ayudo?"),
+    "rejected": ("Understood, I won't change anything.", "Entendido, no cambiaré nada."),
+    "anything_else": ("All right. Anything else I can help with?", "De acuerdo. ¿Te ayudo con algo más?"),
+    # order status
+    "status_line": ("Order {order_id} is {status}.", "El pedido {order_id} está {status}."),
+    "carrier": ("It travels with {carrier}{tracking}.", "Viaja con {carrier}{tracking}."),
+    "tracking": (" (tracking {number})", " (guía {number})"),
+    "eta_on_time": ("It should arrive on {eta}, in time for the promised {promised}.",
+                    "Debe llegar el {eta}, a tiempo para la fecha prometida ({promised})."),
+    "eta_late": ("It was promised for {promised} but is now expected on {eta}: it is running late because of {reason}.",
+                 "Se prometió para el {promised}, pero ahora se espera el {eta}; el atraso se debe a {reason}."),
+    "eta_at_risk": ("It is expected on {eta}, but the promise of {promised} is at risk because of {reason}.",
+                    "Se espera el {eta}, pero la fecha prometida ({promised}) está en riesgo por {reason}."),
+    "promised_only": ("It was promised for {promised}.", "Se prometió para el {promised}."),
+    "pickup_ready": ("It's ready for pickup at {node} until {until}.",
+                     "Está listo para recoger en {node} hasta el {until}."),
+    "delivered_return": ("It was delivered; you can return it until {until}.",
+                         "Ya se entregó; puedes devolverlo hasta el {until}."),
+    "late_offer": ("I can look into shipping it from another store or switching it to pickup if you like.",
+                   "Si quieres, puedo revisar si se puede enviar desde otra tienda o cambiarlo a recolección."),
+    # errors
+    "err_not_found": ("I couldn't find an order with that number linked to your account.",
+                      "No encontré un pedido con ese número asociado a tu cuenta."),
+    "err_not_found_other": ("I couldn't find that. Could you check the details?",
+                            "No encontré eso. ¿Puedes revisar los datos?"),
+    "err_forbidden": ("I can't share or change that from this account.",
+                      "No puedo mostrar ni cambiar eso desde esta cuenta."),
+    "err_invalid_input": ("That doesn't look right{field}. Could you check it?",
+                          "Eso no parece correcto{field}. ¿Lo puedes revisar?"),
+    "err_conflict": ("That can't be applied any more because things changed in the meantime: {message}",
+                     "Eso ya no se puede aplicar porque algo cambió mientras tanto: {message}"),
+    "err_policy_violation": ("Our policy doesn't allow that: {message}", "Nuestra política no lo permite: {message}"),
+    "err_other": ("Something went wrong on our side. I can pass this to a person if you like.",
+                  "Algo falló de nuestro lado. Si quieres, te comunico con una persona."),
+    # lists and proposals
+    "orders_open": ("You have {n} open orders: {items}.", "Tienes {n} pedidos abiertos: {items}."),
+    "orders_all": ("You have {n} orders: {items}.", "Tienes {n} pedidos: {items}."),
+    "orders_none": ("You have no open orders.", "No tienes pedidos abiertos."),
+    "which_order": ("Which one do you mean?", "¿Cuál de ellos?"),
+    "order_item": ("{order_id} ({status}, promised {promised})", "{order_id} ({status}, prometido el {promised})"),
+    "reroute_rec": ("For {order_id} I recommend {what}: it would arrive on {eta}, {meets} the promised {promised}, at a cost difference of {cost}.",
+                    "Para {order_id} recomiendo {what}: llegaría el {eta}, {meets} la fecha prometida ({promised}), con una diferencia de costo de {cost}."),
+    "ship_from": ("shipping it from {node}", "enviarlo desde {node}"),
+    "pickup_at": ("switching it to pickup at {node}", "cambiarlo a recolección en {node}"),
+    "meets": ("which meets", "lo que cumple"),
+    "misses": ("which misses", "lo que no cumple"),
+    "why": ("Why: {reason}.", "Motivo: {reason}."),
+    "reroute_none": ("I found no option for {order_id} that works: {reason}.",
+                     "No encontré una opción para {order_id} que funcione: {reason}."),
+    "ask_approve": ("Shall I go ahead?", "¿Lo aplico?"),
+    "executed": ("Done: {order_id} now {what}; expected on {eta}.", "Listo: {order_id} ahora {what}; se espera el {eta}."),
+    "executed_what_ship": ("ships from {node}", "sale de {node}"),
+    "executed_what_pickup": ("will be ready for pickup at {node}", "estará listo para recoger en {node}"),
+    "executed_replayed": ("(This change had already been applied.)", "(Este cambio ya se había aplicado.)"),
+    "handoff": ("I've passed this conversation to a person from our team{ref}; they'll follow up shortly.",
+                "Ya pasé esta conversación a una persona de nuestro equipo{ref}; te contactará en breve."),
+    "handoff_ref": (" (reference {id})", " (referencia {id})"),
+}
+
+STATUS: dict[str, tuple[str, str]] = {
+    "created": ("created", "creado"), "allocated": ("being prepared", "en preparación"),
+    "picking": ("being picked", "en surtido"), "packed": ("packed", "empacado"),
+    "shipped": ("shipped", "enviado"), "in_transit": ("in transit", "en camino"),
+    "out_for_delivery": ("out for delivery", "en reparto"), "delivered": ("delivered", "entregado"),
+    "ready_for_pickup": ("ready for pickup", "listo para recoger"), "picked_up": ("picked up", "recogido"),
+    "exception": ("held up by an incident", "detenido por una incidencia"), "cancelled": ("cancelled", "cancelado"),
+}
+REASON: dict[str, tuple[str, str]] = {
+    "carrier_delay": ("a carrier delay", "un retraso de la paquetería"),
+    "over_capacity": ("a capacity shortfall at the shipping node", "falta de capacidad en el nodo de envío"),
+    "out_of_stock": ("the item being out of stock at its store", "falta de inventario en su tienda"),
+    "cutoff_missed": ("a missed shipping cutoff", "que no alcanzó el corte de envío"),
+    "failed_attempt": ("a failed delivery attempt", "un intento de entrega fallido"),
+    "pickup_expired": ("the pickup hold expiring", "que venció el plazo para recoger"),
+}
+
+
+def say(key: str, lang: str, **params: Any) -> str:
+    """The sentence ``key`` in ``lang`` with ``params`` filled in."""
+    en, es = P[key]
+    return (es if lang == "es" else en).format(**params)
+
+
+def label(table: dict[str, tuple[str, str]], value: Any, lang: str) -> str:
+    """A localised label for an enum value; unknown values shown with underscores as spaces."""
+    pair = table.get(str(value))
+    if pair is None:
+        return str(value).replace("_", " ")
+    return pair[1] if lang == "es" else pair[0]

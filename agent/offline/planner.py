@@ -1,0 +1,225 @@
+"""Planner: intent + entities + dialogue state + the bound tools → tool calls or a reply.
+
+It only ever names tools the model was bound with (the graph binds the role's tool set), and
+it shapes arguments to the tool's JSON schema (unknown keys dropped, enum values matched).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.offline.dialogue import ORDER_INTENTS, Context, call_key, open_orders
+
+Tools = dict[str, dict[str, Any]]  # tool name -> JSON schema of its parameters
+
+_METRIC_SYNONYMS = {
+    "on_time_rate": ("on_time", "ontime", "otd", "punctual"),
+    "utilisation": ("utilisation", "utilization", "capacity", "occupancy"),
+    "late_orders": ("late",),
+    "orders": ("order_count", "orders", "volume", "count"),
+    "revenue": ("revenue", "sales", "gmv"),
+}
+
+
+@dataclass
+class Reply:
+    """A text-only answer the writer phrases from ``key`` and ``params``."""
+
+    key: str
+    kind: str  # clarification | refusal | greeting | thanks | out_of_scope | info
+    params: dict[str, Any] = field(default_factory=dict)
+    pending: str | None = None
+    pending_intent: str | None = None
+
+
+@dataclass
+class Calls:
+    calls: list[tuple[str, dict[str, Any]]]
+
+
+def _enum_match(value: str, schema: dict[str, Any], synonyms: tuple[str, ...] = ()) -> str:
+    enum = schema.get("enum") or (schema.get("items") or {}).get("enum")
+    if not enum:
+        return value
+    for cand in (value, *synonyms):
+        for item in enum:
+            if cand == item or cand in str(item):
+                return str(item)
+    return value
+
+
+def fit_args(name: str, args: dict[str, Any], tools: Tools) -> dict[str, Any]:
+    """Drop empty values and keys the tool does not declare; align enum-valued arguments."""
+    props: dict[str, Any] = (tools.get(name) or {}).get("properties") or {}
+    out: dict[str, Any] = {}
+    for key, value in args.items():
+        if value is None or (props and key not in props):
+            continue
+        schema = props.get(key, {})
+        if key == "metric" and isinstance(value, str):
+            value = _enum_match(value, schema, _METRIC_SYNONYMS.get(value, ()))
+        elif key == "dimensions" and isinstance(value, list):
+            value = [_enum_match(v, schema) for v in value]
+        out[key] = value
+    return out
+
+
+def _calls(ctx: Context, tools: Tools, *pairs: tuple[str, dict[str, Any]]) -> Calls:
+    return Calls([(name, fit_args(name, args, tools)) for name, args in pairs])
+
+
+def target_orders(ctx: Context) -> list[str]:
+    """The order(s) this turn is about: named, referred to ("the other one"), or the last one."""
+    assert ctx.turn is not None
+    ent = ctx.turn.entities
+    if ent.order_ids:
+        return list(ent.order_ids)
+    pool = ctx.listed_orders or ctx.order_ids
+    if ent.ref in ("first", "second", "last") and pool:
+        index = {"first": 0, "second": 1, "last": -1}[ent.ref]
+        return [pool[index]] if len(pool) > abs(index) - (index < 0) else []
+    if ent.ref == "other" and ctx.order_ids:
+        others = [o for o in (ctx.listed_orders + ctx.order_ids) if o != ctx.order_ids[-1]]
+        return [others[-1]] if others else []
+    if ctx.order_scope:
+        return [ctx.order_scope]
+    return ctx.order_ids[-1:]
+
+
+def resolve_intent(ctx: Context) -> str:
+    """The intent after dialogue context: answers to questions and bare follow-ups."""
+    assert ctx.turn is not None
+    turn, ent = ctx.turn, ctx.turn.entities
+    intent = turn.nlu.intent
+    answering = turn.pending in ("order_id", "which_order") and (ent.order_ids or ent.ref)
+    if answering and intent in ("where_is_order", "out_of_scope", "approve"):
+        return turn.pending_intent or "where_is_order"
+    if intent == "out_of_scope" and (ent.ref or ent.order_ids) and turn.prev_intent in ORDER_INTENTS:
+        return turn.prev_intent
+    if intent == "out_of_scope" and ent.dimensions and turn.prev_intent == "analytics":
+        return "analytics"
+    return intent
+
+
+def _order_plan(ctx: Context, tools: Tools, intent: str) -> Calls | Reply:
+    tool = {"pickup_conversion": "propose_pickup", "reroute": "propose_reroute"}.get(intent, "get_order_status")
+    if tool not in tools:
+        if intent == "reroute" and "request_handoff" in tools:
+            orders = target_orders(ctx)
+            summary = f"Customer asks to ship {orders[0] if orders else 'their order'} from another node."
+            return _calls(ctx, tools, ("request_handoff", {"reason": "reroute_request", "summary": summary}))
+        key = "refusal_verify" if tool == "get_order_status" else "refusal_tool"
+        return Reply(key, "refusal", {"intent": intent})
+    orders = target_orders(ctx)
+    if orders:
+        return _calls(ctx, tools, *[(tool, {"order_id": o}) for o in orders[:3]])
+    if "list_my_orders" in tools and ctx.role != "anonymous":
+        return _calls(ctx, tools, ("list_my_orders", {}))
+    return Reply("ask_order_id", "clarification", pending="order_id", pending_intent=intent)
+
+
+def plan_turn(ctx: Context, tools: Tools) -> Calls | Reply:
+    """Phase 1: what to do about the latest human message."""
+    assert ctx.turn is not None
+    turn, ent = ctx.turn, ctx.turn.entities
+    intent = resolve_intent(ctx)
+    if intent in ORDER_INTENTS:
+        return _order_plan(ctx, tools, intent)
+    if intent == "approve":
+        action = turn.pending_action
+        if not action:
+            return Reply("nothing_pending", "info")
+        if action["tool"] not in tools:
+            return Reply("refusal_approve", "refusal")
+        return _calls(ctx, tools, (action["tool"], action["args"]))
+    if intent == "reject":
+        return Reply("rejected" if turn.pending_action else "anything_else", "info")
+    simple = {
+        "list_my_orders": ("list_my_orders", {}),
+        "policy_question": ("search_policies", {"query": turn.text.strip()}),
+        "handoff": ("request_handoff", {"reason": "user_request", "summary": _summary(ctx)}),
+    }
+    if intent in simple:
+        name, args = simple[intent]
+        return _calls(ctx, tools, (name, args)) if name in tools else Reply("refusal_tool", "refusal", {"intent": intent})
+    if intent == "customer_lookup":
+        return _lookup_plan(ctx, tools)
+    if intent == "risk_scan":
+        if "scan_risk" not in tools:
+            return Reply("refusal_tool", "refusal", {"intent": intent})
+        start, days = None, 7
+        if ent.dates:
+            # risk lies ahead: "this week" starts today, not last Monday
+            today = ctx.now.date() if ctx.now else ent.dates.start
+            start = max(ent.dates.start, today)
+            days = max((ent.dates.end - start).days + 1, 1)
+        return _calls(ctx, tools, ("scan_risk", {
+            "start": start.isoformat() if start else None, "days": days, "node_ids": ent.node_ids or None}))
+    if intent == "analytics":
+        if "run_analytics" not in tools:
+            return Reply("refusal_tool", "refusal", {"intent": intent})
+        if not ent.metric:
+            return Reply("ask_metric", "clarification", pending="metric", pending_intent=intent)
+        # "by carrier" → "which metric?" → "on-time rate": the answer completes the question
+        prev = turn.prev_entities if turn.pending == "metric" else None
+        dims = ent.dimensions or (prev.dimensions if prev else [])
+        dates = ent.dates or (prev.dates if prev else None)
+        return _calls(ctx, tools, ("run_analytics", {
+            "metric": ent.metric, "dimensions": dims, "filters": {},
+            "start": dates.start.isoformat() if dates else None,
+            "end": dates.end.isoformat() if dates else None}))
+    if intent == "availability":
+        if "check_availability" not in tools:
+            return Reply("refusal_tool", "refusal", {"intent": intent})
+        if not ent.skus:
+            return Reply("ask_sku", "clarification", pending="sku", pending_intent=intent)
+        city = ent.cities[0] if ent.cities else None
+        return _calls(ctx, tools, *[("check_availability", {"sku": s, "city": city}) for s in ent.skus[:3]])
+    return Reply(intent if intent in ("greeting", "thanks") else "out_of_scope", intent)
+
+
+def _lookup_plan(ctx: Context, tools: Tools) -> Calls | Reply:
+    assert ctx.turn is not None
+    ent = ctx.turn.entities
+    if ent.customer_ids and "get_customer_profile" in tools:
+        return _calls(ctx, tools, ("get_customer_profile", {"customer_id": ent.customer_ids[0]}))
+    identifier = (ent.emails + ent.phones + ent.names + ent.order_ids + ent.customer_ids)[:1]
+    if "find_customer" not in tools:
+        return Reply("refusal_tool", "refusal", {"intent": "customer_lookup"})
+    if not identifier:
+        return Reply("ask_identifier", "clarification", pending="identifier", pending_intent="customer_lookup")
+    return _calls(ctx, tools, ("find_customer", {"identifier": identifier[0]}))
+
+
+def _summary(ctx: Context) -> str:
+    assert ctx.turn is not None
+    orders = ", ".join(ctx.order_ids[-3:]) or "none"
+    return f"User asked for a person ({ctx.lang}). Orders discussed: {orders}. Last message: {ctx.turn.text[:200]}"
+
+
+def next_step(ctx: Context, tools: Tools) -> Calls | None:
+    """Phase 2: chain another tool when a result calls for it (lookup → profile, list → status)."""
+    if not ctx.results or ctx.turn is None:
+        return None
+    last = ctx.results[-1]
+    intent = resolve_intent(ctx)
+    if not last.ok:
+        return None
+    if last.name == "find_customer" and "get_customer_profile" in tools:
+        rows = last.result.get("matches", []) if isinstance(last.result, dict) else last.result
+        if isinstance(rows, list) and len(rows) == 1 and isinstance(rows[0], dict) and rows[0].get("customer_id"):
+            return _fresh(ctx, tools, "get_customer_profile", {"customer_id": rows[0]["customer_id"]})
+    if last.name == "list_my_orders" and intent in ORDER_INTENTS:
+        rows = open_orders(last.result)
+        if len(rows) == 1 and rows[0].get("order_id"):
+            tool = {"pickup_conversion": "propose_pickup", "reroute": "propose_reroute"}.get(intent, "get_order_status")
+            if tool in tools:
+                return _fresh(ctx, tools, tool, {"order_id": rows[0]["order_id"]})
+    return None
+
+
+def _fresh(ctx: Context, tools: Tools, name: str, args: dict[str, Any]) -> Calls | None:
+    """A call unless the very same call was already made this turn (no loops)."""
+    args = fit_args(name, args, tools)
+    return None if call_key(name, args) in ctx.called else Calls([(name, args)])

@@ -1,0 +1,233 @@
+"""Writer for staff and knowledge results: risk, analytics, policies, customers, stock."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agent.offline.dialogue import ToolResult
+from datetime import timedelta
+
+from agent.offline.fmt import as_date, fmt_date, fmt_money, fmt_number
+from agent.offline.normalise import fold
+from agent.offline.phrases import REASON, STATUS, label
+
+T: dict[str, tuple[str, str]] = {
+    "risk_count": ("{n} orders are at risk of missing their promise{span}.", "{n} pedidos están en riesgo de no cumplir su promesa{span}."),
+    "risk_none": ("No orders are at risk of missing their promise{span}.", "Ningún pedido está en riesgo de incumplir su promesa{span}."),
+    "span": (" between {a} and {b}", " entre el {a} y el {b}"),
+    "span1": (" on {a}", " el {a}"),
+    "top": ("Top: {items}.", "Principales: {items}."),
+    "node_over": ("Over capacity: {items}.", "Sobre capacidad: {items}."),
+    "node_item": ("{node} on {day} ({load} orders for a capacity of {cap})", "{node} el {day} ({load} pedidos para una capacidad de {cap})"),
+    "analytics": ("{metric}{by}{span}: {items}.", "{metric}{by}{span}: {items}."),
+    "by": (" by {dims}", " por {dims}"),
+    "no_rows": ("{metric}: there is no data for that period.", "{metric}: no hay datos para ese periodo."),
+    "policy_none": ("I couldn't find a policy that answers that. I can pass you to a person if you like.",
+                    "No encontré una política que responda eso. Si quieres, te comunico con una persona."),
+    "policy": ("According to \"{title}\": {summary} [{citation}]", "Según \"{title}\": {summary} [{citation}]"),
+    "cust_none": ("No customer matches that identifier.", "Ningún cliente coincide con ese dato."),
+    "cust_many": ("I found {n} customers: {items}. Which one?", "Encontré {n} clientes: {items}. ¿Cuál es?"),
+    "cust_one": ("I found {name} ({id}{city}), matched on {on}.", "Encontré a {name} ({id}{city}), por {on}."),
+    "profile": ("{name} ({id}{city}).", "{name} ({id}{city})."),
+    "identities": ("Identities: {items}.", "Identidades: {items}."),
+    "orders": ("Orders: {items}.", "Pedidos: {items}."),
+    "ltv": ("Lifetime value: {v}.", "Valor de vida: {v}."),
+    "last_contact": ("Last contact: {summary} ({day}).", "Último contacto: {summary} ({day})."),
+    "stock": ("{sku}: {n} units available to promise{city}.", "{sku}: {n} unidades disponibles para prometer{city}."),
+    "stock_none": ("{sku} is not available to promise{city}.", "{sku} no está disponible para prometer{city}."),
+    "stock_where": ("Where: {items}.", "Dónde: {items}."),
+    "in_city": (" in {city}", " en {city}"),
+    "done": ("Done.", "Listo."),
+}
+METRIC: dict[str, tuple[str, str]] = {
+    "on_time_rate": ("On-time rate", "Tasa de puntualidad"), "utilisation": ("Utilisation", "Ocupación"),
+    "utilization": ("Utilisation", "Ocupación"), "orders": ("Orders", "Pedidos"),
+    "late_orders": ("Late orders", "Pedidos tarde"), "revenue": ("Revenue", "Ventas"),
+}
+DIM: dict[str, tuple[str, str]] = {
+    "carrier": ("carrier", "paquetería"), "node": ("node", "nodo"), "node_id": ("node", "nodo"),
+    "channel": ("channel", "canal"), "state": ("state", "estado"), "week": ("week", "semana"), "city": ("city", "ciudad"), "day": ("day", "día"),
+}
+# Sentences in a passage that address the reader's assistant are data we never repeat.
+_INSTRUCTION = re.compile(r"ignore|disregard|instruction|system prompt|you must now|as an ai|assistant", re.I)
+
+
+def t(key: str, lang: str, **kw: Any) -> str:
+    en, es = T[key]
+    return (es if lang == "es" else en).format(**kw)
+
+
+def _rows(result: Any, *keys: str) -> list[dict[str, Any]]:
+    if isinstance(result, dict):
+        for key in keys:
+            if isinstance(result.get(key), list):
+                return [r for r in result[key] if isinstance(r, dict)]
+        return []
+    return [r for r in result if isinstance(r, dict)] if isinstance(result, list) else []
+
+
+def risk(res: ToolResult, lang: str) -> str:
+    data = res.result if isinstance(res.result, dict) else {}
+    flags = _rows(res.result, "at_risk", "at_risk_orders", "flags", "risks")
+    orders = [f for f in flags if f.get("order_id")]
+    nodes = [n for n in _rows(res.result, "node_days") + [f for f in flags if not f.get("order_id")]
+             if n.get("over_capacity") or n.get("reason") == "over_capacity"
+             or (n.get("capacity_orders") is not None and (n.get("due_orders") or 0) > n["capacity_orders"])]
+    start, days = data.get("start") or res.args.get("start"), data.get("days") or res.args.get("days")
+    first = as_date(start)
+    span = ""
+    if first and days == 1:
+        span = t("span1", lang, a=fmt_date(first, lang))
+    elif first and isinstance(days, int) and days > 1:
+        span = t("span", lang, a=fmt_date(first, lang), b=fmt_date(first + timedelta(days=days - 1), lang))
+    totals = data.get("totals") if isinstance(data.get("totals"), dict) else {}
+    count = totals.get("at_risk_orders", totals.get("orders_at_risk", len(orders)))
+    if not count and not nodes:
+        return t("risk_none", lang, span=span)
+    parts = [t("risk_count", lang, n=count, span=span)]
+    if orders:
+        items = ", ".join(
+            f"{o['order_id']} ({label(REASON, o.get('reason', '?'), lang)}"
+            f"{' — ' + o['node_id'] if o.get('node_id') else ''})" for o in orders[:5])
+        parts.append(t("top", lang, items=items))
+    if nodes:
+        items = "; ".join(
+            t("node_item", lang, node=n.get("node_id", "?"), day=fmt_date(n.get("day") or n.get("date"), lang),
+              load=n.get("due_orders", n.get("demand_orders", "?")), cap=n.get("capacity_orders", n.get("capacity", "?")))
+            for n in nodes[:3])
+        parts.append(t("node_over", lang, items=items))
+    return " ".join(parts)
+
+
+def analytics(res: ToolResult, lang: str) -> str:
+    data = res.result if isinstance(res.result, dict) else {}
+    spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+    metric = str(data.get("metric") or spec.get("metric") or res.args.get("metric") or "?")
+    name = label(METRIC, metric, lang)
+    rows = _rows(res.result, "rows")
+    if not rows:
+        return t("no_rows", lang, metric=name)
+    dims = list(data.get("dimensions") or spec.get("dimensions") or res.args.get("dimensions") or [])
+    unit = data.get("unit")
+
+    def value(row: dict[str, Any]) -> Any:
+        if "value" in row:
+            return row["value"]
+        nums = [v for k, v in row.items() if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in dims]
+        return nums[-1] if nums else "?"
+
+    def name_of(row: dict[str, Any]) -> str:
+        if isinstance(row.get("group"), dict):
+            return " / ".join(str(v) for v in row["group"].values()) or metric
+        keys = dims or [k for k, v in row.items() if isinstance(v, str)]
+        return " / ".join(str(row.get(k)) for k in keys if row.get(k) is not None) or metric
+
+    items = ", ".join(f"{name_of(r)} {fmt_number(value(r), unit)}" for r in rows[:8])
+    by = t("by", lang, dims=", ".join(label(DIM, d, lang) for d in dims)) if dims else ""
+    start, end = data.get("start") or res.args.get("start"), data.get("end") or res.args.get("end")
+    span = f" ({fmt_date(start, lang)} – {fmt_date(end, lang)})" if start and end else ""
+    return t("analytics", lang, metric=name, by=by, span=span, items=items)
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in re.findall(r"[a-z]{4,}", fold(text))}
+
+
+def _summary(text: str, query: str = "", limit: int = 320, sentences: int = 2) -> str:
+    """The passage's two sentences closest to the question (numbers count), in passage order."""
+    plain = re.sub(r"^\s*(?:#+|[-*]|\d+\.)\s*", "", text, flags=re.M)
+    wanted = sentences
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", " ".join(plain.split())) if s.strip()]
+    sentences = [s for s in sentences if not _INSTRUCTION.search(s)]
+    asked = _stems(query)
+
+    def relevance(i: int) -> tuple[float, int]:
+        sent = sentences[i]
+        return (-(len(asked & _stems(sent)) + (0.5 if re.search(r"\d", sent) else 0.0)), i)
+
+    chosen = sorted(sorted(range(len(sentences)), key=relevance)[:wanted])
+    summary = " ".join(sentences[i] for i in chosen)
+    return summary if len(summary) <= limit else summary[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def policy(res: ToolResult, lang: str) -> str:
+    """The two best passages (user's language first), each summarised with its citation.
+
+    Two, because retrieval's first hit is not always the one that answers; quoting both lets
+    the reader see the answer and where it comes from. Passage text is data: sentences that
+    address an assistant are never repeated.
+    """
+    passages = [p for p in _rows(res.result, "passages", "results") if p.get("citation")]
+    if not passages:
+        return t("policy_none", lang)
+    ranked = sorted(passages, key=lambda p: 0 if str(p.get("locale", lang)).startswith(lang) else 1)
+    query = str(res.args.get("query", ""))
+    parts = []
+    for i, passage in enumerate(ranked[:2]):
+        summary = _summary(str(passage.get("text", "")), query, sentences=2 if i == 0 else 1)
+        if summary:
+            parts.append(t("policy", lang, title=passage.get("section_title") or passage.get("title") or passage["citation"],
+                           summary=summary, citation=passage["citation"]))
+    return " ".join(parts) or t("policy_none", lang)
+
+
+def customers(res: ToolResult, lang: str) -> tuple[str, str | None]:
+    rows = _rows(res.result, "matches", "customers")
+    if not rows:
+        return t("cust_none", lang), None
+    if len(rows) == 1:
+        r = rows[0]
+        city = f", {r['city']}" if r.get("city") else ""
+        return t("cust_one", lang, name=r.get("name", "?"), id=r.get("customer_id", "?"), city=city,
+                 on=r.get("matched_on", "?")), None
+    items = "; ".join(f"{r.get('name', '?')} ({r.get('customer_id', '?')}{', ' + r['city'] if r.get('city') else ''})"
+                      for r in rows[:5])
+    return t("cust_many", lang, n=len(rows), items=items), "identifier"
+
+
+def profile(res: ToolResult, lang: str) -> str:
+    d = res.result if isinstance(res.result, dict) else {}
+    parts = [t("profile", lang, name=d.get("name", "?"), id=d.get("customer_id", "?"),
+               city=f", {d['city']}" if d.get("city") else "")]
+    ids = [i for i in d.get("identities") or [] if isinstance(i, dict)]
+    if ids:
+        parts.append(t("identities", lang, items=", ".join(f"{i.get('kind')} {i.get('value')} ({i.get('source')})" for i in ids)))
+    orders = [o for o in d.get("orders") or [] if isinstance(o, dict)]
+    if orders:
+        parts.append(t("orders", lang, items=", ".join(
+            f"{o.get('order_id')} ({label(STATUS, o.get('status', '?'), lang)}, {fmt_date(o.get('promised_date'), lang)})"
+            for o in orders[:6])))
+    if d.get("lifetime_value") is not None:
+        parts.append(t("ltv", lang, v=fmt_money(d["lifetime_value"])))
+    inter = [i for i in d.get("interactions") or [] if isinstance(i, dict)]
+    if inter:
+        last = inter[-1]
+        parts.append(t("last_contact", lang, summary=str(last.get("summary", "")).rstrip("."),
+                       day=fmt_date(last.get("occurred_at"), lang)))
+    return " ".join(parts)
+
+
+def stock(res: ToolResult, lang: str) -> str:
+    d = res.result if isinstance(res.result, dict) else {}
+    sku = d.get("sku") or res.args.get("sku", "?")
+    city = t("in_city", lang, city=res.args["city"]) if res.args.get("city") else ""
+    nodes = [n for n in d.get("nodes") or [] if isinstance(n, dict) and (n.get("atp") or 0) > 0]
+    total = d.get("total_atp", sum(n.get("atp", 0) for n in nodes))
+    if not total:
+        return t("stock_none", lang, sku=sku, city=city)
+    items = "; ".join(f"{n.get('node_id')} ({n.get('city', '?')}"
+                      f"{', %.0f km' % n['distance_km'] if isinstance(n.get('distance_km'), (int, float)) else ''}): {n.get('atp')}"
+                      for n in nodes[:5])
+    text = t("stock", lang, sku=sku, n=total, city=city)
+    return f"{text} {t('stock_where', lang, items=items)}" if items else text
+
+
+def write_result(res: ToolResult, lang: str) -> tuple[str, str | None]:
+    """Text for one successful staff/knowledge tool result, and any pending question."""
+    if res.name == "find_customer":
+        return customers(res, lang)
+    writers = {"scan_risk": risk, "run_analytics": analytics, "search_policies": policy,
+               "get_customer_profile": profile, "check_availability": stock}
+    fn = writers.get(res.name)
+    return (fn(res, lang), None) if fn else (t("done", lang), None)

@@ -1,0 +1,1 @@
+"""Promesa's HTTP API (FastAPI) and its agent-facing command line."""

@@ -1,0 +1,174 @@
+"""Agent-facing commands: ``promesa serve``, ``token``, ``ask`` and ``chat``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from api.auth import StartupError, issue_token, parse_principal, resolve_secret
+from promesa.errors import DomainError
+from promesa.principal import Principal, Role
+from promesa.settings import Settings, get_settings
+
+T = TypeVar("T")
+
+_TTL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "": "minutes"}
+
+
+def parse_ttl(text: str) -> timedelta:
+    """``"90"`` (minutes), ``"30m"``, ``"8h"``, ``"2d"``, ``"45s"`` -> timedelta."""
+    match = _TTL.match(text)
+    if not match or int(match.group(1)) == 0:
+        raise typer.BadParameter("use a positive number with an optional unit: 30m, 8h, 2d")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _principal(spec: str) -> Principal:
+    try:
+        return parse_principal(spec)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--as") from exc
+
+
+async def _with_agent(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Open the database and the agent, run ``work(agent)``, close both."""
+    from agent.service import AgentService
+    from promesa.store.db import make_engine
+
+    engine = make_engine(settings.sqlalchemy_url)
+    agent = await AgentService.create(settings, engine=engine)
+    try:
+        return await work(agent)
+    finally:
+        await agent.aclose()
+        engine.dispose()
+
+
+def _print_turn(result: Any, as_json: bool) -> None:
+    from api.routes.chat import turn_response
+
+    body = turn_response(result)
+    if as_json:
+        typer.echo(body.model_dump_json(indent=2))
+        return
+    typer.echo(body.text)
+    for decision in body.decisions:
+        fields = decision.model_dump(mode="json", exclude_none=True)
+        kind = fields.pop("type")
+        for key, value in fields.items():  # long record lists (options, rows): just count them
+            if isinstance(value, list) and len(value) > 3 and isinstance(value[0], dict):
+                fields[key] = f"<{len(value)} items; --json shows them>"
+        typer.secho(f"  [{kind}] {json.dumps(fields, ensure_ascii=False)}", fg="cyan")
+    if body.pending_approval:
+        p = body.pending_approval
+        typer.secho(
+            f"  [pending approval] {p.tool}({json.dumps(p.args, ensure_ascii=False)}) "
+            f"approvers: {', '.join(p.approver_roles)}",
+            fg="yellow",
+        )
+    typer.secho(f"  thread: {body.thread_id}", dim=True)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve(
+        host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+        workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    ) -> None:
+        """Run the HTTP API (OpenAPI docs at /docs)."""
+        import uvicorn
+
+        try:
+            resolve_secret(get_settings())
+        except StartupError as exc:
+            typer.secho(f"error: {exc}", fg="red", err=True)
+            raise typer.Exit(2) from exc
+        uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
+
+    @app.command("token")
+    def token(
+        role: Annotated[Role, typer.Option(help="customer, support, ops, system or anonymous.")],
+        subject: Annotated[str | None, typer.Option(help="Customer id or staff id.")] = None,
+        order_scope: Annotated[
+            str | None, typer.Option(help="The verified order (anonymous tokens).")
+        ] = None,
+        ttl: Annotated[str, typer.Option(help="Lifetime: 30m, 8h, 2d.")] = "8h",
+    ) -> None:
+        """Print a signed API token, e.g. ``promesa token --role customer --subject C-1001``."""
+        lifetime = parse_ttl(ttl)
+        try:
+            principal = Principal(role=role, subject=subject, order_scope=order_scope)
+            typer.echo(issue_token(resolve_secret(get_settings()), principal, lifetime))
+        except (ValueError, StartupError) as exc:
+            typer.secho(f"error: {exc}", fg="red", err=True)
+            raise typer.Exit(2) from exc
+
+    @app.command("ask")
+    def ask(
+        message: Annotated[str, typer.Argument(help="What to ask the agent.")],
+        as_: Annotated[str, typer.Option("--as", help="ROLE:SUBJECT, e.g. customer:C-1001.")],
+        thread: Annotated[str | None, typer.Option(help="Continue this thread.")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the turn as JSON.")] = False,
+    ) -> None:
+        """Run one turn through the agent and print its answer and decisions."""
+        principal, settings = _principal(as_), get_settings()
+
+        async def work(agent: Any) -> Any:
+            return await agent.run_turn(
+                thread_id=thread, principal=principal, message=message, now=settings.current_time()
+            )
+
+        try:
+            result = asyncio.run(_with_agent(settings, work))
+        except DomainError as exc:
+            typer.secho(f"error ({exc.code}): {exc.message}", fg="red", err=True)
+            raise typer.Exit(1) from exc
+        _print_turn(result, as_json)
+
+    @app.command("chat")
+    def chat(
+        as_: Annotated[str, typer.Option("--as", help="ROLE:SUBJECT, e.g. support:agent-ana.")],
+        thread: Annotated[str | None, typer.Option(help="Continue this thread.")] = None,
+    ) -> None:
+        """Talk to the agent interactively; pending approvals are asked for in place."""
+        principal, settings = _principal(as_), get_settings()
+        asyncio.run(_with_agent(settings, lambda agent: _chat_loop(agent, principal, settings, thread)))
+
+
+async def _chat_loop(agent: Any, principal: Principal, settings: Settings, thread: str | None) -> None:
+    from agent.approvals import Approval
+
+    typer.secho(f"chatting as {principal.label()}; empty line or Ctrl-D to quit", dim=True)
+    while True:
+        try:
+            message = input("> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not message:
+            break
+        resume: Approval | None = None
+        while True:
+            try:
+                result = await agent.run_turn(
+                    thread_id=thread, principal=principal, now=settings.current_time(),
+                    **({"resume": resume} if resume else {"message": message}),
+                )
+            except DomainError as exc:
+                typer.secho(f"error ({exc.code}): {exc.message}", fg="red", err=True)
+                break
+            thread = result.thread_id
+            _print_turn(result, as_json=False)
+            pending = result.pending_approval
+            if pending is None or principal.role.value not in pending.approver_roles:
+                break
+            approve = typer.confirm(f"approve {pending.tool}?", default=False)
+            reason = typer.prompt("reason", default="", show_default=False)
+            resume = Approval(approve=approve, reason=reason)

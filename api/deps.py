@@ -1,0 +1,103 @@
+"""Dependencies as ``Annotated`` type aliases: routes declare what they need by type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from api.auth import InvalidToken, decode_token
+from api.errors import forbidden, unauthorized
+from api.state import AgentService, Runtime
+from promesa.domain.deps import Deps
+from promesa.principal import Principal, Role
+from promesa.settings import Settings
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `promesa token` or /v1/auth/*")
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_settings(runtime: RuntimeDep) -> Settings:
+    return runtime.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_now(settings: SettingsDep) -> datetime:
+    """The request's clock, decided here at the edge (DESIGN rule 5)."""
+    return settings.current_time()
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """A session in a transaction: committed when the route succeeds, rolled back otherwise."""
+    assert runtime.sessions is not None, "the app's lifespan has not started"
+    with runtime.sessions() as session, session.begin():
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(
+    runtime: RuntimeDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise unauthorized()
+    try:
+        return decode_token(runtime.secret, credentials.credentials)
+    except InvalidToken as exc:
+        raise unauthorized(str(exc)) from exc
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency that admits only ``roles`` (403 for any other signed-in role)."""
+    allowed = frozenset(roles)
+
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.role not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise forbidden(f"this endpoint is for: {names}")
+        return principal
+
+    return check
+
+
+StaffDep = Annotated[Principal, Depends(require_roles(Role.support, Role.ops, Role.system))]
+SupportDep = Annotated[Principal, Depends(require_roles(Role.support, Role.system))]
+OpsDep = Annotated[Principal, Depends(require_roles(Role.ops, Role.system))]
+CustomerDep = Annotated[Principal, Depends(require_roles(Role.customer))]
+
+
+def get_deps(
+    session: SessionDep, principal: PrincipalDep, now: NowDep, settings: SettingsDep
+) -> Deps:
+    return Deps(session=session, principal=principal, now=now, settings=settings)
+
+
+DomainDeps = Annotated[Deps, Depends(get_deps)]
+
+
+def get_agent(runtime: RuntimeDep) -> AgentService:
+    assert runtime.agent is not None, "the app's lifespan has not started"
+    return runtime.agent
+
+
+AgentDep = Annotated[AgentService, Depends(get_agent)]

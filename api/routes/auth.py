@@ -1,0 +1,75 @@
+"""Tokens for the web surfaces: order verification for anonymous visitors, demo sign-in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+
+from api.auth import check_principal, issue_token
+from api.deps import NowDep, RuntimeDep, SessionDep
+from api.errors import ApiError
+from api.schemas import ERRORS, DemoTokenRequest, ErrorResponse, TokenResponse, VerifyOrderRequest
+from promesa.domain.deps import Deps
+from promesa.domain.verification import scoped_principal, verify_order
+from promesa.errors import Forbidden
+from promesa.principal import Principal, Role
+
+router = APIRouter(prefix="/v1/auth", tags=["auth"])
+
+#: The one answer to every failed verification: it never says which detail was wrong,
+#: nor whether the order exists.
+NOT_VERIFIED = "we could not verify an order with those details"
+
+
+@router.post(
+    "/verify-order",
+    response_model=TokenResponse,
+    responses={**ERRORS, 429: {"model": ErrorResponse}},
+)
+def verify_order_token(
+    body: VerifyOrderRequest,
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    now: NowDep,
+) -> TokenResponse:
+    """Exchange an order id plus its email, phone or postal code for a short-lived token.
+
+    The token's principal is ``anonymous`` with ``order_scope`` = that order: it can read that
+    order (and chat about it) and nothing else.
+    """
+    client = request.client.host if request.client else "unknown"
+    runtime.verify_limiter.hit(client)
+    # Nobody is signed in yet: the check runs as an anonymous visitor claiming this order.
+    claimant = Principal(role=Role.anonymous, order_scope=body.order_id)
+    deps = Deps(session=session, principal=claimant, now=now, settings=runtime.settings)
+    try:
+        verified = verify_order(
+            deps, body.order_id, email=body.email, phone=body.phone, postal_code=body.postal_code
+        )
+    except Forbidden as exc:  # unknown order or a wrong detail: one answer for every case
+        raise ApiError(401, "verification_failed", NOT_VERIFIED) from exc
+    visitor = scoped_principal(verified)
+    ttl = timedelta(minutes=runtime.settings.visitor_token_ttl_minutes)
+    token = issue_token(runtime.secret, visitor, ttl)
+    return TokenResponse(access_token=token, expires_in=int(ttl.total_seconds()), principal=visitor)
+
+
+@router.post("/demo-token", response_model=TokenResponse, responses=ERRORS)
+def demo_token(body: DemoTokenRequest, runtime: RuntimeDep) -> TokenResponse:
+    """Development only: a token for any role, for the demo shop, copilot and console pages.
+
+    Refused (404) when ``PROMESA_ENVIRONMENT=production``.
+    """
+    if runtime.settings.environment == "production":
+        raise ApiError(404, "not_found", "not found")
+    principal = Principal(role=body.role, subject=body.subject, order_scope=body.order_scope)
+    try:
+        check_principal(principal)
+    except ValueError as exc:
+        field = "order_scope" if body.role is Role.anonymous else "subject"
+        raise ApiError(422, "invalid_input", str(exc), field=field) from exc
+    ttl = timedelta(minutes=runtime.settings.token_ttl_minutes)
+    token = issue_token(runtime.secret, principal, ttl)
+    return TokenResponse(access_token=token, expires_in=int(ttl.total_seconds()), principal=principal)

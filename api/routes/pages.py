@@ -1,0 +1,93 @@
+"""The three web surfaces and the demo shop, served by the API app with no build step.
+
+Pages are static HTML plus vanilla JavaScript under ``api/static``; everything they load is
+served from here (Chart.js is vendored), nothing from the internet.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+
+from api.auth import issue_token
+from api.deps import RuntimeDep
+from api.errors import ApiError
+from promesa.principal import Principal, Role
+from promesa.store.models import Customer
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ROOT / "pages"
+STATIC = ROOT / "static"
+templates = Jinja2Templates(directory=str(PAGES))
+
+router = APIRouter(include_in_schema=False)
+static_files = StaticFiles(directory=str(STATIC))
+
+#: Story customers the demo shop offers to sign in as (see `promesa stories`).
+DEMO_CUSTOMERS = ("C-1000", "C-1001", "C-1002", "C-1003", "C-1004", "C-1005", "C-1006", "C-1007")
+
+
+def _page(name: str) -> FileResponse:
+    return FileResponse(PAGES / name, media_type="text/html")
+
+
+@router.get("/")
+def index() -> RedirectResponse:
+    return RedirectResponse("/shop")
+
+
+@router.get("/widget")
+def widget_page() -> FileResponse:
+    return _page("widget.html")
+
+
+@router.get("/widget.js")
+def widget_script() -> FileResponse:
+    return FileResponse(STATIC / "widget.js", media_type="text/javascript")
+
+
+@router.get("/copilot")
+def copilot_page() -> FileResponse:
+    return _page("copilot.html")
+
+
+@router.get("/ops")
+def ops_page() -> FileResponse:
+    return _page("ops.html")
+
+
+@router.get("/shop", response_class=HTMLResponse)
+def demo_shop(request: Request, runtime: RuntimeDep, customer: str = "", lang: str = "") -> HTMLResponse:
+    """A demo storefront embedding the widget; signing in mints the shop's token server-side.
+
+    Development only: a real shop mints the token in its own backend for its signed-in user.
+    """
+    if runtime.settings.environment == "production":
+        raise ApiError(404, "not_found", "no demo shop in production")
+    assert runtime.sessions is not None
+    with runtime.sessions() as session:
+        rows = session.execute(
+            select(Customer.id, Customer.name).where(Customer.id.in_(DEMO_CUSTOMERS)).order_by(Customer.id)
+        ).all()
+    known = {row.id for row in rows}
+    token = ""
+    if customer in known:
+        principal = Principal(role=Role.customer, subject=customer)
+        token = issue_token(runtime.secret, principal, timedelta(hours=8))
+    return templates.TemplateResponse(
+        request,
+        "shop.html",
+        {
+            "customers": [{"id": r.id, "name": r.name} for r in rows],
+            "customer": customer if token else "",
+            "token": token,
+            "lang": lang if lang in ("en", "es") else "",
+            "base": str(request.base_url).rstrip("/"),
+        },
+    )

@@ -1,0 +1,103 @@
+"""What the API holds for its lifetime: settings, secret, database, agent and limiters."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.auth import resolve_secret
+from api.ratelimit import Limiter, make_storage
+from promesa.principal import Principal
+from promesa.settings import Settings
+from promesa.store.db import make_engine, session_factory
+
+
+class AgentService(Protocol):
+    """What the API uses of ``agent.service.AgentService`` (tests may pass a stand-in)."""
+
+    async def run_turn(
+        self,
+        *,
+        thread_id: str | None,
+        principal: Principal,
+        message: str | None = None,
+        resume: Any = None,
+        now: datetime,
+    ) -> Any: ...
+
+    def stream_turn(
+        self,
+        *,
+        thread_id: str | None,
+        principal: Principal,
+        message: str | None = None,
+        resume: Any = None,
+        now: datetime,
+    ) -> Any: ...
+
+    async def pending_approvals(self, *, principal: Principal) -> list[Any]: ...
+
+    async def history(self, *, thread_id: str, principal: Principal) -> list[dict[str, Any]]: ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass
+class Runtime:
+    """Everything a request may need, created once per app (see :func:`lifespan`)."""
+
+    settings: Settings
+    secret: str
+    turn_limiter: Limiter
+    verify_limiter: Limiter
+    engine: Engine | None = None
+    sessions: sessionmaker[Session] | None = None
+    agent: AgentService | None = None
+    owns_engine: bool = False
+    owns_agent: bool = False
+
+
+def make_runtime(
+    settings: Settings, *, engine: Engine | None = None, agent: AgentService | None = None
+) -> Runtime:
+    """Check the configuration now (a production app without a secret never starts)."""
+    storage = make_storage(settings.rate_limit_storage)
+    return Runtime(
+        settings=settings,
+        secret=resolve_secret(settings),
+        turn_limiter=Limiter("chat-turns", settings.turns_per_minute, storage),
+        verify_limiter=Limiter("order-verification", settings.verify_attempts_per_minute, storage),
+        engine=engine,
+        agent=agent,
+    )
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the engine, the session factory and the agent; close what this app opened."""
+    runtime: Runtime = app.state.runtime
+    if runtime.engine is None:
+        runtime.engine = make_engine(runtime.settings.sqlalchemy_url)
+        runtime.owns_engine = True
+    runtime.sessions = session_factory(runtime.engine)
+    if runtime.agent is None:
+        from agent.service import AgentService as RealAgentService
+
+        runtime.agent = await RealAgentService.create(runtime.settings, engine=runtime.engine)
+        runtime.owns_agent = True
+    try:
+        yield
+    finally:
+        if runtime.owns_agent and runtime.agent is not None:
+            await runtime.agent.aclose()
+            runtime.agent = None
+        if runtime.owns_engine and runtime.engine is not None:
+            runtime.engine.dispose()
+            runtime.engine = None

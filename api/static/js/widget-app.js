@@ -1,0 +1,89 @@
+// The customer chat widget (runs inside the iframe that widget.js opens, or at /widget).
+(function () {
+  "use strict";
+  const P = window.Promesa;
+  const el = P.el;
+  const params = new URLSearchParams(location.hash.slice(1));
+  const TEXT = {
+    en: { title: "Help with your order", placeholder: "Ask about your order…", send: "Send",
+      verify: "Check an order without signing in", orderId: "Order number", contact: "Email, phone or postal code",
+      verifyBtn: "Verify", verified: "Verified: you can ask about order", signedIn: "Signed in",
+      hello: "Hi! I can tell you where your order is, change it to pickup, or explain our policies.",
+      lang: "Español", wrong: "Those details don't match an order." },
+    es: { title: "Ayuda con tu pedido", placeholder: "Pregunta por tu pedido…", send: "Enviar",
+      verify: "Consulta un pedido sin iniciar sesión", orderId: "Número de pedido", contact: "Correo, teléfono o código postal",
+      verifyBtn: "Verificar", verified: "Verificado: puedes preguntar por el pedido", signedIn: "Sesión iniciada",
+      hello: "¡Hola! Puedo decirte dónde está tu pedido, cambiarlo a recoger en tienda o explicarte nuestras políticas.",
+      lang: "English", wrong: "Esos datos no coinciden con ningún pedido." },
+  };
+  let lang = params.get("lang") || sessionStorage.getItem("promesa.widget.lang") ||
+    ((navigator.language || "en").toLowerCase().startsWith("es") ? "es" : "en");
+  const client = new P.Client({ storageKey: "promesa.widget.token", token: params.get("token") || null });
+  if (params.get("token")) client.setToken(params.get("token"));
+
+  const title = el("h1", {}, "");
+  const toggle = el("button", { type: "button", class: "lang-toggle small", "data-testid": "lang-toggle",
+    onclick: () => { lang = lang === "es" ? "en" : "es"; sessionStorage.setItem("promesa.widget.lang", lang); paint(); } });
+  document.body.append(el("header", { class: "topbar" }, title, toggle));
+
+  const status = el("p", { class: "muted", "data-testid": "auth-status" });
+  const orderInput = el("input", { type: "text", id: "verify-order", autocomplete: "off", "data-testid": "verify-order" });
+  const contactInput = el("input", { type: "text", id: "verify-contact", autocomplete: "off", "data-testid": "verify-contact" });
+  const orderLabel = el("label", { for: "verify-order" });
+  const contactLabel = el("label", { for: "verify-contact" });
+  const verifyBtn = el("button", { type: "submit", "data-testid": "verify-submit" });
+  const verifyError = el("p", { class: "error", role: "alert" });
+  const verifyTitle = el("h2", { class: "sr-only-if-small" });
+  const verifyForm = el("form", { class: "verify", "data-testid": "verify-form", onsubmit: (e) => { e.preventDefault(); verify(); } },
+    verifyTitle, el("div", {}, orderLabel, orderInput), el("div", {}, contactLabel, contactInput), verifyBtn, verifyError);
+  document.body.append(el("div", { class: "verify-wrap" }, status), verifyForm);
+
+  const chatRoot = el("div", { style: "flex:1;min-height:0;display:flex;flex-direction:column" });
+  document.body.append(chatRoot);
+  const pane = new P.ChatPane({ client, root: chatRoot, lang: () => lang, storageKey: "promesa.widget.thread",
+    onChoose: (option, d, chat) => {
+      const node = option.node_id || (option.node_ids || [])[0];
+      chat.ask(lang === "es" ? `Quiero recogerlo en ${node}, pedido ${d.order_id}` : `I'd like to pick up order ${d.order_id} at ${node}`);
+    } });
+
+  function paint() {
+    const t = TEXT[lang];
+    document.documentElement.lang = lang;
+    title.textContent = t.title;
+    toggle.textContent = t.lang;
+    orderLabel.textContent = t.orderId;
+    contactLabel.textContent = t.contact;
+    verifyBtn.textContent = t.verifyBtn;
+    verifyTitle.textContent = t.verify;
+    pane.setPlaceholder(t.placeholder, t.send);
+    const scoped = sessionStorage.getItem("promesa.widget.scope");
+    status.textContent = client.token ? (scoped ? `${t.verified} ${scoped}` : t.signedIn) : "";
+    verifyForm.hidden = Boolean(client.token);
+  }
+
+  function splitContact(value) {
+    const v = value.trim();
+    if (v.includes("@")) return { email: v };
+    const digits = v.replace(/\D/g, "");
+    if (digits.length === 5 && /^\d{5}$/.test(v)) return { postal_code: v };
+    return { phone: v };
+  }
+
+  async function verify() {
+    verifyError.textContent = "";
+    try {
+      const body = Object.assign({ order_id: orderInput.value.trim() }, splitContact(contactInput.value));
+      const result = await client.post("/v1/auth/verify-order", body);
+      client.setToken(result.access_token || result.token);
+      sessionStorage.setItem("promesa.widget.scope", result.order_id || body.order_id);
+      pane.reset();
+      paint();
+      pane.input.focus();
+    } catch (err) {
+      verifyError.textContent = err.status === 422 ? err.message : TEXT[lang].wrong;
+    }
+  }
+
+  paint();
+  pane.bubble("agent", TEXT[lang].hello);
+})();

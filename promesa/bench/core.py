@@ -1,0 +1,127 @@
+"""The core benchmarks: order status, risk scan, reroute proposal, analytics."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from promesa.bench.registry import BenchContext, BenchResult, benchmark, result, timed
+from promesa.domain.deps import Deps
+from promesa.domain.load import OVERDUE_LOOKBACK_DAYS, open_load_query
+from promesa.domain.reference import reference
+from promesa.errors import DomainError
+from promesa.principal import SYSTEM
+from promesa.store.enums import LineStatus
+from promesa.store.models import Order, OrderLine
+
+
+def _deps(ctx: BenchContext, session: Session) -> Deps:
+    return Deps(session=session, principal=SYSTEM, now=ctx.now, settings=ctx.settings)
+
+
+def _sample_orders(session: Session, ctx: BenchContext, n: int) -> list[str]:
+    total = session.scalar(select(func.count()).select_from(Order)) or 0
+    if total == 0:
+        return []
+    picks = sorted(ctx.rng.sample(range(total), min(n, total)))
+    ids = []
+    for offset in picks:  # offsets on the primary key: no full sort of a million rows
+        ids.append(session.scalar(select(Order.id).order_by(Order.id).offset(offset).limit(1)))
+    ctx.rng.shuffle(ids)
+    return ids
+
+
+@benchmark("order_status")
+def order_status(ctx: BenchContext) -> list[BenchResult]:
+    from promesa.domain.orders import get_order_status
+
+    with Session(ctx.engine) as session:
+        ids = _sample_orders(session, ctx, ctx.n(300))
+        deps = _deps(ctx, session)
+        get_order_status(deps, ids[0])  # warm the reference cache
+        ours, ref = [], []
+        table = Order.__table__
+        for order_id in ids:
+            ours.append(timed(lambda: get_order_status(deps, order_id)))
+            ref.append(timed(lambda: session.execute(select(table).where(table.c.id == order_id)).first()))
+            session.expunge_all()
+    return [result("order_status", ours, ctx, ref, "get_order_status vs indexed row lookup")]
+
+
+@benchmark("risk_scan")
+def risk_scan(ctx: BenchContext) -> list[BenchResult]:
+    from promesa.domain.capacity import scan_risk
+
+    with Session(ctx.engine) as session:
+        deps = _deps(ctx, session)
+        today = ctx.now.astimezone(ctx.settings.tz).date()
+        nodes = sorted(reference(session).nodes)
+        query = open_load_query(nodes, today - timedelta(days=OVERDUE_LOOKBACK_DAYS), today + timedelta(days=6))
+        scan_risk(deps)
+        ours, ref = [], []
+        for _ in range(ctx.n(15)):
+            ours.append(timed(lambda: scan_risk(deps)))
+            ref.append(timed(lambda: session.execute(query).all()))
+            session.expunge_all()
+    return [result("risk_scan", ours, ctx, ref, "all nodes x 7 days vs one load GROUP BY")]
+
+
+@benchmark("reroute_proposal")
+def reroute_proposal(ctx: BenchContext) -> list[BenchResult]:
+    from promesa.domain.capacity import scan_risk
+    from promesa.domain.fulfillment.proposals import propose_reroute
+
+    with Session(ctx.engine) as session:
+        deps = _deps(ctx, session)
+        at_risk = [r.order_id for r in scan_risk(deps).at_risk if r.reason != "carrier_delay"]
+        if len(at_risk) < 20:  # top up with open orders
+            at_risk += session.scalars(
+                select(OrderLine.order_id).where(OrderLine.status == LineStatus.allocated).limit(100)
+            ).all()
+        movable = []
+        for order_id in dict.fromkeys(at_risk):
+            try:
+                propose_reroute(deps, order_id)
+                movable.append(order_id)
+            except DomainError:  # picked lines and the like: not reroutable
+                continue
+            if len(movable) >= 50:
+                break
+        if not movable:
+            return []
+        picks = [ctx.rng.choice(movable) for _ in range(ctx.n(100))]
+        samples = []
+        for order_id in picks:
+            samples.append(timed(lambda: propose_reroute(deps, order_id)))
+            session.expunge_all()
+    return [result("reroute_proposal", samples, ctx, None, "random at-risk orders")]
+
+
+ANALYTICS = [
+    {"metric": "orders", "dimensions": ["channel"]},
+    {"metric": "revenue", "dimensions": ["state"]},
+    {"metric": "on_time_rate", "dimensions": ["carrier"]},
+    {"metric": "late_orders", "dimensions": ["week"]},
+    {"metric": "units", "dimensions": ["category"]},
+    {"metric": "orders", "dimensions": ["day"]},
+    {"metric": "cancellations", "dimensions": ["fulfillment_type"]},
+    {"metric": "avg_delivery_days", "dimensions": ["carrier"]},
+    {"metric": "utilisation", "dimensions": ["node"]},
+    {"metric": "promise_hit_rate", "dimensions": ["channel"]},
+]
+
+
+@benchmark("analytics")
+def analytics(ctx: BenchContext) -> list[BenchResult]:
+    from promesa.domain.analytics import run_analytics
+
+    results = []
+    with Session(ctx.engine) as session:
+        deps = _deps(ctx, session)
+        for spec in ANALYTICS:
+            name = f"analytics:{spec['metric']}_by_{'_'.join(spec['dimensions']) or 'all'}"
+            samples = [timed(lambda: run_analytics(deps, spec)) for _ in range(ctx.n(3))]
+            results.append(result(name, samples, ctx, None, "last 30 days"))
+    return results

@@ -1,0 +1,79 @@
+"""The benchmark registry, the context every benchmark gets, and the timing helpers."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import Engine
+
+from promesa.settings import Settings
+
+
+class BenchResult(BaseModel):
+    name: str
+    p50_ms: float
+    p95_ms: float
+    reference_p95_ms: float | None = None
+    ratio: float | None = None
+    n_calls: int
+    world_orders: int
+    note: str | None = None
+
+
+@dataclass
+class BenchContext:
+    engine: Engine
+    now: datetime
+    settings: Settings
+    world_orders: int
+    rng: random.Random
+    #: Calls per benchmark; None lets each benchmark use its own default (tests pass a few).
+    calls: int | None = None
+
+    def n(self, default: int) -> int:
+        """How many calls a benchmark whose default is ``default`` makes."""
+        return default if self.calls is None else max(1, self.calls)
+
+
+BenchFn = Callable[[BenchContext], list[BenchResult]]
+BENCHMARKS: dict[str, BenchFn] = {}
+
+
+def benchmark(name: str) -> Callable[[BenchFn], BenchFn]:
+    """Register ``fn`` under ``name`` (later registrations replace earlier ones)."""
+
+    def wrap(fn: BenchFn) -> BenchFn:
+        BENCHMARKS[name] = fn
+        return fn
+
+    return wrap
+
+
+def timed(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return (time.perf_counter() - started) * 1000
+
+
+def percentile(samples: list[float], q: float) -> float:
+    if len(samples) == 1:
+        return samples[0]
+    return statistics.quantiles(samples, n=100, method="inclusive")[round(q * 100) - 1]
+
+
+def result(name: str, samples: list[float], ctx: BenchContext, reference: list[float] | None = None,
+           note: str | None = None) -> BenchResult:
+    p95 = percentile(samples, 0.95)
+    ref95 = percentile(reference, 0.95) if reference else None
+    return BenchResult(
+        name=name, p50_ms=round(percentile(samples, 0.5), 3), p95_ms=round(p95, 3),
+        reference_p95_ms=round(ref95, 3) if ref95 is not None else None,
+        ratio=round(p95 / ref95, 2) if ref95 else None, n_calls=len(samples),
+        world_orders=ctx.world_orders, note=note,
+    )

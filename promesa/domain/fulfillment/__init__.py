@@ -1,0 +1,1 @@
+"""Fulfillment decisions: sourcing profiles, the shipping rate card, reroute options and their execution."""

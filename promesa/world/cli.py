@@ -1,0 +1,117 @@
+"""World commands: ``promesa seed``, ``promesa setup``, ``promesa world-schema``, ``promesa stories``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine
+
+from promesa.errors import DomainError
+from promesa.settings import Settings, get_settings
+from promesa.store.db import drop_all, is_empty, make_engine, migrate
+from promesa.world.schema import world_json_schema
+from promesa.world.stories import STORIES
+
+
+def _engine(settings: Settings) -> Engine:
+    return make_engine(settings.sqlalchemy_url)
+
+
+def seed_database(
+    engine: Engine,
+    settings: Settings,
+    *,
+    orders: int | None = None,
+    seed: int | None = None,
+    world: Path | None = None,
+    reset: bool = False,
+    progress: bool = True,
+) -> str:
+    """Migrate, then build the demo world (or load ``world``); returns a one-line summary.
+
+    Refuses a database that already holds orders unless ``reset`` (drop and re-migrate).
+    """
+    from promesa.world.demo import build_demo_world
+    from promesa.world.loader import load_world
+
+    if reset:
+        drop_all(engine)
+    migrate(engine)
+    if not is_empty(engine):
+        raise typer.BadParameter(
+            "the database already holds a world; pass --reset to replace it", param_hint="--reset"
+        )
+    now = settings.current_time()
+    if world is not None:
+        summary = load_world(engine, world, now=settings.now)
+    else:
+        summary = build_demo_world(
+            engine, now=now, orders=settings.demo_orders if orders is None else orders,
+            seed=settings.seed if seed is None else seed, progress=progress,
+        )
+    return summary.describe()
+
+
+def setup(settings: Settings | None = None, *, console: Console | None = None) -> None:
+    """Migrate and, when the database is empty, build the demo world. Extend with more steps."""
+    settings = settings or get_settings()
+    console = console or Console()
+    engine = _engine(settings)
+    migrate(engine)
+    if is_empty(engine):
+        console.print("building the demo world …")
+        console.print(seed_database(engine, settings))
+    else:
+        console.print("database already holds a world: kept as is")
+    console.print(
+        "explore it: [bold]promesa stories[/] lists the demo situations and the questions to ask"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("seed")
+    def seed_command(
+        orders: int = typer.Option(None, "--orders", help="Generated orders (default: settings)."),
+        seed: int = typer.Option(None, "--seed", help="Random seed (default: settings)."),
+        world: Path = typer.Option(None, "--world", help="Load this world file instead.",
+                                   exists=True, dir_okay=False),
+        reset: bool = typer.Option(False, "--reset", help="Drop and re-create the schema first."),
+    ) -> None:
+        """Build the demo world (or load a world file) into the configured database."""
+        settings = get_settings()
+        try:
+            summary = seed_database(_engine(settings), settings, orders=orders, seed=seed,
+                                    world=world, reset=reset)
+        except DomainError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from exc
+        typer.echo(f"seeded: {summary}")
+
+    @app.command("setup")
+    def setup_command() -> None:
+        """Migrate; build the demo world if the database is empty; say how to explore it."""
+        setup()
+
+    @app.command("world-schema")
+    def world_schema_command() -> None:
+        """Print the JSON Schema of world files."""
+        typer.echo(json.dumps(world_json_schema(), indent=2, ensure_ascii=False))
+
+    @app.command("stories")
+    def stories_command(
+        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    ) -> None:
+        """List the demo world's stories: ids involved and a question to ask for each."""
+        if as_json:
+            typer.echo(json.dumps([s.as_dict() for s in STORIES], indent=2, ensure_ascii=False))
+            return
+        table = Table("story", "persona", "ids", "ask (en / es)", show_lines=True)
+        for story in STORIES:
+            table.add_row(f"[bold]{story.id}[/]\n{story.title}",
+                          f"{story.persona}\n{story.principal or ''}", ", ".join(story.ids),
+                          f"{story.question_en}\n{story.question_es}")
+        Console().print(table)

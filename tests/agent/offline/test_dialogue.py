@@ -1,0 +1,102 @@
+"""Dialogue state from history: follow-ups, references, pending questions."""
+
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from agent.offline import dialogue
+from agent.offline.planner import resolve_intent, target_orders
+from tests.agent.offline.support import CUSTOMER, LATE_5001, ON_TIME_5000, PROPOSAL_5002, SUPPORT, Chat, ok, system
+
+
+def test_clock_role_and_user_from_the_system_header():
+    ctx = dialogue.build([system("customer", "C-1001"), HumanMessage("hola")])
+    assert ctx.now.isoformat() == "2026-11-20T10:00:00-06:00"
+    assert (ctx.role, ctx.subject, ctx.lang) == ("customer", "C-1001", "es")
+
+
+def test_the_other_one_refers_to_the_previous_order():
+    chat = Chat(CUSTOMER, "customer", "C-1000")
+    chat.say("where are PO-5000 and PO-5001?")
+    chat.answer(ok(ON_TIME_5000), ok(LATE_5001))
+    chat.say("¿y el otro?")  # language switches only on clear evidence; this is Spanish
+    ctx = dialogue.build(chat.messages[:-1])
+    assert ctx.order_ids[-1] == "PO-5001"
+    assert chat.messages[-1].tool_calls[0]["args"] == {"order_id": "PO-5000"}
+
+
+def test_what_about_another_id_keeps_the_intent():
+    chat = Chat(CUSTOMER, "customer", "C-1000")
+    chat.say("where is PO-5000")
+    chat.answer(ok(ON_TIME_5000))
+    assert chat.say("what about PO-5002?").tool_calls[0]["args"] == {"order_id": "PO-5002"}
+
+
+def test_bare_reference_follow_up_reuses_the_previous_order_intent():
+    chat = Chat(SUPPORT, "support")
+    chat.say("reroute PO-5002")
+    chat.answer(ok(PROPOSAL_5002))
+    chat.say("no")
+    chat.say("where is PO-5001")
+    chat.answer(ok(LATE_5001))
+    call = chat.say("and the other one?")
+    assert call.tool_calls[0] == {"name": "get_order_status", "args": {"order_id": "PO-5002"},
+                                  "id": call.tool_calls[0]["id"], "type": "tool_call"}
+
+
+def test_yes_without_anything_pending_does_nothing():
+    chat = Chat(SUPPORT, "support")
+    reply = chat.say("yes")
+    assert not reply.tool_calls and "nothing waiting" in reply.content
+
+
+def test_pending_confirmation_survives_lost_metadata():
+    chat = Chat(SUPPORT, "support")
+    chat.say("reroute PO-5002")
+    chat.answer(ok(PROPOSAL_5002))
+    # a store that drops response_metadata: the proposal in the results is enough
+    chat.messages[-1] = AIMessage(content=chat.messages[-1].content)
+    assert chat.say("sí, adelante").tool_calls[0]["name"] == "execute_reroute"
+
+
+def test_confirmation_expires_after_another_turn():
+    chat = Chat(SUPPORT, "support")
+    chat.say("reroute PO-5002")
+    chat.answer(ok(PROPOSAL_5002))
+    chat.say("what is the return policy")
+    chat.answer(ok([]))
+    reply = chat.say("ok do it")
+    assert not reply.tool_calls
+
+
+def test_language_is_sticky_for_ids_and_switches_on_evidence():
+    msgs = [system("customer"), HumanMessage("¿dónde está mi pedido?"), AIMessage("¿Me compartes tu número?"),
+            HumanMessage("PO-5001")]
+    assert dialogue.build(msgs).lang == "es"
+    msgs += [AIMessage("..."), HumanMessage("sorry, can you answer in English please? where is my order")]
+    assert dialogue.build(msgs).lang == "en"
+
+
+def test_tool_results_are_parsed_and_remembered():
+    msgs = [system("support"), HumanMessage("find maria.lopez@example.com"),
+            AIMessage("", tool_calls=[{"name": "get_customer_profile", "args": {"customer_id": "C-1002"}, "id": "call_1"}]),
+            ToolMessage(ok({"customer_id": "C-1002", "name": "María"}), tool_call_id="call_1")]
+    ctx = dialogue.build(msgs)
+    assert ctx.customer_id == "C-1002"
+    assert ctx.results[0].ok and ctx.results[0].name == "get_customer_profile"
+    assert resolve_intent(ctx) == "customer_lookup"
+
+
+def test_order_scope_of_a_verified_visitor_is_the_target():
+    msgs = [system("anonymous").model_copy(update={"content": "Role: anonymous\nOrder scope: PO-5003"}),
+            HumanMessage("where is my order?")]
+    ctx = dialogue.build(msgs)
+    assert target_orders(ctx) == ["PO-5003"]
+
+
+def test_answer_to_which_metric_keeps_the_dimension_asked_before():
+    from tests.agent.offline.support import OPS
+    chat = Chat(OPS, "ops")
+    ask = chat.say("give me the numbers by carrier this week")
+    assert not ask.tool_calls and "metric" in ask.content
+    call = chat.say("on-time rate")
+    assert call.tool_calls[0]["args"] == {"metric": "on_time_rate", "dimensions": ["carrier"], "filters": {},
+                                          "start": "2026-11-16", "end": "2026-11-22"}

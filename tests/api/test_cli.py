@@ -1,0 +1,75 @@
+"""``promesa token`` prints tokens the API accepts (they share the development secret)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from api.auth import decode_token, resolve_secret
+from api.cli import parse_ttl
+from promesa.cli import app
+from promesa.principal import Role
+from promesa.settings import Settings, get_settings
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PROMESA_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PROMESA_SECRET_KEY", raising=False)
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def test_token_command_signs_with_the_shared_secret(data_dir: Path) -> None:
+    result = CliRunner().invoke(app, ["token", "--role", "customer", "--subject", "C-1001", "--ttl", "5m"])
+    assert result.exit_code == 0, result.output
+    secret = resolve_secret(Settings(_env_file=None, data_dir=data_dir))  # type: ignore[call-arg]
+    principal = decode_token(secret, result.output.strip())
+    assert principal.role is Role.customer and principal.subject == "C-1001"
+
+
+def test_token_command_refuses_impossible_principals(data_dir: Path) -> None:
+    result = CliRunner().invoke(app, ["token", "--role", "anonymous"])
+    assert result.exit_code == 2 and "order_scope" in result.output
+
+
+def test_parse_ttl() -> None:
+    assert parse_ttl("90") == timedelta(minutes=90)
+    assert parse_ttl("8h") == timedelta(hours=8) and parse_ttl("2d") == timedelta(days=2)
+    for bad in ("0", "-5m", "soon", "5w"):
+        with pytest.raises(typer.BadParameter):
+            parse_ttl(bad)
+
+
+def test_ask_runs_one_turn_and_prints_decisions(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path
+) -> None:
+    import json
+    import shutil
+
+    from promesa.store.db import make_engine
+    from promesa.world.loader import load_world
+    from tests.api.world import NOW, small_world
+
+    shutil.copy(sqlite_template, data_dir / "promesa.db")
+    engine = make_engine(f"sqlite:///{data_dir / 'promesa.db'}")
+    load_world(engine, small_world())
+    engine.dispose()
+    monkeypatch.setenv("PROMESA_NOW", NOW)
+    get_settings.cache_clear()
+
+    result = CliRunner().invoke(app, ["ask", "--as", "customer:C-1000", "--json", "Where is my order PO-5000?"])
+    assert result.exit_code == 0, result.output
+    turn = json.loads(result.output)
+    assert any(d["type"] == "order_status" and d["order_id"] == "PO-5000" for d in turn["decisions"])
+
+    text = CliRunner().invoke(app, ["ask", "--as", "customer:C-1000", "--thread", turn["thread_id"], "and PO-5000?"])
+    assert text.exit_code == 0 and "[order_status]" in text.output
+
+    bad = CliRunner().invoke(app, ["ask", "--as", "wizard:merlin", "hi"])
+    assert bad.exit_code == 2 and "unknown role" in bad.output

@@ -1,0 +1,138 @@
+"""A live Promesa server on a free loopback port with the demo world, and headless Chromium.
+
+The browser is Debian's ``chromium`` driven by Playwright (its own browser download does not
+work here). Screenshots go to ``artifacts/screenshots`` (git-ignored) for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("PROMESA_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+NOW = "2026-11-20T10:00:00-06:00"
+
+pytestmark = pytest.mark.browser
+
+if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():  # pragma: no cover - machine setup
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
+    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Live:
+    def __init__(self, url: str, settings: object) -> None:
+        self.url = url
+        self.settings = settings
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """Serve the whole app (API + pages) on 127.0.0.1 with a fresh demo world and index."""
+    import uvicorn
+
+    from api.main import create_app
+    from knowledge.indexer import build_index
+    from promesa.settings import Settings
+    from promesa.store.db import make_engine, migrate
+    from promesa.world.demo import build_demo_world
+
+    data = tmp_path_factory.mktemp("live")
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        data_dir=data,
+        now=datetime.fromisoformat(NOW),
+        environment="test",
+        turns_per_minute=1000,
+    )
+    engine = make_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    build_demo_world(engine, now=settings.now, orders=400, seed=settings.seed)
+    engine.dispose()
+    build_index(settings)
+
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the live server did not start")
+        time.sleep(0.05)
+    yield Live(f"http://127.0.0.1:{port}", settings)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class ConsoleWatch:
+    """Collects browser-side errors: console errors, uncaught exceptions, failed requests."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def attach(self, page: object) -> None:
+        page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        page.on("requestfailed", lambda r: self.errors.append(f"requestfailed: {r.url} {r.failure}"))
+
+
+@pytest.fixture
+def page_factory(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
+    """New pages in a fresh context; asserts no browser-side error happened during the test."""
+    contexts = []
+    watch = ConsoleWatch()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def make(**context_options: object) -> object:
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        watch.attach(page)
+        return page
+
+    make.shot = lambda page, name: page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    yield make
+    for context in contexts:
+        context.close()
+    assert not watch.errors, f"browser-side errors in {request.node.name}: {watch.errors}"

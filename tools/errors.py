@@ -1,0 +1,53 @@
+"""The one place domain errors become tool error messages the model (and the offline model) reads.
+
+A tool result is always a JSON string: ``{"ok": true, "result": ...}`` or
+``{"ok": false, "error": {"code", "message", "field"}}``. Nothing a tool raises crashes the graph.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from promesa.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def to_jsonable(value: Any) -> Any:
+    """A record (or list/dict of records) as plain JSON values."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+def ok(result: Any) -> dict[str, Any]:
+    return {"ok": True, "result": to_jsonable(result)}
+
+
+def error(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code, "message": message, "field": field}}
+
+
+def from_exception(exc: BaseException) -> dict[str, Any]:
+    """The error envelope for anything a tool raised."""
+    if isinstance(exc, DomainError):
+        return error(exc.code, exc.message, getattr(exc, "field", None))
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        field = ".".join(str(p) for p in first.get("loc", ())) or None
+        return error("invalid_input", first.get("msg", "invalid arguments"), field)
+    # An unexpected failure is logged with its traceback but never shown in detail to the model.
+    log.exception("tool failed unexpectedly", exc_info=exc)
+    return error("internal_error", "The tool failed; a person can look into it.")
+
+
+def encode(envelope: dict[str, Any]) -> str:
+    return json.dumps(envelope, ensure_ascii=False, sort_keys=True)

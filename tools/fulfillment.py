@@ -1,0 +1,119 @@
+"""Fulfillment tools: availability, reroute and pickup proposals (READ) and their execution (WRITE).
+
+WRITE tools never run when the model calls them: the graph pauses for a human's approval and
+runs them afterwards with an idempotency key derived from the thread and the tool call.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from promesa.domain.deps import Deps
+from promesa.errors import InvalidInput
+from promesa.principal import Role
+from tools.registry import Access, ToolEnv, tool
+
+ORDER_ID = Field(description="The order id, e.g. PO-5002.", min_length=1, max_length=32)
+
+
+class AvailabilityArgs(BaseModel):
+    sku: str = Field(description="The product SKU, e.g. SKU-10001.", min_length=1, max_length=32)
+    city: str | None = Field(None, description="Rank stores by distance to this city.")
+
+
+class OrderIdArgs(BaseModel):
+    order_id: str = ORDER_ID
+
+
+class ProposeRerouteArgs(BaseModel):
+    order_id: str = ORDER_ID
+    line_nos: list[int] | None = Field(None, description="Only these lines; default all open lines.")
+
+
+class ExecuteRerouteArgs(BaseModel):
+    order_id: str = ORDER_ID
+    option_id: str = Field(description="The option id from propose_reroute.", min_length=1)
+
+
+class ConvertToPickupArgs(BaseModel):
+    order_id: str = ORDER_ID
+    node_id: str = Field(description="The pickup store id from propose_pickup.", min_length=1)
+
+
+def _key(env: ToolEnv) -> str:
+    if not env.idempotency_key:
+        raise InvalidInput("a write needs an approval and an idempotency key", field="idempotency_key")
+    return env.idempotency_key
+
+
+@tool(roles=[Role.support, Role.ops])
+def check_availability(deps: Deps, args: AvailabilityArgs, env: ToolEnv) -> object:
+    """Available-to-promise stock of a SKU by node (on hand minus reserved and safety stock)."""
+    from promesa.domain import inventory
+
+    return inventory.available_to_promise(deps, args.sku, near=args.city)
+
+
+@tool(roles=[Role.customer, Role.support])
+def propose_pickup(deps: Deps, args: OrderIdArgs, env: ToolEnv) -> object:
+    """Propose converting a shipping order to store pickup: nearby stores that have the items.
+
+    Returns options with the date each could be ready; nothing changes until it is approved.
+    """
+    from promesa.domain.fulfillment.proposals import propose_reroute
+
+    # Asking for pickup options is the customer's consent to see them as executable.
+    proposal = propose_reroute(deps, args.order_id, consent_pickup=True)
+    pickups = [o for o in proposal.options if o.kind == "pickup"]
+    best = next((o for o in pickups if o.executable and not o.filtered_out), None)
+    return proposal.model_copy(
+        update={
+            "options": pickups,
+            "recommended_option_id": best.option_id if best else None,
+            "recommended_node": best.nodes[0] if best else None,
+            "reason": proposal.reason if best else "no nearby store can hold this order for pickup",
+        }
+    )
+
+
+@tool(roles=[Role.customer, Role.support], access=Access.write, approvers=[Role.customer, Role.support])
+def convert_to_pickup(deps: Deps, args: ConvertToPickupArgs, env: ToolEnv) -> object:
+    """Convert an order to pickup at a store from propose_pickup. Needs the customer's approval."""
+    from promesa.domain.fulfillment.execution import convert_to_pickup as convert
+
+    # The graph runs this only after the customer (or support on their behalf) approved it:
+    # that approval is the consent the domain requires.
+    return convert(
+        deps,
+        order_id=args.order_id,
+        node_id=args.node_id,
+        idempotency_key=_key(env),
+        consent=True,
+        approved_by=env.approved_by,
+    )
+
+
+@tool(roles=[Role.support, Role.ops])
+def propose_reroute(deps: Deps, args: ProposeRerouteArgs, env: ToolEnv) -> object:
+    """Propose moving an order's open lines to other nodes so it can still meet its promise.
+
+    Returns ranked options with their feasibility and new ETA, and the recommended one. Nothing
+    changes until a person approves execute_reroute.
+    """
+    from promesa.domain.fulfillment.proposals import propose_reroute as propose
+
+    return propose(deps, args.order_id, line_nos=args.line_nos)
+
+
+@tool(roles=[Role.support, Role.ops], access=Access.write, approvers=[Role.support, Role.ops])
+def execute_reroute(deps: Deps, args: ExecuteRerouteArgs, env: ToolEnv) -> object:
+    """Execute a reroute option from propose_reroute. Pauses for a support or ops approval."""
+    from promesa.domain.fulfillment.execution import execute_reroute as execute
+
+    return execute(
+        deps,
+        order_id=args.order_id,
+        option_id=args.option_id,
+        idempotency_key=_key(env),
+        approved_by=env.approved_by or deps.principal.label(),
+    )
