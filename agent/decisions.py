@@ -174,9 +174,24 @@ def _executed(r: dict[str, Any]) -> list[_Decision]:
     return [RerouteExecutedDecision.model_validate({**r, "to_node": to_node})]
 
 
-def _risk(r: dict[str, Any] | list[dict[str, Any]]) -> list[_Decision]:
-    flags = r.get("flags", []) if isinstance(r, dict) else r
-    return [RiskFlagDecision.model_validate(flag) for flag in flags]
+def _risk(r: dict[str, Any]) -> list[_Decision]:
+    """One flag per at-risk order, and one per node-day whose load spills past capacity."""
+    flags: list[_Decision] = [
+        RiskFlagDecision(
+            order_id=o["order_id"],
+            node_id=o.get("node_id"),
+            day=o.get("expected_ship_day") or o.get("ship_by"),
+            reason=o["reason"],
+            severity=o["severity"],
+        )
+        for o in r.get("at_risk", [])
+    ]
+    flags += [
+        RiskFlagDecision(node_id=n["node_id"], day=n["day"], reason="over_capacity", severity="high")
+        for n in r.get("node_days", [])
+        if n.get("backlog_orders", 0) > 0
+    ]
+    return flags
 
 
 def _policy(r: dict[str, Any] | list[dict[str, Any]]) -> list[_Decision]:
@@ -186,7 +201,15 @@ def _policy(r: dict[str, Any] | list[dict[str, Any]]) -> list[_Decision]:
 
 
 def _analytics(r: dict[str, Any]) -> list[_Decision]:
-    return [AnalyticsResultDecision.model_validate(r)]
+    spec = r.get("spec") or {}
+    return [
+        AnalyticsResultDecision(
+            metric=spec.get("metric", ""),
+            dimensions=spec.get("dimensions", []),
+            rows=r.get("rows", []),
+            unit=r.get("unit"),
+        )
+    ]
 
 
 def _handoff(r: dict[str, Any]) -> list[_Decision]:

@@ -17,13 +17,22 @@ runtime context (rule 3); writes pause in ``approval`` with ``interrupt()`` and 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+    message_chunk_to_message,
+)
 from langchain_core.tools import BaseTool
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
@@ -149,15 +158,15 @@ def build_graph(
             ctx.principal, language=state.get("language") or "en", now=ctx.now, tz=ctx.settings.timezone
         )
         try:
-            response = await bound.ainvoke([SystemMessage(content=prompt), *state["messages"]])
+            response, raw_ok = await _complete(bound, [SystemMessage(content=prompt), *state["messages"]])
         except Exception as exc:  # noqa: BLE001 - 429/5xx/timeouts after retries end in a handoff
             log.warning("model call failed on thread %s: %r", ctx.thread_id, exc)
             return await handoff_failure(state, ctx, "model_unavailable", "model_unavailable")
         allowed = {s.name for s in specs}
-        if not isinstance(response, AIMessage):
-            response = AIMessage(content=_text(response))
-        if response.invalid_tool_calls or any(c["name"] not in allowed for c in response.tool_calls):
-            log.warning("malformed tool call on thread %s: %s", ctx.thread_id, response.invalid_tool_calls or response.tool_calls)
+        unknown = [c["name"] for c in response.tool_calls if c["name"] not in allowed]
+        if not raw_ok or response.invalid_tool_calls or unknown:
+            log.warning("malformed tool call on thread %s: invalid=%s unknown=%s",
+                        ctx.thread_id, response.invalid_tool_calls, unknown)
             return await handoff_failure(state, ctx, "model_unavailable", "malformed_tool_call")
         return {"messages": [response], "rounds": rounds}
 
@@ -237,10 +246,7 @@ def build_graph(
             return update
         last = state["messages"][-1]
         if len(decisions) <= state.get("turn_start", 0) and isinstance(last, AIMessage):
-            # The model answered without any tool: that is a request for what is missing.
-            missing = last.additional_kwargs.get("missing") or []
-            clarification = dec.ClarificationDecision(missing=list(missing), question=_text(last))
-            update["decisions"] = [*decisions, dec.dump(clarification)]
+            update["decisions"] = [*decisions, dec.dump(_untooled_decision(last))]
         return update
 
     def after_guard(state: AgentState) -> Literal["model", "respond"]:
@@ -272,6 +278,31 @@ def build_graph(
     return builder.compile(checkpointer=checkpointer, name="promesa")
 
 
+async def _complete(model: Any, messages: list[BaseMessage]) -> tuple[AIMessage, bool]:
+    """Stream one completion (tokens reach ``stream_mode="messages"``) and merge it.
+
+    Returns the message and whether every tool call's raw arguments were valid JSON: merging
+    streamed chunks repairs truncated JSON leniently, and a call the model got wrong must not
+    run with guessed arguments.
+    """
+    merged: BaseMessage | None = None
+    async for chunk in model.astream(messages):
+        merged = chunk if merged is None else merged + chunk  # type: ignore[operator]
+    if merged is None:
+        raise ValueError("the model returned nothing")
+    raw_ok = True
+    if isinstance(merged, AIMessageChunk):
+        for piece in merged.tool_call_chunks:
+            try:
+                json.loads(piece.get("args") or "{}")
+            except ValueError:
+                raw_ok = False
+        merged = message_chunk_to_message(merged)
+    if not isinstance(merged, AIMessage):
+        merged = AIMessage(content=_text(merged))
+    return merged, raw_ok
+
+
 def _queue(ctx: AgentContext, reason: str, summary: str) -> Any:
     from promesa.domain.deps import Deps
 
@@ -286,6 +317,19 @@ def _validate(spec: ToolSpec, args: dict[str, Any]) -> dict[str, Any] | None:
     except Exception as exc:  # noqa: BLE001 - becomes the tool's error message
         return errors.from_exception(exc)
     return None
+
+
+def _untooled_decision(message: AIMessage) -> dec.ClarificationDecision | dec.RefusalDecision:
+    """The decision of a turn the model answered with no tool at all.
+
+    Such an answer carries no facts, so it is either a refusal the model declared (the offline
+    model marks ``response_metadata["promesa"]["kind"]``) or a request for what is missing.
+    """
+    meta = message.response_metadata.get("promesa") or {}
+    if meta.get("kind") in ("refusal", "out_of_scope"):
+        return dec.RefusalDecision(code=meta["kind"], message=_text(message))
+    missing = message.additional_kwargs.get("missing") or ([meta["pending"]] if meta.get("pending") else [])
+    return dec.ClarificationDecision(missing=list(missing), question=_text(message))
 
 
 def _tool_message(name: str, call_id: str, envelope: dict[str, Any]) -> ToolMessage:
@@ -341,3 +385,12 @@ def _executed(pending: dict[str, Any], result: Any, approved_by: str) -> dict[st
     base.setdefault("approved_by", approved_by)
     base["action"] = pending["tool"]
     return base
+
+
+def make_graph() -> Any:
+    """Module-level factory for LangGraph tooling (``langgraph.json``): the configured model,
+    no checkpointer (the LangGraph server brings its own). Runs need an ``AgentContext``."""
+    from agent.models import make_chat_model
+    from promesa.settings import get_settings
+
+    return build_graph(make_chat_model(get_settings()))

@@ -8,10 +8,10 @@ or unrelated. Everything else goes to the model, whose tools enforce authorizati
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from agent.offline.language import detect
+from agent.offline.normalise import fold
 
 _INJECTION = [
     r"\bignore\b.{0,30}\b(previous|prior|above|earlier|all|your)\b.{0,20}\b(instructions?|rules|prompts?)\b",
@@ -54,13 +54,6 @@ class Screening:
     refusal: str | None = None
 
 
-def fold(text: str) -> str:
-    """Lower case without accents, single spaces (so patterns match both languages' spellings)."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", plain)
-
-
 def screen(text: str, *, max_chars: int, previous_language: str | None = None) -> Screening:
     """Screen one user message.
 
@@ -75,7 +68,8 @@ def screen(text: str, *, max_chars: int, previous_language: str | None = None) -
         return Screening(language, "empty")
     if len(text) > max_chars:
         return Screening(language, "too_long")
-    folded = fold(text)
+    # Lower case without accents, single spaces: patterns match both languages' spellings.
+    folded = re.sub(r"\s+", " ", fold(text))
     if _INJECTION_RE.search(folded):
         return Screening(language, "prompt_injection")
     if _OUT_OF_SCOPE_RE.search(folded):

@@ -43,7 +43,14 @@ def system_prompt(principal: Principal, *, language: str, now: datetime, tz: str
     common = _COMMON.format(
         today=now.date().isoformat(), tz=tz, language_name=LANGUAGE_NAMES.get(language, "English")
     )
-    return f"{common}\n\n{role_line}"
+    # A machine-readable header first (the offline model reads it; LLMs read the prose).
+    header = [f"Current time: {now.isoformat()}", f"Role: {principal.role.value}"]
+    if principal.subject:
+        header.append(f"User: {principal.subject}")
+    if principal.order_scope:
+        header.append(f"Order scope: {principal.order_scope}")
+    header.append(f"Language: {language}")
+    return "\n".join(header) + f"\n\n{common}\n\n{role_line}"
 
 
 # Fixed sentences the graph itself says (guard refusals, failures), in both languages.

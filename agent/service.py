@@ -298,13 +298,12 @@ class AgentService:
         Scans the newest checkpoint of every thread: fine for one store's volume; a large
         deployment would index pending approvals in a table.
         """
-        seen: set[str] = set()
-        found: list[PendingApproval] = []
+        # Collect ids first: the saver holds its lock while listing, and aget_state needs it.
+        threads: dict[str, None] = {}
         async for item in self.checkpoints.saver.alist(None):
-            tid = item.config["configurable"]["thread_id"]
-            if tid in seen or item.config["configurable"].get("checkpoint_ns"):
-                continue
-            seen.add(tid)
+            threads.setdefault(item.config["configurable"]["thread_id"], None)
+        found: list[PendingApproval] = []
+        for tid in threads:
             snapshot = await self.graph.aget_state({"configurable": {"thread_id": tid}})
             values = snapshot.values or {}
             pending = values.get("pending") if snapshot.next else None

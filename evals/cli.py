@@ -88,7 +88,7 @@ def agent_eval(
         base = RunConfig(name="A", model=model, demo_orders=demo_orders)
         other = load_config(compare_path, base) if compare_path else None
     except (CaseError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         return 2
     if runner is None:
         around = None

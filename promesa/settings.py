@@ -59,7 +59,8 @@ class Settings(BaseSettings):
         "memory://", description="`limits` storage URI (e.g. redis://host:6379) shared by workers."
     )
     cors_origins: list[str] = Field(
-        default_factory=list, description="Origins allowed to call the API from a browser."
+        default_factory=list,
+        description="Browser origins allowed to call the API (a JSON list in the environment).",
     )
     # --- sourcing and reroutes (promesa/domain/fulfillment) ---
     rate_card: RateCard = Field(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-
 from pydantic import BaseModel, Field
 
+from promesa.domain.analytics import Dimension, Metric
 from promesa.domain.deps import Deps
 from promesa.principal import Role
 from tools.registry import ToolEnv, tool
@@ -19,9 +18,11 @@ class ScanRiskArgs(BaseModel):
 
 
 class AnalyticsArgs(BaseModel):
-    metric: str = Field(description="e.g. on_time_rate, utilisation, late_orders, orders.")
-    dimensions: list[str] = Field(default_factory=list, description="Group by, e.g. carrier, node.")
-    filters: dict[str, Any] = Field(default_factory=dict, description="e.g. {\"node_id\": \"DC-GDL-01\"}.")
+    metric: Metric = Field(description="What to measure, e.g. on_time_rate, utilisation, late_orders.")
+    dimensions: list[Dimension] = Field(default_factory=list, max_length=3, description="Group by, e.g. carrier, node.")
+    filters: dict[Dimension, list[str]] = Field(
+        default_factory=dict, description='Keep only these values, e.g. {"node": ["DC-GDL-01"]}.'
+    )
     start: date | None = Field(None, description="First day; default the metric's usual window.")
     end: date | None = Field(None, description="Last day (inclusive).")
 
@@ -46,11 +47,4 @@ def run_analytics(deps: Deps, args: AnalyticsArgs, env: ToolEnv) -> object:
     """
     from promesa.domain import analytics
 
-    return analytics.run_analytics(
-        deps,
-        args.metric,
-        dimensions=args.dimensions,
-        filters=args.filters,
-        start=args.start,
-        end=args.end,
-    )
+    return analytics.run_analytics(deps, args.model_dump())

@@ -9,9 +9,9 @@ from fastapi.responses import Response
 
 from agent.approvals import Approval, PendingApproval
 from api.deps import AgentDep, NowDep, PrincipalDep, RuntimeDep
+from api.routes.chat import SSE_DOC, turn_response
 from api.schemas import ERRORS, ApprovalRequest, TurnResponse
 from api.streaming import event_stream, wants_event_stream
-from api.routes.chat import SSE_DOC, turn_response
 
 router = APIRouter(prefix="/v1/approvals", tags=["approvals"])
 

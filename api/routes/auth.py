@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 
 from api.auth import check_principal, issue_token
-from api.deps import NowDep, RuntimeDep, SessionDep
+from api.deps import NowDep, PrincipalDep, RuntimeDep, SessionDep
 from api.errors import ApiError
 from api.schemas import ERRORS, DemoTokenRequest, ErrorResponse, TokenResponse, VerifyOrderRequest
 from promesa.domain.deps import Deps
@@ -73,3 +73,9 @@ def demo_token(body: DemoTokenRequest, runtime: RuntimeDep) -> TokenResponse:
     ttl = timedelta(minutes=runtime.settings.token_ttl_minutes)
     token = issue_token(runtime.secret, principal, ttl)
     return TokenResponse(access_token=token, expires_in=int(ttl.total_seconds()), principal=principal)
+
+
+@router.get("/me", response_model=Principal, responses=ERRORS)
+def whoami(principal: PrincipalDep) -> Principal:
+    """The principal the bearer token carries: role, subject and (for visitors) the order scope."""
+    return principal

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import case, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from promesa.domain.access import ensure_staff
@@ -66,15 +66,19 @@ def atp_by_node(session: Session, skus: Iterable[str]) -> dict[str, dict[str, in
 
 
 def stock_and_on_hand(
-    session: Session, skus: Iterable[str]
+    session: Session, skus: Iterable[str], at_nodes: Iterable[str] = ()
 ) -> tuple[dict[str, dict[str, int]], dict[tuple[str, str], int]]:
-    """:func:`atp_by_node` of ``skus`` and the on-hand of every position of them: one query."""
+    """:func:`atp_by_node` of ``skus``, plus the on-hand of positions with ATP or at ``at_nodes``.
+
+    One query; ``on_hand`` is keyed by (node, sku).
+    """
     nodes = reference(session).nodes
     stock: dict[str, dict[str, int]] = {}
     on_hand: dict[tuple[str, str], int] = {}
     rows = session.execute(
         select(InventoryPosition.sku, InventoryPosition.node_id, InventoryPosition.on_hand, ATP_EXPR)
-        .where(InventoryPosition.sku.in_(sorted(set(skus))))
+        .where(InventoryPosition.sku.in_(sorted(set(skus))),
+               or_(_RAW_ATP > 0, InventoryPosition.node_id.in_(sorted(set(at_nodes)))))
     )
     for sku, node_id, held, atp in rows:
         on_hand[(node_id, sku)] = int(held)

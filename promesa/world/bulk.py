@@ -148,6 +148,10 @@ def bulk_load(engine: Engine, *, fast: bool = False) -> Iterator[BulkWriter]:
                 yield writer
                 for _, create in indexes:
                     connection.exec_driver_sql(create)
+                if fast:  # planner statistics for the new data (sampled: quick at any size)
+                    if sqlite:
+                        raw.execute("PRAGMA analysis_limit=400")
+                    connection.exec_driver_sql("ANALYZE")
         finally:
             if sqlite and fast:
                 raw.execute("PRAGMA journal_mode=WAL")

@@ -88,3 +88,24 @@ async def scripted_service(
         yield service
     finally:
         await service.aclose()
+
+
+class FakeRetriever:
+    """Returns one fixed passage for any query mentioning returns; nothing otherwise."""
+
+    def __init__(self) -> None:
+        self.queries: list[tuple[str, str]] = []
+
+    def search(self, principal: Any, query: str, **_: Any) -> list[Any]:
+        from knowledge.retriever import PolicyPassage
+
+        self.queries.append((principal.label(), query))
+        if "return" not in query.lower() and "devol" not in query.lower():
+            return []
+        return [
+            PolicyPassage(
+                doc_id="returns", anchor="window", citation="returns#window", title="Returns",
+                section_title="Return window", text="Most items may be returned within 30 days.",
+                locale="en", audience="customer", version=1, score=0.9,
+            )
+        ]

@@ -148,3 +148,59 @@ def test_threads_are_owned(world, settings, customer, other_customer, now) -> No
                 raise AssertionError("another customer reached the thread")
 
     asyncio.run(body())
+
+
+def test_handoff_decision_from_the_handoff_tool(world, settings, customer, now) -> None:
+    def script(messages: list[BaseMessage]) -> AIMessage:
+        if isinstance(messages[-1], HumanMessage):
+            return call("request_handoff", {"reason": "asked for a person", "summary": "wants a human"})
+        return AIMessage(content="A person will follow up.")
+
+    async def body() -> None:
+        async with scripted_service(world, settings, script) as service:
+            result = await service.run_turn(thread_id=None, principal=customer, message="I want a human", now=now)
+            (decision,) = result.decisions
+            assert decision.type == "handoff" and decision.reason == "asked for a person"  # type: ignore[union-attr]
+            assert isinstance(decision.handoff_id, int)  # type: ignore[union-attr]
+
+    asyncio.run(body())
+
+
+def test_ops_risk_scan_and_analytics_decisions(world, settings, ops, now) -> None:
+    def script(messages: list[BaseMessage]) -> AIMessage:
+        if isinstance(messages[-1], HumanMessage):
+            return AIMessage(content="", tool_calls=[
+                {"name": "scan_risk", "args": {"days": 3}, "id": "c1", "type": "tool_call"},
+                {"name": "run_analytics", "args": {"metric": "orders", "dimensions": ["node"]}, "id": "c2",
+                 "type": "tool_call"},
+            ])
+        return summarise(messages)
+
+    async def body() -> None:
+        async with scripted_service(world, settings, script) as service:
+            result = await service.run_turn(thread_id=None, principal=ops, message="Which orders are at risk?", now=now)
+            types = [d.type for d in result.decisions]
+            assert "analytics_result" in types
+            analytics = next(d for d in result.decisions if d.type == "analytics_result")
+            assert analytics.metric == "orders" and analytics.unit == "count"  # type: ignore[union-attr]
+            # PO-7003 waits at a store with no stock: the scan flags it
+            flags = [d.model_dump(mode="json") for d in result.decisions if d.type == "risk_flag"]
+            assert flags == [{"type": "risk_flag", "order_id": "PO-7003", "node_id": "MTY-STORE-01",
+                              "day": "2026-11-20", "reason": "out_of_stock", "severity": "high"}]
+
+    asyncio.run(body())
+
+
+def test_a_model_that_loops_is_handed_off(world, settings, customer, now) -> None:
+    def looping(messages: list[BaseMessage]) -> AIMessage:
+        n = sum(1 for m in messages if m.type == "tool")
+        return call("get_order_status", {"order_id": "PO-7001"}, call_id=f"call_{n}")
+
+    async def body() -> None:
+        async with scripted_service(world, settings, looping) as service:
+            result = await service.run_turn(thread_id=None, principal=customer, message="PO-7001?", now=now)
+            assert result.decisions[-1].type == "handoff"
+            assert result.decisions[-1].reason == "too_many_steps"  # type: ignore[union-attr]
+            assert len(result.tool_calls) == 8
+
+    asyncio.run(body())

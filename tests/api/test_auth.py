@@ -120,3 +120,11 @@ def test_demo_token_works_in_development_and_is_gone_in_production(
     with TestClient(create_app(prod, engine=engine, agent=agent)) as prod_client:
         refused = prod_client.post("/v1/auth/demo-token", json={"role": "ops", "subject": "x"})
         assert refused.status_code == 404
+
+
+def test_me_returns_the_principal_of_the_token(client, token_for):
+    response = client.get("/v1/auth/me", headers=token_for("support", "agent-ana"))
+    assert response.status_code == 200
+    assert response.json()["role"] == "support"
+    assert response.json()["subject"] == "agent-ana"
+    assert client.get("/v1/auth/me").status_code == 401

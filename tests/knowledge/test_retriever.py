@@ -116,3 +116,34 @@ def test_collection_reopens_in_a_new_client(knowledge_settings: Settings, policy
     )
     assert result["metadatas"][0][0]["anchor"] == "return-window"
     assert len(result["embeddings"][0][0]) == 384
+
+
+class _CountingEmbedding:
+    """Wraps MiniLM and counts the texts it embeds."""
+
+    def __init__(self) -> None:
+        self.inner, self.texts = MiniLMEmbedding(), []  # type: ignore[var-annotated]
+
+    def __call__(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        self.texts.extend(texts)
+        return self.inner(texts)
+
+
+def test_query_embeddings_are_cached_and_spanish_adds_one_gloss(policy_collection) -> None:  # type: ignore[no-untyped-def]
+    embed = _CountingEmbedding()
+    retriever = Retriever(policy_collection, embed)
+    retriever.search(CUSTOMER, "how long is the warranty")
+    retriever.search(CUSTOMER, "how long is the warranty", k=2)
+    retriever.search(CUSTOMER, "how long is the warranty", mode="lexical")
+    assert embed.texts == ["how long is the warranty"]
+    retriever.search(CUSTOMER, "¿Cuánto dura la garantía?")
+    assert embed.texts[1:] == ["¿Cuánto dura la garantía?", "how much lasts warranty"]
+    retriever.clear_cache()
+    retriever.search(CUSTOMER, "how long is the warranty")
+    assert len(embed.texts) == 4
+
+
+def test_spanish_questions_reach_english_only_internal_documents(retriever: Retriever) -> None:
+    passages = retriever.search(SUPPORT, "señales de fraude a vigilar", k=3)
+    assert any(p.doc_id == "fraud-signals" for p in passages)
+    assert retriever.search(CUSTOMER, "i typed the wrong adress")[0].citation == "order-changes#address-change"

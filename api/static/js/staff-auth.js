@@ -19,7 +19,7 @@
         el("button", { type: "button", class: "secondary", "data-testid": "demo-signin", onclick: demo }, `Demo ${options.role}`)),
       error);
     async function check() {
-      try { await client.get("/v1/me"); done(); } catch (err) { client.setToken(null); error.textContent = err.message; }
+      try { await client.get("/v1/auth/me"); done(); } catch (err) { client.setToken(null); error.textContent = err.message; }
     }
     async function demo() {
       try {

@@ -32,8 +32,11 @@ from promesa.world.allocation import DEFAULT_TRANSIT
 
 LEVEL_RANK = {ServiceLevel.standard: 0, ServiceLevel.express: 1, ServiceLevel.next_day: 2,
               ServiceLevel.same_day: 3}
-#: Days of capacity calendars fetched for candidate nodes.
+#: Days of capacity calendars fetched for candidate nodes (and the furthest queue looked at).
 HORIZON_DAYS = 60
+#: Days of queue fetched up front: an option's queue only matters up to its first ship day; a
+#: later target (a far ship-by of the current allocation) refetches that node.
+QUEUE_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Context:
     calendars: dict[str, CapacityCalendar] = field(default_factory=dict)
     #: (node, sku) -> on hand, for every position of the lines' SKUs (same query as ``stock``)
     on_hand: dict[tuple[str, str], int] = field(default_factory=dict)
+    bucket_last: dict[str, date] = field(default_factory=dict)  # node -> last ship-by fetched
     _km: dict[str, float] = field(default_factory=dict)
 
     def prepare_nodes(self, node_ids: list[str]) -> None:
@@ -76,10 +80,22 @@ class Context:
             return
         first = self.today - timedelta(days=OVERDUE_LOOKBACK_DAYS)
         last = self.today + timedelta(days=HORIZON_DAYS)
-        self.buckets.update(load_buckets(self.session, wanted, first, last))
+        queue_last = self.today + timedelta(days=QUEUE_DAYS)
+        self.buckets.update(load_buckets(self.session, wanted, first, queue_last))
+        self.bucket_last.update(dict.fromkeys(wanted, queue_last))
         self.calendars.update(
             capacity_calendars(self.session, [self.ref.nodes[n] for n in wanted], self.today, last)
         )
+
+    def queue(self, node_id: str, target: date) -> list[Bucket]:
+        """The node's open work due by ``target``: all :func:`queue_ship_day` reads for it."""
+        self.prepare_nodes([node_id])
+        until = min(target, self.today + timedelta(days=HORIZON_DAYS))
+        if until > self.bucket_last[node_id]:
+            first = self.today - timedelta(days=OVERDUE_LOOKBACK_DAYS)
+            self.buckets[node_id] = load_buckets(self.session, [node_id], first, until)[node_id]
+            self.bucket_last[node_id] = until
+        return self.buckets[node_id]
 
     def demand(self, lines: list[Line]) -> dict[str, int]:
         need: dict[str, int] = {}
@@ -102,7 +118,6 @@ class Context:
 class Candidates:
     """The nodes a proposal considers, nearest first."""
 
-    near: list[NodeRef]  # every active node but the current one
     whole: list[str]  # shipping nodes whose ATP covers every line (at most ``max_candidates``)
     pickups: list[str]  # pickup stores within the radius that cover every line
     partial: list[str]  # split candidates (only when no node covers everything)
@@ -113,21 +128,31 @@ class Candidates:
 
 def candidates(ctx: Context, *, current: str | None, order_total: float, pickup_radius_km: float,
                max_candidates: int, min_split_value: float, split_candidates: int) -> Candidates:
-    """Which nodes could take the lines: pure Python over the context's stock and reference."""
-    near = sorted(
-        (n for n in ctx.ref.nodes.values() if n.active and n.id != current),
+    """Which nodes could take the lines: pure Python over the context's stock and reference.
+
+    Every candidate holds enough of at least one line, so only nodes in the ATP map are ranked
+    (a big network has hundreds of nodes; few hold a given SKU).
+    """
+    def able(sku: str, quantity: int) -> set[str]:
+        return {n for n, atp in ctx.stock.get(sku, {}).items() if atp >= quantity}
+
+    need = ctx.demand(ctx.lines)
+    covering = set.intersection(*[able(s, q) for s, q in need.items()]) if need else set()
+    some_line = set().union(*[able(ln.sku, ln.quantity) for ln in ctx.lines])
+    nodes = ctx.ref.nodes
+    pool = sorted(
+        (nodes[n] for n in some_line if n in nodes and nodes[n].active and n != current),
         key=lambda n: (ctx.km(n), n.id),
     )
-    whole = [n.id for n in near if n.ships and ctx.covers(n.id, ctx.lines)][:max_candidates]
+    whole = [n.id for n in pool if n.ships and n.id in covering][:max_candidates]
     pickups = []
     if ctx.fulfillment is not FulfillmentType.pickup:
-        pickups = [n.id for n in near if n.pickup and ctx.km(n) <= pickup_radius_km
-                   and ctx.covers(n.id, ctx.lines)]
+        pickups = [n.id for n in pool
+                   if n.pickup and ctx.km(n) <= pickup_radius_km and n.id in covering]
     partial: list[str] = []
     if not whole and len(ctx.lines) >= 2 and order_total >= min_split_value:
-        partial = [n.id for n in near
-                   if n.ships and any(ctx.covers(n.id, [ln]) for ln in ctx.lines)][:split_candidates]
-    return Candidates(near=near, whole=whole, pickups=pickups, partial=partial)
+        partial = [n.id for n in pool if n.ships][:split_candidates]
+    return Candidates(whole=whole, pickups=pickups, partial=partial)
 
 
 def baseline_cost(ctx: Context) -> float:
@@ -158,7 +183,7 @@ def ship(ctx: Context, node_id: str, lines: list[Line], service: ServiceRef | No
     # released now, the order queues behind work due by its first ship day (not later work)
     units = sum(ln.quantity for ln in lines)
     found = queue_ship_day(
-        ctx.buckets[node_id], ctx.calendars[node_id], earliest=plan.first_day,
+        ctx.queue(node_id, plan.first_day), ctx.calendars[node_id], earliest=plan.first_day,
         target=plan.first_day, extra_orders=1, extra_units=units,
     )
     if found is None:
@@ -183,7 +208,7 @@ def pickup(ctx: Context, node_id: str, lines: list[Line]) -> OptionShipment | No
     plan = eta_mod.plan_ship(node, None, ctx.now)
     units = sum(ln.quantity for ln in lines)
     found = queue_ship_day(
-        ctx.buckets[node_id], ctx.calendars[node_id], earliest=plan.first_day,
+        ctx.queue(node_id, plan.first_day), ctx.calendars[node_id], earliest=plan.first_day,
         target=plan.first_day, extra_orders=1, extra_units=units,
     )
     if found is None:

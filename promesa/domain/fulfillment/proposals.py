@@ -93,7 +93,8 @@ def load_context(deps: Deps, order_id: str, line_nos: list[int] | None) -> tuple
         Line(ln.line_no, ln.sku, ln.quantity, float(w), ln.allocated_node_id, ln.ship_by, ln.status.value)
         for ln, w in selected
     ]
-    stock, on_hand = stock_and_on_hand(session, {ln.sku for ln in lines})
+    stock, on_hand = stock_and_on_hand(session, {ln.sku for ln in lines},
+                                       {ln.node_id for ln in lines if ln.node_id})
     ctx = Context(
         session=session, ref=ref, now=deps.now,
         today=deps.now.astimezone(deps.settings.tz).date(), order_id=order_id,
@@ -120,8 +121,9 @@ def diagnose(ctx: Context) -> tuple[str | None, OptionShipment | None, str | Non
     plan = eta_mod.plan_ship(node, ctx.service, ctx.now)
     ship_bys = [ln.ship_by for ln in mine if ln.ship_by]
     target = min(ship_bys) if ship_bys else plan.first_day
-    found = queue_ship_day(ctx.buckets[current], ctx.calendars[current], earliest=plan.first_day,
-                           target=max(target, plan.first_day))
+    due = max(target, plan.first_day)
+    found = queue_ship_day(ctx.queue(current, due), ctx.calendars[current],
+                           earliest=plan.first_day, target=due)
     if found is None:
         return current, None, f"{current} cannot clear its queue within a year"
     ship_day, util = found
