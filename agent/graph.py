@@ -46,6 +46,7 @@ from agent.prompts import message, system_prompt
 from agent.state import AgentState
 from promesa.principal import Principal
 from tools import errors
+from tools.fulfillment import record_rejection
 from tools.handoff import queue_handoff
 from tools.registry import Access, ToolEnv, ToolSpec, all_tools, tools_for
 
@@ -221,6 +222,7 @@ def build_graph(
                 tool_call_id=pending["tool_call_id"],
                 idempotency_key=pending["idempotency_key"],
                 approved_by=approved_by,
+                approval_note=answer.reason,
             )
             envelope = await spec.aexecute(pending["args"], env)
             if envelope.get("ok"):
@@ -228,6 +230,12 @@ def build_graph(
         else:
             why = answer.reason or ("not permitted to approve" if answer.approve else "no reason given")
             envelope = errors.error("rejected", f"{approved_by} did not approve {spec.name}: {why}")
+            if not answer.approve and pending["args"].get("order_id"):
+                # a decision by a person: the audit trail keeps who declined, and why
+                await asyncio.to_thread(
+                    record_rejection, _env(ctx, approved_by=approved_by), tool=spec.name,
+                    order_id=pending["args"]["order_id"], note=answer.reason,
+                )
         return {
             "messages": [_tool_message(spec.name, pending["tool_call_id"], envelope)],
             "decisions": [*state.get("decisions", []), *dec.from_tool_result(spec.name, envelope)],

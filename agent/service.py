@@ -152,7 +152,8 @@ class AgentService:
     ) -> TurnResult:
         """Run one turn (a user message, or an answer to the pending approval) to its end."""
         result: TurnResult | None = None
-        async for event in self._events(thread_id, principal, message, resume, now):
+        # No token events: nobody reads them here, and the messages stream costs per token.
+        async for event in self._events(thread_id, principal, message, resume, now, tokens=False):
             if event.type == "done":
                 result = TurnResult.model_validate(event.data)
         assert result is not None
@@ -188,6 +189,8 @@ class AgentService:
         message: str | None,
         resume: Approval | None,
         now: datetime,
+        *,
+        tokens: bool = True,
     ) -> AsyncIterator[AgentEvent]:
         if (message is None) == (resume is None):
             raise InvalidInput("send either a message or an approval", field="message")
@@ -223,7 +226,7 @@ class AgentService:
                 thread_id=tid,
                 retriever=self._retriever,
             )
-            async for event in self._run(graph_input, config, context, tid):
+            async for event in self._run(graph_input, config, context, tid, tokens=tokens):
                 yield event
             final = await self.graph.aget_state(config)
         result = self._result(tid, final, before)
@@ -236,10 +239,17 @@ class AgentService:
         yield AgentEvent(type="done", thread_id=tid, data=result.model_dump(mode="json"))
 
     async def _run(
-        self, graph_input: Any, config: dict[str, Any], context: AgentContext, tid: str
+        self, graph_input: Any, config: dict[str, Any], context: AgentContext, tid: str, *, tokens: bool
     ) -> AsyncIterator[AgentEvent]:
+        # durability="exit": one checkpoint per turn (at its end, its interrupt or its error), not
+        # one per step. A turn is atomic for its thread; a crash mid-turn leaves the thread at
+        # its last turn boundary, and a re-run write is still applied once (idempotency keys).
         stream = self.graph.astream(
-            graph_input, config, context=context, stream_mode=["messages", "updates"]
+            graph_input,
+            config,
+            context=context,
+            stream_mode=["messages", "updates"] if tokens else ["updates"],
+            durability="exit",
         )
         async for mode, chunk in stream:
             if mode == "messages":

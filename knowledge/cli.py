@@ -21,12 +21,10 @@ def register(app: typer.Typer) -> None:
 
 def index() -> None:
     """Index the policy library (only documents whose content changed are re-embedded)."""
-    from knowledge.indexer import sync_index
-    from knowledge.store import open_client, open_collection
+    from knowledge.indexer import build_index
     from promesa.settings import get_settings
 
-    settings = get_settings()
-    report = sync_index(open_collection(open_client(settings), settings))
+    report = build_index(get_settings())
     Console().print(
         f"policies: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.removed} removed ({report.chunks} sections indexed)"

@@ -8,6 +8,7 @@ from chromadb.api.models.Collection import Collection
 from pydantic import BaseModel
 
 from knowledge.documents import LIBRARY_DIR, PolicyDocument, load_library
+from promesa.settings import Settings
 
 
 class IndexReport(BaseModel):
@@ -78,3 +79,10 @@ def sync_index(collection: Collection, library_dir: Path = LIBRARY_DIR) -> Index
         )
     report.chunks = collection.count()
     return report
+
+
+def build_index(settings: Settings) -> IndexReport:
+    """Sync the library into the configured Chroma (embedded, or the server at ``chroma_url``)."""
+    from knowledge.store import open_client, open_collection
+
+    return sync_index(open_collection(open_client(settings), settings))

@@ -29,7 +29,9 @@ def _register() -> None:
     from promesa.bench import cli as bench_cli
 
     bench_cli.register(app)
-    from promesa.world import cli as world_cli; world_cli.register(app)  # noqa: E702
+    from promesa.world import cli as world_cli
+
+    world_cli.register(app)
     from knowledge import cli as knowledge_cli
 
     # `promesa eval` lives in evals/cli.py and delegates `--suite retrieval` to knowledge.
@@ -40,6 +42,13 @@ def _register() -> None:
     from api import cli as api_cli
 
     api_cli.register(app)
+
+
+    @app.command("setup")
+    def setup() -> None:
+        """Everything `make run` needs: schema, demo world (when empty) and the policy index."""
+        world_cli.setup()
+        knowledge_cli.index()
 
 
 _register()

@@ -90,6 +90,7 @@ def convert_to_pickup(deps: Deps, args: ConvertToPickupArgs, env: ToolEnv) -> ob
         idempotency_key=_key(env),
         consent=True,
         approved_by=env.approved_by,
+        note=env.approval_note,
     )
 
 
@@ -116,4 +117,20 @@ def execute_reroute(deps: Deps, args: ExecuteRerouteArgs, env: ToolEnv) -> objec
         option_id=args.option_id,
         idempotency_key=_key(env),
         approved_by=env.approved_by or deps.principal.label(),
+        note=env.approval_note,
     )
+
+
+def record_rejection(env: ToolEnv, *, tool: str, order_id: str, note: str | None) -> None:
+    """Audit a declined write (reroute or pickup conversion) in its own transaction."""
+    from promesa.domain.fulfillment.execution import (
+        ACTION_PICKUP,
+        ACTION_REROUTE,
+    )
+    from promesa.domain.fulfillment.execution import record_rejection as record
+
+    action = ACTION_PICKUP if tool == "convert_to_pickup" else ACTION_REROUTE
+    with env.sessions() as session, session.begin():
+        deps = Deps(session=session, principal=env.principal, now=env.now, settings=env.settings)
+        record(deps, action=action, order_id=order_id,
+               rejected_by=env.approved_by or env.principal.label(), note=note)

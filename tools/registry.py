@@ -46,6 +46,7 @@ class ToolEnv:
     tool_call_id: str = ""
     idempotency_key: str | None = None
     approved_by: str | None = None
+    approval_note: str | None = None
     retriever: Callable[[], Any] | None = None
 
 

@@ -42,6 +42,11 @@ def index() -> RedirectResponse:
     return RedirectResponse("/shop")
 
 
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+
 @router.get("/widget")
 def widget_page() -> FileResponse:
     return _page("widget.html")

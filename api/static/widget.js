@@ -10,12 +10,14 @@
 
   const bubble = document.createElement("button");
   bubble.type = "button";
-  bubble.textContent = "💬";
+  // an inline SVG: no emoji font needed on the shopper's machine
+  bubble.innerHTML = '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" ' +
+    'd="M4 4h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
   bubble.setAttribute("aria-label", label);
   bubble.setAttribute("aria-expanded", "false");
   bubble.setAttribute("data-testid", "promesa-bubble");
   Object.assign(bubble.style, { position: "fixed", right: "20px", bottom: "20px", width: "60px", height: "60px",
-    borderRadius: "50%", border: "0", background: "#0b5d4b", color: "#fff", fontSize: "26px", cursor: "pointer",
+    borderRadius: "50%", border: "0", background: "#0b5d4b", color: "#fff", cursor: "pointer",
     boxShadow: "0 4px 14px rgba(0,0,0,.25)", zIndex: "2147483646" });
 
   const frame = document.createElement("iframe");

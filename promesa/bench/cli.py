@@ -13,6 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from promesa.bench import core as _core  # noqa: F401  (registers the core benchmarks)
+from promesa.bench import agent_turn as _agent_turn  # noqa: F401  (registers agent_turn, lazily)
 from promesa.bench.registry import BENCHMARKS, BenchContext, BenchResult
 from promesa.settings import get_settings
 from promesa.store.db import is_empty, make_engine, migrate

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from promesa.domain.reference import invalidate
 from promesa.store.models import Base
 
 #: Tables in an order that satisfies every foreign key.
@@ -159,3 +160,5 @@ def bulk_load(engine: Engine, *, fast: bool = False) -> Iterator[BulkWriter]:
                 raw.execute("PRAGMA ignore_check_constraints=OFF")
                 raw.execute("PRAGMA synchronous=NORMAL")
                 raw.execute("PRAGMA cache_size=-2000")
+        # the raw driver writes bypass SQLAlchemy's events: drop cached reference data
+        invalidate(engine)

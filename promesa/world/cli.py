@@ -91,11 +91,6 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from exc
         typer.echo(f"seeded: {summary}")
 
-    @app.command("setup")
-    def setup_command() -> None:
-        """Migrate; build the demo world if the database is empty; say how to explore it."""
-        setup()
-
     @app.command("world-schema")
     def world_schema_command() -> None:
         """Print the JSON Schema of world files."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from agent.approvals import Approval
 from promesa.errors import Conflict, Forbidden
 from promesa.principal import Principal, Role
-from promesa.store.models import ActionExecution, OrderLine
+from promesa.store.models import ActionExecution, AuditEntry, OrderLine
 from tests.agent.fakes import call, scripted_service, summarise, tool_results
 
 
@@ -41,6 +41,15 @@ def pickup_script(messages: list[BaseMessage]) -> AIMessage:
 def executions(engine: Engine) -> int:
     with Session(engine) as session:
         return session.scalar(select(func.count()).select_from(ActionExecution)) or 0
+
+
+def audit_trail(engine: Engine, order_id: str) -> list[tuple[str, str, dict]]:
+    with Session(engine) as session:
+        rows = session.execute(
+            select(AuditEntry.action, AuditEntry.actor_subject, AuditEntry.details)
+            .where(AuditEntry.entity_id == order_id).order_by(AuditEntry.id)
+        ).all()
+    return [tuple(r) for r in rows]
 
 
 def line_node(engine: Engine, order_id: str) -> str | None:
@@ -87,6 +96,9 @@ def test_approval_executes_once_after_a_restart(world, settings, support, suppor
     asyncio.run(body())
     assert executions(world) == 1
     assert line_node(world, "PO-7003") == "MTY-STORE-02"
+    ((action, actor, details),) = audit_trail(world, "PO-7003")
+    assert (action, actor) == ("execute_reroute", "agent-beto")
+    assert details["approved_by"] == "support:agent-beto" and details["note"] == "ok"
 
 
 def test_rejection_leaves_a_tool_message_and_no_execution(world, settings, support, now) -> None:
@@ -107,6 +119,9 @@ def test_rejection_leaves_a_tool_message_and_no_execution(world, settings, suppo
     asyncio.run(body())
     assert executions(world) == 0
     assert line_node(world, "PO-7003") == "MTY-STORE-01"
+    ((action, actor, details),) = audit_trail(world, "PO-7003")  # who declined, and why
+    assert action.endswith("_rejected") and actor == "agent-ana"
+    assert details == {"rejected_by": "support:agent-ana", "note": "customer prefers to wait"}
 
 
 def test_customer_approves_their_own_pickup_conversion(world, settings, customer, other_customer, now) -> None:

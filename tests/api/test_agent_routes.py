@@ -94,11 +94,6 @@ def test_reroute_waits_for_approval_then_executes_once(demo: TestClient, token_f
     assert trail, "the executed reroute is audited"
 
 
-@pytest.mark.skip(
-    reason="agent.service.AgentService.pending_approvals deadlocks on the SQLite checkpointer: "
-    "it awaits graph.aget_state inside `async for ... saver.alist(None)`, which holds the "
-    "saver's lock. Collect the thread ids first, then read each state; then remove this skip."
-)
 def test_pending_approvals_are_listed_for_approvers_only(demo: TestClient, token_for) -> None:  # noqa: ANN001
     support = token_for("support", "agent-ana")
     thread = demo.post("/v1/chat", json={"message": "Propose a reroute for PO-5002"}, headers=support).json()["thread_id"]

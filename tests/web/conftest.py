@@ -109,11 +109,20 @@ class ConsoleWatch:
 
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.allowed: list[str] = []
+
+    def allow(self, *fragments: str) -> None:
+        """Expected failures (a test that sends wrong details on purpose) by URL or text."""
+        self.allowed.extend(fragments)
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(f in e for f in self.allowed)]
 
     def attach(self, page: object) -> None:
         page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         page.on("requestfailed", lambda r: self.errors.append(f"requestfailed: {r.url} {r.failure}"))
+        page.on("response", lambda r: self.errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
 
 
 @pytest.fixture
@@ -131,8 +140,11 @@ def page_factory(browser: object, request: pytest.FixtureRequest) -> Iterator[ob
         watch.attach(page)
         return page
 
-    make.shot = lambda page, name: page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    make.allow = watch.allow
+    make.shot = lambda page, name, full=True: page.screenshot(
+        path=str(SCREENSHOTS / f"{name}.png"), full_page=full
+    )
     yield make
     for context in contexts:
         context.close()
-    assert not watch.errors, f"browser-side errors in {request.node.name}: {watch.errors}"
+    assert not watch.unexpected(), f"browser-side errors in {request.node.name}: {watch.unexpected()}"

@@ -46,6 +46,8 @@ def test_customer_asks_in_spanish_about_the_late_order(live_server, page_factory
 
 def test_anonymous_visitor_verifies_an_order(live_server, page_factory):
     page = page_factory(locale="en-US")
+    # the first attempt uses wrong details on purpose: its 401 is the expected refusal
+    page_factory.allow("401: http://127.0.0.1", "status of 401")
     page.goto(f"{live_server.url}/shop")
     frame = _open_widget(page)
     frame.get_by_test_id("verify-order").fill("po 5000")
@@ -84,9 +86,10 @@ def test_support_agent_approves_a_reroute_for_the_two_identity_customer(live_ser
     approval.locator("input").fill("Customer agreed on the phone")
     approval.get_by_test_id("approve").click()
     expect(page.get_by_test_id("card-reroute-executed")).to_contain_text("PO-5002")
-    audit = page.get_by_test_id("audit")
-    expect(audit).to_contain_text("support:agent-demo")
-    expect(audit).to_contain_text(re.compile("reroute", re.I))
+    entry = page.get_by_test_id("audit-entry").first
+    expect(entry).to_contain_text("execute reroute → MTY-STORE-02")
+    expect(entry).to_contain_text("support:agent-demo")
+    expect(entry).to_contain_text("Customer agreed on the phone")
     page_factory.shot(page, "copilot-reroute-approved")
 
 
@@ -103,4 +106,4 @@ def test_ops_lead_sees_tomorrows_at_risk_orders_as_table_and_chart(live_server, 
     expect(page.get_by_test_id("answer-chart")).to_be_visible()
     page.locator("[data-testid=heat-cell][data-node='DC-GDL-01']").first.click()
     expect(page.get_by_test_id("cell-title")).to_contain_text("DC-GDL-01")
-    page_factory.shot(page, "ops-at-risk-tomorrow")
+    page_factory.shot(page, "ops-at-risk-tomorrow", full=False)

@@ -52,3 +52,16 @@ def test_rows_must_match_the_model_columns(engine: Engine) -> None:
         with bulk_load(engine) as writer:
             writer.write("carriers", [("DHL", "DHL Express", 0.95)])
     assert _count(engine, "carriers") == 0
+
+
+def test_bulk_writes_drop_cached_reference_data(engine: Engine) -> None:
+    from sqlalchemy.orm import Session
+
+    from promesa.domain.reference import reference
+
+    with Session(engine) as session:
+        assert reference(session).carriers == {}
+    with bulk_load(engine) as writer:  # raw driver writes: no ORM event sees them
+        writer.write("carriers", CARRIER)
+    with Session(engine) as session:
+        assert set(reference(session).carriers) == {CARRIER[0][0]}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +24,7 @@ EXAMPLE = Path(__file__).parents[2] / "evals" / "worlds" / "example.yaml"
 def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("PROMESA_DATABASE_URL", url)
+    monkeypatch.setenv("PROMESA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PROMESA_NOW", "2026-11-20T10:00:00-06:00")
     monkeypatch.setenv("PROMESA_DEMO_ORDERS", "120")
     get_settings.cache_clear()
@@ -67,6 +70,8 @@ def test_setup_builds_the_demo_world_once(scratch: str) -> None:
     first = runner.invoke(app, ["setup"])
     assert first.exit_code == 0, first.output
     assert _orders(scratch) == 120 + 69
+    assert re.search(r"policies: \d+ added, 0 updated, 0 unchanged", first.output)
     second = runner.invoke(app, ["setup"])
     assert second.exit_code == 0 and "kept as is" in second.output
+    assert re.search(r"policies: 0 added, 0 updated, \d+ unchanged", second.output)
     assert _orders(scratch) == 120 + 69

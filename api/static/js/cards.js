@@ -15,7 +15,9 @@
       risk: "Risk", severity: "Severity", sources: "Sources", handoff: "Handed to a person",
       refusal: "Not allowed", clarify: "Need more information", analytics: "Result",
       noOption: "No option meets the promise", pickupAt: "Pick up at",
-      approve: "Approve", reject: "Reject", pending: "Waiting for approval",
+      approve: "Approve", reject: "Reject", pending: "Waiting for approval", allOptions: "Show all options",
+      reasons: { carrier_delay: "Carrier delay", over_capacity: "Node over capacity", out_of_stock: "Out of stock at the node",
+        cutoff_missed: "Missed the carrier cut-off", failed_attempt: "Delivery attempt failed", pickup_expired: "Pickup hold expired" },
     },
     es: {
       order: "Pedido", status: "Estado", eta: "Entrega estimada", promised: "Prometido",
@@ -26,7 +28,9 @@
       risk: "Riesgo", severity: "Severidad", sources: "Fuentes", handoff: "Transferido a una persona",
       refusal: "No permitido", clarify: "Necesito más información", analytics: "Resultado",
       noOption: "Ninguna opción cumple la promesa", pickupAt: "Recoger en",
-      approve: "Aprobar", reject: "Rechazar", pending: "Esperando aprobación",
+      approve: "Aprobar", reject: "Rechazar", pending: "Esperando aprobación", allOptions: "Ver todas las opciones",
+      reasons: { carrier_delay: "Retraso de la paquetería", over_capacity: "Centro sin capacidad", out_of_stock: "Sin existencias en el centro",
+        cutoff_missed: "Se pasó la hora de corte", failed_attempt: "Intento de entrega fallido", pickup_expired: "Venció el plazo para recoger" },
     },
   };
   P.strings = (lang) => STRINGS[lang === "es" ? "es" : "en"];
@@ -34,6 +38,7 @@
 
   function field(label, value) {
     if (value === null || value === undefined || value === "") return null;
+    if (!label) return el("p", { class: "detail muted" }, value);
     return el("div", { class: "field" }, el("span", { class: "label" }, label), el("span", { class: "value" }, value));
   }
 
@@ -52,7 +57,8 @@
       field(t.status, human(d.status)),
       field(t.eta, d.eta ? P.formatDate(d.eta, ctx.lang) : "—"),
       field(t.promised, P.formatDate(d.promised_date, ctx.lang)),
-      field(t.reason, d.reason_detail || human(d.reason)),
+      field(t.reason, d.reason ? (t.reasons[d.reason] || human(d.reason)) : null),
+      ctx.lang === "es" ? null : field("", d.reason_detail),
       field(t.carrier, d.carrier),
       field(t.tracking, d.tracking_number),
       steps.length ? el("details", { open: true }, el("summary", {}, t.timeline), el("ol", { class: "timeline" }, steps)) : null);
@@ -60,15 +66,15 @@
 
   function optionRow(o, d, ctx) {
     const t = P.strings(ctx.lang);
-    const nodes = o.node_ids ? o.node_ids.join(" + ") : o.node_id || o.to_node || "";
+    const nodes = (o.nodes || []).join(" + ");
     const scores = o.scores ? Object.entries(o.scores).map(([k, v]) => `${human(k)} ${Number(v).toFixed(2)}`).join(" · ") : "";
     const recommended = o.option_id === d.recommended_option_id;
     const row = el("tr", { class: recommended ? "recommended" : "" },
       el("td", {}, human(o.kind), recommended ? el("span", { class: "badge on-time" }, t.recommended) : null),
-      el("td", {}, nodes), el("td", {}, o.service || ""),
+      el("td", {}, nodes), el("td", {}, o.service_id || ""),
       el("td", {}, o.eta ? P.formatDate(o.eta, ctx.lang) : "—"),
       el("td", {}, o.meets_promise ? t.yes : t.no),
-      el("td", {}, o.cost_delta !== undefined && o.cost_delta !== null ? P.formatMoney(o.cost_delta, ctx.lang) : ""),
+      el("td", {}, P.formatMoney(o.cost_delta_mxn ?? 0, ctx.lang)),
       el("td", {}, o.shipments ?? ""), el("td", { class: "scores" }, scores));
     if (ctx.onChoose && (o.kind === "pickup" || ctx.chooseAny)) {
       row.append(el("td", {}, el("button", { type: "button", class: "small", "data-testid": "choose-option",
@@ -79,7 +85,9 @@
 
   function rerouteProposal(d, ctx) {
     const t = P.strings(ctx.lang);
-    const options = d.options || [];
+    const all = d.options || [];
+    const shown = ctx.allOptions ? all : all.slice(0, 5);
+    const options = shown;
     const head = el("tr", {}, [t.option, "Node", "Service", t.eta, t.meets, t.cost, t.shipments, t.scores].map((h) => el("th", { scope: "col" }, h)));
     return el("article", { class: "card reroute", "data-testid": "card-reroute-proposal" },
       el("header", {}, el("h3", {}, `${t.order} ${d.order_id}`),
@@ -87,7 +95,10 @@
           : el("span", { class: "badge late" }, t.noOption)),
       d.reason ? el("p", { class: "reason" }, d.reason) : null,
       options.length ? el("div", { class: "table-wrap" }, el("table", { class: "data" },
-        el("thead", {}, head), el("tbody", {}, options.map((o) => optionRow(o, d, ctx))))) : null);
+        el("thead", {}, head), el("tbody", {}, options.map((o) => optionRow(o, d, ctx))))) : null,
+      all.length > shown.length ? el("button", { type: "button", class: "secondary small", "data-testid": "all-options",
+        onclick: (e) => e.target.closest("article").replaceWith(rerouteProposal(d, Object.assign({}, ctx, { allOptions: true }))) },
+        `${P.strings(ctx.lang).allOptions} (${all.length})`) : null);
   }
 
   function rerouteExecuted(d, ctx) {
@@ -152,7 +163,9 @@
     const decide = (approve) => ctx.onDecide(approve, reason.value);
     return el("article", { class: "card approval", "data-testid": "card-approval" },
       el("header", {}, el("h3", {}, t.pending)),
-      el("p", {}, pending.summary || pending.description || human(pending.action || pending.tool)),
+      el("p", {}, el("strong", {}, human(pending.tool)), " ",
+        Object.entries(pending.args || {}).map(([k, v]) => `${human(k)}: ${v}`).join(" · ")),
+      pending.reason ? el("p", { class: "muted" }, pending.reason) : null,
       ctx.showReason ? reason : null,
       el("div", { class: "actions" },
         el("button", { type: "button", "data-testid": "approve", onclick: () => decide(true) }, t.approve),

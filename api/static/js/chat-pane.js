@@ -6,7 +6,7 @@
   const el = P.el;
 
   class ChatPane {
-    // options: {client, root, lang(), onDecision(d), onTurnDone(result), placeholder, storageKey, chooseAny}
+    // options: {client, root, lang(), onDecision(d), showCard(d), onTurnDone(result), placeholder, storageKey, chooseAny}
     constructor(options) {
       this.o = options;
       this.client = options.client;
@@ -34,7 +34,8 @@
         onChoose: this.o.onChoose ? (option, d) => this.o.onChoose(option, d, this) : null };
     }
     decision(d) {
-      this.show(P.renderDecision(d, this.ctx()));
+      // a surface may show some decisions elsewhere (the ops console's table and chart)
+      if (!this.o.showCard || this.o.showCard(d)) this.show(P.renderDecision(d, this.ctx()));
       if (this.o.onDecision) this.o.onDecision(d);
     }
     pending(p) {

@@ -63,11 +63,17 @@
   async function loadAudit(orderId) {
     try {
       const entries = await client.get(`/v1/audit?entity_id=${encodeURIComponent(orderId)}`);
-      const rows = (Array.isArray(entries) ? entries : entries.entries || []).map((e) => ({
-        when: P.formatDateTime(e.occurred_at, "en"), who: `${e.actor_role}:${e.actor_subject || ""}`, action: e.action,
-        detail: e.details && (e.details.to_node || e.details.reason || e.details.option_id) || "" }));
+      const list = Array.isArray(entries) ? entries : entries.entries || [];
+      const items = list.map((e) => {
+        const d = e.details || {};
+        const target = (d.moved || []).map((m) => m.to_node).filter(Boolean)[0] || "";
+        return el("li", { "data-testid": "audit-entry" },
+          el("strong", {}, String(e.action).replace(/_/g, " ")), target ? ` → ${target}` : "",
+          el("div", { class: "muted" }, `${P.formatDateTime(e.occurred_at, "en")} · ${e.actor_role}:${e.actor_subject || ""}`),
+          d.note ? el("div", {}, `“${d.note}”`) : null);
+      });
       $("audit").replaceChildren(el("h2", {}, `Audit trail · ${orderId}`),
-        rows.length ? P.table(["when", "who", "action", "detail"], rows, { csv: `${orderId}-audit.csv` }) : el("p", { class: "muted" }, "Nothing recorded yet."));
+        items.length ? el("ul", { class: "list" }, items) : el("p", { class: "muted" }, "Nothing recorded yet."));
     } catch (err) {
       $("audit").replaceChildren(el("p", { class: "error" }, err.message));
     }

@@ -17,6 +17,7 @@
     const pane = new P.ChatPane({ client, root: $("ask"), lang: () => "en", storageKey: "promesa.ops.thread",
       placeholder: "e.g. Which orders will miss their promise tomorrow?",
       onDecision: (d) => turn.push(d),
+      showCard: (d) => d.type !== "risk_flag" && d.type !== "analytics_result",
       onTurnDone: () => { showAnswer(turn); turn = []; } });
     const original = pane.ask.bind(pane);
     pane.ask = (text) => { turn = []; return original(text); };

@@ -75,7 +75,7 @@
       const body = Object.assign({ order_id: orderInput.value.trim() }, splitContact(contactInput.value));
       const result = await client.post("/v1/auth/verify-order", body);
       client.setToken(result.access_token || result.token);
-      sessionStorage.setItem("promesa.widget.scope", result.order_id || body.order_id);
+      sessionStorage.setItem("promesa.widget.scope", (result.principal && result.principal.order_scope) || body.order_id);
       pane.reset();
       paint();
       pane.input.focus();

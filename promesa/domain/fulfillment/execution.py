@@ -132,7 +132,7 @@ def _move(deps: Deps, order: Order, option: RerouteOption) -> list[dict[str, obj
 
 
 def _execute(deps: Deps, *, order_id: str, option_id: str, key: str, approved_by: str,
-             action: str, consent: bool) -> RerouteExecution:
+             action: str, consent: bool, note: str | None = None) -> RerouteExecution:
     if not key or len(key) > 128:
         raise InvalidInput("an idempotency key of 1–128 characters is required", field="idempotency_key")
     replay = _replay(deps, key, order_id, option_id)
@@ -157,7 +157,7 @@ def _execute(deps: Deps, *, order_id: str, option_id: str, key: str, approved_by
             )
             audit.record(deps, action, "order", order_id, {
                 "option_id": option_id, "approved_by": approved_by, "eta": option.eta.isoformat(),
-                "moved": moved, "proposal_id": proposal.proposal_id,
+                "moved": moved, "proposal_id": proposal.proposal_id, "note": note,
             })
             deps.session.add(ActionExecution(
                 key=key, action=action, entity_id=order_id, executed_at=deps.now,
@@ -178,8 +178,10 @@ def _execute(deps: Deps, *, order_id: str, option_id: str, key: str, approved_by
 
 
 def execute_reroute(deps: Deps, *, order_id: str, option_id: str, idempotency_key: str,
-                    approved_by: str) -> RerouteExecution:
+                    approved_by: str, note: str | None = None) -> RerouteExecution:
     """Apply an approved reroute option (staff only); same key twice returns the stored result.
+
+    ``note`` is the approver's reason, kept in the audit log beside who approved.
 
     Raises:
         Forbidden: not support, ops or system.
@@ -192,11 +194,12 @@ def execute_reroute(deps: Deps, *, order_id: str, option_id: str, idempotency_ke
         raise PolicyViolation("converting to pickup needs the customer's consent: use convert_to_pickup",
                               option_id=option_id)
     return _execute(deps, order_id=order_id, option_id=option_id, key=idempotency_key,
-                    approved_by=approved_by, action=ACTION_REROUTE, consent=False)
+                    approved_by=approved_by, action=ACTION_REROUTE, consent=False, note=note)
 
 
 def convert_to_pickup(deps: Deps, *, order_id: str, node_id: str, idempotency_key: str,
-                      consent: bool, approved_by: str | None = None) -> RerouteExecution:
+                      consent: bool, approved_by: str | None = None,
+                      note: str | None = None) -> RerouteExecution:
     """Turn a shipped order into a pickup at ``node_id`` — only with the customer's consent.
 
     A customer may convert their own order; staff any order.
@@ -205,4 +208,11 @@ def convert_to_pickup(deps: Deps, *, order_id: str, node_id: str, idempotency_ke
         raise PolicyViolation("converting to pickup needs the customer's consent", order_id=order_id)
     return _execute(deps, order_id=order_id, option_id=f"pickup:{node_id}:pickup",
                     key=idempotency_key, approved_by=approved_by or deps.principal.label(),
-                    action=ACTION_PICKUP, consent=True)
+                    action=ACTION_PICKUP, consent=True, note=note)
+
+
+def record_rejection(deps: Deps, *, action: str, order_id: str, rejected_by: str,
+                     note: str | None) -> None:
+    """Audit a write a person declined: nothing changes but who decided, and why."""
+    audit.record(deps, f"{action}_rejected", "order", order_id,
+                 {"rejected_by": rejected_by, "note": note})
