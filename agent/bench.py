@@ -137,6 +137,7 @@ class BareAgent:
         self.model, self.saver, self.settings, self.retriever = model, saver, settings, retriever
         self.sessions = session_factory(engine)
         self._graphs: dict[Role, Any] = {}
+        self.durability: Any = "async"
 
     async def run_turn(self, *, thread_id: str, principal: Principal, message: str, now: Any) -> dict[str, Any]:
         graph = self._graphs.get(principal.role)
@@ -146,7 +147,8 @@ class BareAgent:
                       thread_id=thread_id, retriever=self.retriever)
         config = {"configurable": {"thread_id": thread_id, "promesa_env": env,
                                    "bare_system": bare_system_header(principal, now)}}
-        return await graph.ainvoke({"messages": [HumanMessage(content=message)]}, config)
+        return await graph.ainvoke({"messages": [HumanMessage(content=message)]}, config,
+                                   durability=self.durability)
 
 
 # --- the measurement ---------------------------------------------------------------------------

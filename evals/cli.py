@@ -122,6 +122,9 @@ def agent_eval(
             json_path.write_text(json.dumps(output, indent=2, default=str), encoding="utf-8")
         if html_path:
             write_html(html_path, summary, results, verdicts)
+        # the plain closing line CI readers look for
+        console.print(f"eval: {summary['passed']} passed, {summary['cases'] - summary['passed']} failed",
+                      highlight=False)
     finally:
         runner.worlds.cleanup()
     return 0 if all(g.passed for g in verdicts) else 1
