@@ -1,17 +1,22 @@
 """The agent-overhead benchmark: a Promesa turn beside a bare LangGraph agent, same run.
 
-Both sides get the same offline model, the same tool functions for the principal's role, the
+The sides get the same offline model, the same tool functions for the principal's role, the
 same kind of checkpointer (``AsyncSqliteSaver`` on a file, the embedded default) and the same
-scripted conversations; turns alternate between the sides so drift hits both equally.
+scripted conversations; turns rotate between the sides so drift hits all of them equally, and
+a turn where the sides call different tools stops the run (``SidesDiverged``).
 
-* Promesa: ``AgentService.run_turn`` — guard, model, tools, decisions, checkpoint, per-thread
-  lock, streaming of tokens and the ``TurnResult`` it returns.
-* Bare: a ``StateGraph`` of model ⇄ ``ToolNode`` (``tools_condition``), no guard, decisions,
-  approvals or locks; the system header the offline model needs (clock, role, user) is
-  prepended on each model call, as any bare agent would.
+* Promesa: ``AgentService.run_turn`` — per-thread lock, owner check, guard, model, tools,
+  decisions, respond, one checkpoint per turn and the ``TurnResult`` it returns.
+* Bare (the reference): a ``StateGraph`` of model ⇄ ``ToolNode`` (``tools_condition``), no
+  guard, decisions, approvals or locks, one checkpoint per turn like Promesa; the system header
+  the offline model needs (clock, role, user) is prepended on each model call.
+* Bare default: the same bare agent with LangGraph's default durability (a checkpoint per
+  step), reported for context.
 
-Policy questions run the MiniLM retriever on both sides; they are measured as their own entry
-(``agent_turn_policy``) so the embedding time does not hide the agent overhead.
+Policy questions run the MiniLM retriever on both sides (index built and model loaded before the
+clock starts); they are their own entry (``agent_turn_policy``) so the embedding time does not
+hide the agent overhead of the main mix (``agent_turn``). Their answers are long, so the
+per-chunk cost of Promesa's streamed model call (the bare agent invokes) shows most there.
 
 Registered lazily from ``promesa/bench/agent_turn.py`` so ``promesa`` imports no LangChain.
 """
@@ -23,8 +28,9 @@ import itertools
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +40,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
+from langgraph.types import Durability
 from sqlalchemy import Engine
 
 from agent.offline.model import OfflineChatModel
@@ -100,7 +107,7 @@ def script(conversations: Sequence[Conversation], n: int) -> list[Turn]:
 # --- the bare reference ------------------------------------------------------------------------
 
 
-def bare_system_header(principal: Principal, now: Any) -> str:
+def bare_system_header(principal: Principal, now: datetime) -> str:
     """What the offline model needs to know, and no more: the clock, the role and the user."""
     lines = [f"Current time: {now.isoformat()}", f"Role: {principal.role.value}"]
     if principal.subject:
@@ -130,100 +137,119 @@ def build_bare_graph(model: BaseChatModel, principal: Principal, checkpointer: A
 
 
 class BareAgent:
-    """Runs turns of bare graphs (one per role, built once) on one checkpointer."""
+    """Runs turns of bare graphs (one per role, built once) on one checkpointer.
+
+    Args:
+        durability: LangGraph's checkpoint policy: ``"exit"`` (one checkpoint per turn, as
+            Promesa writes) or ``"async"`` (LangGraph's default: one per step).
+    """
 
     def __init__(self, model: BaseChatModel, saver: Any, settings: Settings, engine: Engine,
-                 retriever: Callable[[], Any] | None) -> None:
+                 retriever: Callable[[], Any] | None, *, durability: Durability = "exit") -> None:
         self.model, self.saver, self.settings, self.retriever = model, saver, settings, retriever
+        self.durability = durability
         self.sessions = session_factory(engine)
         self._graphs: dict[Role, Any] = {}
-        self.durability: Any = "async"
+        self._seen: dict[str, int] = {}  # thread -> messages it had after its last turn
 
-    async def run_turn(self, *, thread_id: str, principal: Principal, message: str, now: Any) -> dict[str, Any]:
+    async def run_turn(self, *, thread_id: str, principal: Principal, message: str, now: Any) -> list[str]:
+        """Run one turn; return the names of the tools it called."""
         graph = self._graphs.get(principal.role)
         if graph is None:
             graph = self._graphs[principal.role] = build_bare_graph(self.model, principal, self.saver)
         env = ToolEnv(principal=principal, now=now, settings=self.settings, sessions=self.sessions,
                       thread_id=thread_id, retriever=self.retriever)
-        config = {"configurable": {"thread_id": thread_id, "promesa_env": env,
-                                   "bare_system": bare_system_header(principal, now)}}
-        return await graph.ainvoke({"messages": [HumanMessage(content=message)]}, config,
-                                   durability=self.durability)
+        config: RunnableConfig = {"configurable": {
+            "thread_id": thread_id, "promesa_env": env, "bare_system": bare_system_header(principal, now)}}
+        state = await graph.ainvoke({"messages": [HumanMessage(content=message)]}, config,
+                                    durability=self.durability)
+        new = state["messages"][self._seen.get(thread_id, 0):]
+        self._seen[thread_id] = len(state["messages"])
+        return [str(m.name) for m in new if isinstance(m, ToolMessage)]
 
 
 # --- the measurement ---------------------------------------------------------------------------
 
+#: A side of the comparison: runs one turn on a thread, returns the names of the tools called.
+Side = Callable[[str, Turn, datetime], Awaitable[list[str]]]
 
-@dataclass
-class Sides:
-    promesa: AgentService
-    bare: BareAgent
+
+def promesa_side(service: AgentService) -> Side:
+    async def run(thread_id: str, turn: Turn, now: datetime) -> list[str]:
+        done = await service.run_turn(thread_id=thread_id, principal=turn.principal, message=turn.message, now=now)
+        return [c.name for c in done.tool_calls]
+
+    return run
+
+
+def bare_side(agent: BareAgent) -> Side:
+    async def run(thread_id: str, turn: Turn, now: datetime) -> list[str]:
+        return await agent.run_turn(thread_id=thread_id, principal=turn.principal, message=turn.message, now=now)
+
+    return run
 
 
 class SidesDiverged(RuntimeError):
-    """The two sides called different tools for the same turn: their times would not compare."""
+    """The sides called different tools for the same turn: their times would not compare."""
 
 
-async def _play(sides: Sides, turns: list[Turn], now: Any, *, label: str) -> tuple[list[float], list[float]]:
-    """Play ``turns`` on both sides, alternating which goes first; return their wall times (ms).
+async def play(sides: dict[str, Side], turns: list[Turn], now: datetime, *, label: str) -> dict[str, list[float]]:
+    """Play ``turns`` on every side, rotating which goes first; return each side's times (ms).
 
     Raises:
         SidesDiverged: a turn where the sides' tool calls differ (checked outside the clock).
     """
-    ours: list[float] = []
-    ref: list[float] = []
-    seen: dict[str, int] = {}  # bare thread -> messages already in it
+    times: dict[str, list[float]] = {name: [] for name in sides}
     threads: dict[tuple[str, int], str] = {}
+    names = list(sides)
     for k, turn in enumerate(turns):
-        for side in ("promesa", "bare"):
-            if turn.index == 0:  # a conversation starts: a fresh thread on each side
-                threads[(side, turn.conversation)] = f"{label}-{side}-{uuid.uuid4().hex[:12]}"
         called: dict[str, list[str]] = {}
-        for side in ("promesa", "bare") if k % 2 == 0 else ("bare", "promesa"):
-            tid = threads[(side, turn.conversation)]
+        for name in names[k % len(names):] + names[:k % len(names)]:
+            if turn.index == 0:  # a conversation starts: a fresh thread on each side
+                threads[(name, turn.conversation)] = f"{label}-{name}-{uuid.uuid4().hex[:12]}"
             started = time.perf_counter()
-            if side == "promesa":
-                done = await sides.promesa.run_turn(
-                    thread_id=tid, principal=turn.principal, message=turn.message, now=now)
-                ours.append((time.perf_counter() - started) * 1000)
-                called[side] = [c.name for c in done.tool_calls]
-            else:
-                state = await sides.bare.run_turn(
-                    thread_id=tid, principal=turn.principal, message=turn.message, now=now)
-                ref.append((time.perf_counter() - started) * 1000)
-                new = state["messages"][seen.get(tid, 0):]
-                seen[tid] = len(state["messages"])
-                called[side] = [str(m.name) for m in new if isinstance(m, ToolMessage)]
-        if called["promesa"] != called["bare"]:
-            raise SidesDiverged(f"{turn.message!r}: promesa called {called['promesa']}, bare {called['bare']}")
-    return ours, ref
+            called[name] = await sides[name](threads[(name, turn.conversation)], turn, now)
+            times[name].append((time.perf_counter() - started) * 1000)
+        if len({tuple(c) for c in called.values()}) > 1:
+            raise SidesDiverged(f"{turn.message!r}: {called}")
+    return times
 
 
 async def _measure(ctx: BenchContext, settings: Settings, engine: Engine, workdir: Path,
                    retriever: Callable[[], Any]) -> list[BenchResult]:
     model = OfflineChatModel()
-    # The production path for the Promesa side: open_checkpoints on a SQLite file.
     promesa_settings = settings.model_copy(update={"checkpoint_url": f"sqlite:///{workdir / 'promesa-ckpt.db'}"})
-    async with AsyncSqliteSaver.from_conn_string(str(workdir / "bare-ckpt.db")) as bare_saver:
-        await bare_saver.setup()
+    async with AsyncSqliteSaver.from_conn_string(str(workdir / "bare-ckpt.db")) as saver, \
+            AsyncSqliteSaver.from_conn_string(str(workdir / "bare-default-ckpt.db")) as default_saver:
+        await saver.setup()
+        await default_saver.setup()
         # No checkpointer given: the service opens it the production way (open_checkpoints).
         service = await AgentService.create(promesa_settings, engine=engine, model=model, retriever=retriever)
-        sides = Sides(service, BareAgent(model, bare_saver, settings, engine, retriever))
+        sides = {
+            "promesa": promesa_side(service),
+            "bare": bare_side(BareAgent(model, saver, settings, engine, retriever)),
+            "bare_default": bare_side(
+                BareAgent(model, default_saver, settings, engine, retriever, durability="async")),
+        }
         try:
             # Warm caches (compiled SQL, tool schemas, the embedding model) outside the clock.
-            await _play(sides, script(CONVERSATIONS, _turn_count(CONVERSATIONS)), ctx.now, label="warm")
-            await _play(sides, script(POLICY_CONVERSATIONS, _turn_count(POLICY_CONVERSATIONS)), ctx.now,
-                        label="warm")
-            ours, ref = await _play(sides, script(CONVERSATIONS, ctx.n(200)), ctx.now, label="turn")
-            p_ours, p_ref = await _play(sides, script(POLICY_CONVERSATIONS, ctx.n(30)), ctx.now, label="policy")
+            for convs in (CONVERSATIONS, POLICY_CONVERSATIONS):
+                await play(sides, script(convs, _turn_count(convs)), ctx.now, label="warm")
+            mix = await play(sides, script(CONVERSATIONS, ctx.n(200)), ctx.now, label="turn")
+            policy = await play({k: sides[k] for k in ("promesa", "bare")},
+                                script(POLICY_CONVERSATIONS, ctx.n(30)), ctx.now, label="policy")
         finally:
             await service.aclose()
-    note = "AgentService.run_turn vs bare LangGraph model⇄ToolNode; same offline model, tools, SQLite saver"
     return [
-        result("agent_turn", ours, ctx, ref, note),
-        result("bare_langgraph_turn", ref, ctx, None, "the reference side of agent_turn"),
-        result("agent_turn_policy", p_ours, ctx, p_ref, "policy questions (MiniLM retriever on both sides)"),
-        result("bare_langgraph_turn_policy", p_ref, ctx, None, "the reference side of agent_turn_policy"),
+        result("agent_turn", mix["promesa"], ctx, mix["bare"],
+               "AgentService.run_turn vs bare model⇄ToolNode: same offline model, tools, SQLite saver "
+               "and one checkpoint per turn"),
+        result("bare_langgraph_turn", mix["bare"], ctx, None, "the reference side of agent_turn"),
+        result("bare_langgraph_turn_default", mix["bare_default"], ctx, None,
+               "the bare agent with LangGraph's default durability (a checkpoint per step)"),
+        result("agent_turn_policy", policy["promesa"], ctx, policy["bare"],
+               "policy questions, MiniLM retriever on both sides"),
+        result("bare_langgraph_turn_policy", policy["bare"], ctx, None, "the reference side of agent_turn_policy"),
     ]
 
 

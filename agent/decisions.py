@@ -23,6 +23,13 @@ class OrderStatusDecision(_Decision):
     status: str
     eta: date | None = None
     promised_date: date | None = None
+    fulfillment_type: str | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+    pickup_node_id: str | None = None
+    pickup_hold_until: date | None = None
+    return_window_ends: date | None = None
+    timeline: list[dict[str, Any]] = Field(default_factory=list, description="Tracking steps, oldest first.")
     late: bool = False
     at_risk: bool = False
     reason: str | None = None
@@ -77,6 +84,26 @@ class ClarificationDecision(_Decision):
     type: Literal["clarification"] = "clarification"
     missing: list[str] = []
     question: str = ""
+    candidates: list[str] = Field(default_factory=list, description="Ids to choose from, when several match.")
+
+
+class CustomerProfileDecision(_Decision):
+    """Which customer the identifiers resolved to (identity resolution, computed by code)."""
+
+    type: Literal["customer_profile"] = "customer_profile"
+    customer_id: str
+    name: str
+    identities: list[dict[str, Any]] = []
+    open_orders: list[str] = []
+
+
+class AvailabilityDecision(_Decision):
+    """Available-to-promise of a SKU, nearest nodes first."""
+
+    type: Literal["availability"] = "availability"
+    sku: str
+    total_atp: int
+    nodes: list[dict[str, Any]] = []
 
 
 class HandoffDecision(_Decision):
@@ -99,6 +126,8 @@ Decision = Annotated[
     | PolicyAnswerDecision
     | AnalyticsResultDecision
     | ClarificationDecision
+    | CustomerProfileDecision
+    | AvailabilityDecision
     | HandoffDecision
     | RefusalDecision,
     Field(discriminator="type"),
@@ -165,7 +194,10 @@ def _proposal(kind: Literal["reroute", "pickup"]):  # noqa: ANN202 - tiny closur
 
 
 #: The option fields a decision carries (the full option, with per-shipment detail, is in the tool result).
-_OPTION_FIELDS = ("option_id", "kind", "nodes", "eta", "meets_promise", "days_late", "cost_delta_mxn", "executable")
+_OPTION_FIELDS = (
+    "option_id", "kind", "nodes", "service_id", "eta", "meets_promise", "days_late", "cost_delta_mxn",
+    "capacity_headroom_used", "shipments", "scores", "total_score", "needs_consent", "executable",
+)
 
 
 def _executed(r: dict[str, Any]) -> list[_Decision]:
@@ -212,6 +244,34 @@ def _analytics(r: dict[str, Any]) -> list[_Decision]:
     ]
 
 
+#: Order states in which an order still counts as open on a profile.
+_CLOSED = frozenset({"delivered", "picked_up", "cancelled"})
+
+
+def _matches(r: list[dict[str, Any]]) -> list[_Decision]:
+    """Several customers match: the turn must ask which one (one match needs no decision)."""
+    if len(r) < 2:
+        return []
+    ids = [m["customer_id"] for m in r]
+    return [ClarificationDecision(missing=["customer"], candidates=ids)]
+
+
+def _profile(r: dict[str, Any]) -> list[_Decision]:
+    return [
+        CustomerProfileDecision(
+            customer_id=r["customer_id"],
+            name=r["name"],
+            identities=[{k: i.get(k) for k in ("kind", "value", "source")} for i in r.get("identities", [])],
+            open_orders=[o["order_id"] for o in r.get("orders", []) if o.get("status") not in _CLOSED],
+        )
+    ]
+
+
+def _availability(r: dict[str, Any]) -> list[_Decision]:
+    nodes = [{k: n.get(k) for k in ("node_id", "atp", "distance_km")} for n in r.get("nodes", [])[:5]]
+    return [AvailabilityDecision(sku=r["sku"], total_atp=r["total_atp"], nodes=nodes)]
+
+
 def _handoff(r: dict[str, Any]) -> list[_Decision]:
     return [HandoffDecision(reason=r["reason"], handoff_id=r.get("handoff_id"))]
 
@@ -226,4 +286,7 @@ _BUILDERS = {
     "search_policies": _policy,
     "run_analytics": _analytics,
     "request_handoff": _handoff,
+    "find_customer": _matches,
+    "get_customer_profile": _profile,
+    "check_availability": _availability,
 }

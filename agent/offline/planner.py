@@ -124,6 +124,10 @@ def plan_turn(ctx: Context, tools: Tools) -> Calls | Reply:
     assert ctx.turn is not None
     turn, ent = ctx.turn, ctx.turn.entities
     intent = resolve_intent(ctx)
+    if _order_and_policy(ctx, tools, intent):
+        # "can I still return PO-5004?": the order's facts (return window) and the policy
+        return _calls(ctx, tools, *[("get_order_status", {"order_id": o}) for o in ent.order_ids[:3]],
+                      ("search_policies", {"query": turn.text.strip()}))
     if intent in ORDER_INTENTS:
         return _order_plan(ctx, tools, intent)
     if intent == "approve":
@@ -177,6 +181,22 @@ def plan_turn(ctx: Context, tools: Tools) -> Calls | Reply:
         city = ent.cities[0] if ent.cities else None
         return _calls(ctx, tools, *[("check_availability", {"sku": s, "city": city}) for s in ent.skus[:3]])
     return Reply(intent if intent in ("greeting", "thanks") else "out_of_scope", intent)
+
+
+#: A policy cue this strong (returns, refunds, cancellations, …) is a policy topic in its own right.
+_POLICY_CUE = 2.5
+
+
+def _order_and_policy(ctx: Context, tools: Tools, intent: str) -> bool:
+    """A named order asked about together with a policy topic, by a role that may read both."""
+    assert ctx.turn is not None
+    return (
+        bool(ctx.turn.entities.order_ids)
+        and intent in ("where_is_order", "policy_question")
+        and ctx.turn.nlu.scores.get("policy_question", 0.0) >= _POLICY_CUE
+        and "get_order_status" in tools
+        and "search_policies" in tools
+    )
 
 
 def _lookup_plan(ctx: Context, tools: Tools) -> Calls | Reply:

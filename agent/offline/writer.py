@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.offline import writer_ops
+from agent.offline import explain, writer_ops
 from agent.offline.dialogue import Context, ToolResult, open_orders
-from agent.offline.fmt import fmt_date, fmt_money
+from agent.offline.fmt import as_date, fmt_date
 from agent.offline.phrases import REASON, STATUS, label, say
 from agent.offline.planner import Reply
+
+
+_NOT_SHIPPED = frozenset({"created", "allocated", "picking", "packed"})
 
 
 def _d(data: Any) -> dict[str, Any]:
@@ -20,17 +23,21 @@ def _d(data: Any) -> dict[str, Any]:
 
 
 def order_status(data: dict[str, Any], lang: str) -> str:
-    """Status, ETA against the promise, the late reason, carrier and tracking, pickup/returns."""
+    """Status, ETA against the promise, the late reason, carrier and tracking, pickup/returns.
+
+    The reason is phrased from the structured fields (``explain.late_reason``), never from the
+    record's English ``reason_detail``.
+    """
     parts = [say("status_line", lang, order_id=data.get("order_id", "?"),
                  status=label(STATUS, data.get("status", "?"), lang))]
-    if data.get("carrier") and data.get("status") not in ("delivered", "picked_up", "ready_for_pickup"):
+    if data.get("carrier") and data.get("status") in _NOT_SHIPPED:
+        parts.append(say("carrier_planned", lang, carrier=data["carrier"]))
+    elif data.get("carrier") and data.get("status") not in ("delivered", "picked_up", "ready_for_pickup"):
         tracking = say("tracking", lang, number=data["tracking_number"]) if data.get("tracking_number") else ""
         parts.append(say("carrier", lang, carrier=data["carrier"], tracking=tracking))
     promised = fmt_date(data["promised_date"], lang) if data.get("promised_date") else None
     eta = fmt_date(data["eta"], lang) if data.get("eta") else None
-    reason = label(REASON, data["reason"], lang) if data.get("reason") else None
-    if reason and data.get("reason_detail"):
-        reason = f"{reason} ({data['reason_detail']})"
+    reason = explain.late_reason(data, lang)
     status = data.get("status")
     if status == "ready_for_pickup" and data.get("pickup_hold_until"):
         parts.append(say("pickup_ready", lang, node=data.get("pickup_node_id") or data.get("node_id") or "?",
@@ -40,15 +47,14 @@ def order_status(data: dict[str, Any], lang: str) -> str:
             parts.append(say("delivered_return", lang, until=fmt_date(data["return_window_ends"], lang)))
     elif eta and promised:
         if data.get("late"):
-            parts.append(say("eta_late", lang, promised=promised, eta=eta, reason=reason or "?"))
-            parts.append(say("late_offer", lang))
+            parts += [say("eta_late", lang, promised=promised, eta=eta), reason or "", say("late_offer", lang)]
         elif data.get("at_risk"):
-            parts.append(say("eta_at_risk", lang, promised=promised, eta=eta, reason=reason or "?"))
+            parts += [say("eta_at_risk", lang, promised=promised, eta=eta), reason or ""]
         else:
             parts.append(say("eta_on_time", lang, promised=promised, eta=eta))
     elif promised:
         parts.append(say("promised_only", lang, promised=promised))
-    return " ".join(parts)
+    return " ".join(p for p in parts if p)
 
 
 def order_list(result: Any, lang: str, ask_which: bool) -> tuple[str, bool]:
@@ -65,36 +71,52 @@ def order_list(result: Any, lang: str, ask_which: bool) -> tuple[str, bool]:
             promised=fmt_date(r.get("promised_date"), lang))
         for r in rows
     )
-    text = say("orders_open" if ask_which else "orders_all", lang, n=len(rows), items=items)
+    key = "orders_open" if ask_which else "orders_all"
+    text = say(key if len(rows) != 1 else f"{key}_one", lang, n=len(rows), items=items)
     if ask_which and len(rows) > 1:
         return f"{text} {say('which_order', lang)}", True
     return text, False
 
 
-def proposal(res: ToolResult, lang: str) -> tuple[str, bool]:
-    """A reroute or pickup proposal with its recommended option; asks for approval."""
+def proposal(res: ToolResult, lang: str, staff: bool = True) -> tuple[str, bool]:
+    """A reroute or pickup proposal in words; asks for approval when there is an option.
+
+    Says where from (node id), when it leaves and arrives, whether that meets the promise and,
+    for staff, the cost difference and a short why. Option ids and the tool's English ``reason``
+    prose stay out of the answer.
+    """
     data = _d(res.result)
     order_id = data.get("order_id") or res.args.get("order_id", "?")
     options = [o for o in data.get("options") or [] if isinstance(o, dict)]
     rec_id = data.get("recommended_option_id")
     rec = next((o for o in options if o.get("option_id") == rec_id), None)
-    if rec is None and res.name == "propose_pickup" and (options or data.get("node_id")):
+    pickup = res.name == "propose_pickup"
+    if rec is None and pickup and (options or data.get("node_id")):
         rec = options[0] if options else data
     if rec is None:
-        return say("reroute_none", lang, order_id=order_id, reason=data.get("reason") or data.get("problem") or "-"), False
+        return say("reroute_none", lang, order_id=order_id, reason=explain.why_none(data, lang, pickup)), False
     nodes = rec.get("nodes") or [rec.get("node_id") or data.get("recommended_node") or "?"]
     node = ", ".join(str(n) for n in nodes)
-    what = say("pickup_at" if rec.get("kind") == "pickup" or res.name == "propose_pickup" else "ship_from", lang, node=node)
+    is_pickup = rec.get("kind") == "pickup" or pickup
+    what = say("pickup_at" if is_pickup else "ship_from", lang, node=node)
+    eta = fmt_date(rec.get("eta", "?"), lang)
+    ship_day = explain.option_ship_day(rec)
+    if is_pickup:
+        when = say("when_ready", lang, eta=eta)
+    elif ship_day and as_date(ship_day) != as_date(rec.get("eta")):
+        when = say("when_leaves", lang, day=fmt_date(ship_day, lang), eta=eta)
+    else:
+        when = say("when_arrives", lang, eta=eta)
     promised = data.get("promised_date")
     meets = rec.get("meets_promise")
-    cost = rec.get("cost_delta_mxn", rec.get("cost_delta"))
-    text = say("reroute_rec", lang, order_id=order_id, what=what, eta=fmt_date(rec.get("eta", "?"), lang),
-               meets=say("meets" if meets or meets is None else "misses", lang),
-               promised=fmt_date(promised, lang) if promised else "-",
-               cost=fmt_money(cost) if cost is not None else "-")
-    parts = [text]
-    if data.get("reason"):
-        parts.append(say("why", lang, reason=str(data["reason"]).rstrip(".")))
+    parts = [say("reroute_rec", lang, order_id=order_id, what=what, when=when,
+                 meets=say("meets" if meets or meets is None else "misses", lang),
+                 promised=fmt_date(promised, lang) if promised else "-")]
+    if staff:
+        parts.append(say("cost", lang, cost=explain.cost(rec)))
+        why = explain.proposal_why(data, lang)
+        if why:
+            parts.append(say("why", lang, reason=why))
     parts.append(say("ask_approve", lang))
     return " ".join(parts), True
 
@@ -122,6 +144,15 @@ def error(res: ToolResult, lang: str) -> str:
     return say("err_other", lang)
 
 
+def _answered_later(ctx: Context, listing: ToolResult, intent: str) -> bool:
+    """A lookup of the only open order, made to answer about it: its answer says it all."""
+    if intent == "list_my_orders":
+        return False
+    rows = open_orders(listing.result)
+    later = ctx.results[ctx.results.index(listing) + 1:]
+    return len(rows) == 1 and any(r.ok and r.args.get("order_id") == rows[0].get("order_id") for r in later)
+
+
 def write(ctx: Context, intent: str) -> tuple[str, str | None]:
     """The final answer for this turn's results, and the pending question it leaves (if any)."""
     lang, parts, pending = ctx.lang, [], None
@@ -134,10 +165,11 @@ def write(ctx: Context, intent: str) -> tuple[str, str | None]:
             parts.append(order_status(_d(data), lang))
         elif res.name == "list_my_orders":
             text, asking = order_list(data, lang, ask_which=intent != "list_my_orders")
-            parts.append(text)
+            if not _answered_later(ctx, res, intent):
+                parts.append(text)
             pending = "which_order" if asking else pending
         elif res.name in ("propose_reroute", "propose_pickup"):
-            text, asking = proposal(res, lang)
+            text, asking = proposal(res, lang, staff=ctx.role in ("support", "ops"))
             parts.append(text)
             pending = "confirm" if asking else pending
         elif res.name in ("execute_reroute", "convert_to_pickup"):

@@ -33,7 +33,7 @@ T: dict[str, tuple[str, str]] = {
     "identities": ("Identities: {items}.", "Identidades: {items}."),
     "orders": ("Orders: {items}.", "Pedidos: {items}."),
     "ltv": ("Lifetime value: {v}.", "Valor de vida: {v}."),
-    "last_contact": ("Last contact: {summary} ({day}).", "Último contacto: {summary} ({day})."),
+    "last_contact": ("Last contact ({channel}, {day}): \"{summary}\".", "Último contacto ({channel}, {day}): \"{summary}\"."),
     "stock": ("{sku}: {n} units available to promise{city}.", "{sku}: {n} unidades disponibles para prometer{city}."),
     "stock_none": ("{sku} is not available to promise{city}.", "{sku} no está disponible para prometer{city}."),
     "stock_where": ("Where: {items}.", "Dónde: {items}."),
@@ -48,6 +48,13 @@ METRIC: dict[str, tuple[str, str]] = {
 DIM: dict[str, tuple[str, str]] = {
     "carrier": ("carrier", "paquetería"), "node": ("node", "nodo"), "node_id": ("node", "nodo"),
     "channel": ("channel", "canal"), "state": ("state", "estado"), "week": ("week", "semana"), "city": ("city", "ciudad"), "day": ("day", "día"),
+}
+#: identity kinds, where an identity was captured, and interaction channels
+SOURCE: dict[str, tuple[str, str]] = {
+    "email": ("email", "correo"), "phone": ("phone", "teléfono"), "social": ("social", "redes sociales"),
+    "web": ("web", "web"), "app": ("app", "app"), "store": ("store", "tienda"),
+    "marketplace": ("marketplace", "marketplace"), "chat": ("chat", "chat"),
+    "order": ("order", "pedido"), "name": ("name", "nombre"),
 }
 # Sentences in a passage that address the reader's assistant are data we never repeat.
 _INSTRUCTION = re.compile(r"ignore|disregard|instruction|system prompt|you must now|as an ai|assistant", re.I)
@@ -180,7 +187,7 @@ def customers(res: ToolResult, lang: str) -> tuple[str, str | None]:
         r = rows[0]
         city = f", {r['city']}" if r.get("city") else ""
         return t("cust_one", lang, name=r.get("name", "?"), id=r.get("customer_id", "?"), city=city,
-                 on=r.get("matched_on", "?")), None
+                 on=label(SOURCE, r.get("matched_on", "?"), lang)), None
     items = "; ".join(f"{r.get('name', '?')} ({r.get('customer_id', '?')}{', ' + r['city'] if r.get('city') else ''})"
                       for r in rows[:5])
     return t("cust_many", lang, n=len(rows), items=items), "identifier"
@@ -192,7 +199,8 @@ def profile(res: ToolResult, lang: str) -> str:
                city=f", {d['city']}" if d.get("city") else "")]
     ids = [i for i in d.get("identities") or [] if isinstance(i, dict)]
     if ids:
-        parts.append(t("identities", lang, items=", ".join(f"{i.get('kind')} {i.get('value')} ({i.get('source')})" for i in ids)))
+        parts.append(t("identities", lang, items=", ".join(
+            f"{label(SOURCE, i.get('kind'), lang)} {i.get('value')} ({label(SOURCE, i.get('source'), lang)})" for i in ids)))
     orders = [o for o in d.get("orders") or [] if isinstance(o, dict)]
     if orders:
         parts.append(t("orders", lang, items=", ".join(
@@ -202,9 +210,10 @@ def profile(res: ToolResult, lang: str) -> str:
         parts.append(t("ltv", lang, v=fmt_money(d["lifetime_value"])))
     inter = [i for i in d.get("interactions") or [] if isinstance(i, dict)]
     if inter:
-        last = inter[-1]
+        last = max(inter, key=lambda i: str(i.get("occurred_at") or ""))  # whatever the list's order
+        # the summary is a note staff wrote, in whatever language: quoted as data
         parts.append(t("last_contact", lang, summary=str(last.get("summary", "")).rstrip("."),
-                       day=fmt_date(last.get("occurred_at"), lang)))
+                       channel=label(SOURCE, last.get("channel", "?"), lang), day=fmt_date(last.get("occurred_at"), lang)))
     return " ".join(parts)
 
 

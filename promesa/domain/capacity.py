@@ -19,7 +19,14 @@ from sqlalchemy import and_, bindparam, func, select
 from promesa.domain import access, eta as eta_mod
 from promesa.domain.deps import Deps
 from promesa.domain.inventory import ATP_EXPR, atp_by_node
-from promesa.domain.load import OPEN_LINE_STATES, OVERDUE_LOOKBACK_DAYS, NodeDay, NodePlan, plan_nodes
+from promesa.domain.load import (
+    OPEN_LINE_STATES,
+    OVERDUE_LOOKBACK_DAYS,
+    NodeDay,
+    NodePlan,
+    core_execute,
+    plan_nodes,
+)
 from promesa.domain.records import LateReason, Record
 from promesa.domain.reference import reference
 from promesa.errors import InvalidInput
@@ -80,6 +87,39 @@ class OversellRisk(Record):
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 _AT_RISK_LIST = TypeAdapter(list[AtRiskOrder])
 
+# Statements built once with bound parameters: building a 500-node IN list per call cost more
+# than running the query.
+#: Allocated (unpicked) lines whose node no longer holds the quantity.
+_SHORT_STOCK = (
+    select(Order.id, Order.promised_date, Order.total, OrderLine.allocated_node_id,
+           OrderLine.ship_by, OrderLine.sku, OrderLine.quantity, InventoryPosition.on_hand)
+    .join(Order, Order.id == OrderLine.order_id)
+    .outerjoin(InventoryPosition, and_(InventoryPosition.node_id == OrderLine.allocated_node_id,
+                                       InventoryPosition.sku == OrderLine.sku))
+    .where(OrderLine.allocated_node_id.in_(bindparam("node_ids", expanding=True)),
+           OrderLine.ship_by.between(bindparam("first"), bindparam("last")),
+           OrderLine.status == LineStatus.allocated,
+           func.coalesce(InventoryPosition.on_hand, 0) < OrderLine.quantity)
+)
+#: Orders with the carrier, promised in the window, whose delay exception moves them past it.
+_DELAYED = (
+    select(Order.id, Order.promised_date, Order.total, TrackingEvent.revised_eta,
+           TrackingEvent.reason)
+    .join(TrackingEvent, TrackingEvent.order_id == Order.id)
+    .where(Order.status.in_(IN_CARRIER),
+           Order.promised_date.between(bindparam("first"), bindparam("last")),
+           TrackingEvent.type == TrackingEventType.delay_exception,
+           # implied by the two conditions around it, and a range the index can seek
+           TrackingEvent.revised_eta > bindparam("first"),
+           TrackingEvent.revised_eta > Order.promised_date)
+    .order_by(Order.id, TrackingEvent.occurred_at)
+)
+#: Allocated lines of the given orders (the unique (order_id, line_no) index serves it).
+_ALLOCATED_LINES = select(OrderLine.order_id, OrderLine.sku, OrderLine.quantity).where(
+    OrderLine.order_id.in_(bindparam("order_ids", expanding=True)),
+    OrderLine.status == LineStatus.allocated,
+)
+
 
 def severity(days_late: int, value: Decimal) -> str:
     levels = ["low", "medium", "high", "critical"]
@@ -98,9 +138,15 @@ def scan_risk(deps: Deps, *, start: date | None = None, days: int = 7,
     today = deps.now.astimezone(deps.settings.tz).date()
     start = start or today
     session = deps.session
-    plans = plan_nodes(session, node_ids=node_ids, start=start, days=days)
-    rows = [row for plan in plans.values() for row in plan.days]
+    # Queues always run from today: a window that starts later ("tomorrow") inherits what
+    # today ships and what today leaves behind, instead of treating today's work as overdue.
+    sim_start = min(start, today)
+    plans = plan_nodes(session, node_ids=node_ids, start=sim_start,
+                       days=days + (start - sim_start).days)
+    rows = [row for plan in plans.values() for row in plan.days if row.day >= start]
     last = start + timedelta(days=days - 1)
+    # Orders due before a future window are not that window's risk (a scan of today shows them).
+    earliest_due = start if start > today else date.min
     # kwargs of AtRiskOrder per order (built once the reroute check is known)
     found: dict[str, dict[str, Any]] = {}
 
@@ -112,7 +158,9 @@ def scan_risk(deps: Deps, *, start: date | None = None, days: int = 7,
         shipped_by_bucket: dict[date, int] = defaultdict(int)
         for part in plan.shipped:
             shipped_by_bucket[part.ship_by] += part.orders
-            cutoff = part.ship_by < start or (part.ship_by == today and first_day[node_id] > today)
+            if part.ship_by < earliest_due:
+                continue
+            cutoff = part.ship_by < sim_start or (part.ship_by == today and first_day[node_id] > today)
             if part.day > part.ship_by or cutoff:
                 reason = "cutoff_missed" if cutoff else "over_capacity"
                 late_by_bucket[(node_id, part.ship_by)].extend(
@@ -120,7 +168,7 @@ def scan_risk(deps: Deps, *, start: date | None = None, days: int = 7,
         # work still queued after the horizon (bucket sizes are the simulation's own input)
         if plan.days and plan.days[-1].backlog_orders:
             for bucket in plan.buckets:
-                if bucket.ship_by > last:
+                if bucket.ship_by > last or bucket.ship_by < earliest_due:
                     continue
                 left = bucket.orders - shipped_by_bucket.get(bucket.ship_by, 0)
                 if left > 0:
@@ -145,18 +193,9 @@ def scan_risk(deps: Deps, *, start: date | None = None, days: int = 7,
             )
 
     # 2) stock: allocated (unpicked) lines whose node no longer holds the quantity
-    first = start - timedelta(days=OVERDUE_LOOKBACK_DAYS)
-    node_list = list(plans)
-    short = session.execute(
-        select(Order.id, Order.promised_date, Order.total, OrderLine.allocated_node_id,
-               OrderLine.ship_by, OrderLine.sku, OrderLine.quantity, InventoryPosition.on_hand)
-        .join(Order, Order.id == OrderLine.order_id)
-        .outerjoin(InventoryPosition, and_(InventoryPosition.node_id == OrderLine.allocated_node_id,
-                                           InventoryPosition.sku == OrderLine.sku))
-        .where(OrderLine.allocated_node_id.in_(node_list), OrderLine.ship_by.between(first, last),
-               OrderLine.status == LineStatus.allocated,
-               func.coalesce(InventoryPosition.on_hand, 0) < OrderLine.quantity)
-    ).all()
+    first = earliest_due if start > today else start - timedelta(days=OVERDUE_LOOKBACK_DAYS)
+    short = core_execute(
+        session, _SHORT_STOCK, {"node_ids": list(plans), "first": first, "last": last}).all()
     for order_id, promised, total, node_id, ship_by, sku, qty, on_hand in short:
         if order_id in found and found[order_id]["reason"] == "out_of_stock":
             continue
@@ -169,18 +208,7 @@ def scan_risk(deps: Deps, *, start: date | None = None, days: int = 7,
 
     # 3) carriers: shipped orders with a delay exception beyond the promise
     if node_ids is None:
-        delayed = session.execute(
-            select(Order.id, Order.promised_date, Order.total, TrackingEvent.revised_eta,
-                   TrackingEvent.reason)
-            .join(TrackingEvent, TrackingEvent.order_id == Order.id)
-            .where(Order.status.in_(IN_CARRIER),
-                   Order.promised_date.between(first, last),
-                   TrackingEvent.type == TrackingEventType.delay_exception,
-                   # implied by the two conditions around it, and a range the index can seek
-                   TrackingEvent.revised_eta > first,
-                   TrackingEvent.revised_eta > Order.promised_date)
-            .order_by(Order.id, TrackingEvent.occurred_at)
-        ).all()
+        delayed = core_execute(session, _DELAYED, {"first": first, "last": last}).all()
         for order_id, promised, total, revised, why in delayed:
             late = (revised - promised).days
             found[order_id] = dict(
@@ -194,7 +222,8 @@ def scan_risk(deps: Deps, *, start: date | None = None, days: int = 7,
         risk["reroute_possible"] = risk["order_id"] in movable
     ordered = sorted(found.values(), key=lambda r: (-SEVERITY_RANK[r["severity"]], -r["days_late"],
                                                     -r["value_mxn"], r["order_id"]))
-    # one validation call for the whole list (thousands of rows on a big world)
+    # one validation call for the whole list (thousands of rows on a big world): pydantic-core
+    # loops in Rust, faster than building each record (or model_construct) from Python
     at_risk = _AT_RISK_LIST.validate_python(ordered)
     by_reason: dict[str, int] = defaultdict(int)
     for risk in at_risk:
@@ -236,7 +265,7 @@ def _bucket_orders(
     if not buckets:
         return {}
     wanted = set(buckets)
-    rows = deps.session.execute(_BUCKET_ORDERS, {
+    rows = core_execute(deps.session, _BUCKET_ORDERS, {
         "node_ids": sorted({n for n, _ in wanted}), "days": sorted({d for _, d in wanted}),
     })
     result: dict[tuple[str, date], list[tuple[str, date, Decimal]]] = defaultdict(list)
@@ -251,10 +280,7 @@ def _reroutable(deps: Deps, risks: list[dict[str, Any]]) -> set[str]:
     movable = {r["order_id"]: r["node_id"] for r in risks if r["reason"] != "carrier_delay"}
     if not movable:
         return set()
-    lines = deps.session.execute(
-        select(OrderLine.order_id, OrderLine.sku, OrderLine.quantity)
-        .where(OrderLine.order_id.in_(list(movable)), OrderLine.status == LineStatus.allocated)
-    ).all()
+    lines = core_execute(deps.session, _ALLOCATED_LINES, {"order_ids": list(movable)}).all()
     stock = atp_by_node(deps.session, {ln.sku for ln in lines})
     need: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for order_id, sku, qty in lines:

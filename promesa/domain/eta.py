@@ -3,28 +3,25 @@
 ``promesa.domain.orders`` queries the database and builds :class:`EtaFacts`; everything here
 is plain arithmetic on dates (no session, no clock of its own), so each rule can be tested
 with hand-computed answers. ``Eta.basis`` lists the steps so a person can check the date.
+
+This module holds the facts, the result and the rules by order status (delivered, pickup, with
+the carrier, still at a node). The ship-planning values they read (:class:`Leg`,
+:class:`ShipPlan`, :class:`NodeShip`, :func:`make_leg`, :func:`plan_ship`) live in
+:mod:`promesa.domain.shipping` and are re-exported here, where callers import them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from promesa.domain import policy
-from promesa.domain.calendar import (
-    ShipCalendar,
-    delivery_date,
-    distance_band,
-    distance_km,
-    next_working_day,
-)
+from promesa.domain.calendar import delivery_date, next_working_day
 from promesa.domain.records import LateReason, TrackingStep
-from promesa.domain.reference import CarrierRef, NodeRef, ServiceRef
-from promesa.store.enums import DistanceBand, FulfillmentType, OrderStatus, TrackingEventType
+from promesa.domain.shipping import CUTOFF_RISK, Leg, NodeShip, ShipPlan, fmt, make_leg, plan_ship
+from promesa.store.enums import FulfillmentType, OrderStatus, TrackingEventType
 
-#: A cut-off this close to the moment the order is ready puts a same-day promise at risk.
-CUTOFF_RISK = timedelta(hours=2)
 #: Carriers below this on-time rate put a same-day-as-promise ETA at risk.
 RELIABILITY_RISK = 0.9
 #: Categories whose return window is the shorter electronics window.
@@ -39,110 +36,10 @@ IN_CARRIER = frozenset(
 PICKUP_DONE = frozenset({OrderStatus.ready_for_pickup, OrderStatus.picked_up})
 
 
-def fmt(day: date) -> str:
-    """'Sat 21 Nov' — short, unambiguous within a season, and locale-independent."""
-    return f"{day:%a} {day.day} {day:%b}"
-
-
-@dataclass(frozen=True)
-class Leg:
-    """How a parcel travels from a node to the destination with one carrier service."""
-
-    carrier: str
-    service: str
-    band: DistanceBand
-    km: float
-    transit_days: int
-    delivery_weekdays: str
-    reliability: float
-
-    def label(self) -> str:
-        """'DHL Express standard', without repeating a carrier name the service already has."""
-        if self.service.lower().startswith(self.carrier.lower()):
-            return self.service
-        return f"{self.carrier} {self.service}"
-
-    def describe(self) -> str:
-        plural = "" if self.transit_days == 1 else "s"
-        return (f"transit {self.transit_days} working day{plural} "
-                f"({self.band.value}, {self.km:.0f} km)")
-
-
-def make_leg(
-    node: NodeRef, service: ServiceRef, carrier: CarrierRef, dest_lat: float, dest_lon: float
-) -> Leg:
-    km = distance_km(node.lat, node.lon, dest_lat, dest_lon)
-    band = distance_band(km)
-    return Leg(
-        carrier=carrier.name,
-        service=service.name,
-        band=band,
-        km=km,
-        transit_days=service.transit[band],
-        delivery_weekdays=carrier.delivery_weekdays,
-        reliability=carrier.on_time_reliability,
-    )
-
-
-@dataclass(frozen=True)
-class ShipPlan:
-    """When a node can hand an order to the carrier if work starts now."""
-
-    node_id: str
-    ready: datetime
-    cutoff: time
-    first_day: date
-
-    def describe(self) -> str:
-        ready = f"ready {self.ready:%H:%M} {fmt(self.ready.date())}"
-        if self.first_day == self.ready.date():
-            return f"{ready} ≤ cut-off {self.cutoff:%H:%M} → ships {fmt(self.first_day)}"
-        if self.ready.time() > self.cutoff:
-            return f"{ready} > cut-off {self.cutoff:%H:%M} → ships {fmt(self.first_day)}"
-        return f"{ready}, not a shipping day → ships {fmt(self.first_day)}"
-
-    @property
-    def cutoff_tight(self) -> bool:
-        """Ready on the ship day less than two hours before the cut-off."""
-        if self.ready.date() != self.first_day:
-            return False
-        cutoff_at = datetime.combine(self.first_day, self.cutoff, tzinfo=self.ready.tzinfo)
-        return cutoff_at - self.ready <= CUTOFF_RISK
-
-
-def plan_ship(node: NodeRef, service: ServiceRef | None, now: datetime) -> ShipPlan:
-    """The node's first ship day for work starting ``now`` (earlier of node/carrier cut-off)."""
-    cutoff = node.cutoff_time
-    if service is not None and service.cutoff_time is not None:
-        cutoff = min(cutoff, service.cutoff_time)
-    calendar = ShipCalendar(node.timezone, node.processing_hours, cutoff, node.ship_weekdays)
-    ready = now.astimezone(ZoneInfo(node.timezone)) + timedelta(hours=node.processing_hours)
-    return ShipPlan(node.id, ready, cutoff, calendar.first_ship_day(now))
-
-
-@dataclass(frozen=True)
-class NodeShip:
-    """One allocated node of a not-yet-shipped order: its plan, queue and stock."""
-
-    plan: ShipPlan
-    ship_day: date  # after the node's backlog (>= plan.first_day)
-    leg: Leg | None  # None for a pickup at the same node
-    short_skus: tuple[str, ...] = ()
-    ship_by: date | None = None  # the planned last ship day of its lines
-
-    @property
-    def planned_day(self) -> date:
-        """The day the plan expects: the ship-by day, or the first ship day if later."""
-        return max(self.plan.first_day, self.ship_by or self.plan.first_day)
-
-    @property
-    def pushed(self) -> bool:
-        """The node's queue makes it leave after the planned day (more work than capacity)."""
-        return self.ship_day > self.planned_day
-
-
 @dataclass(frozen=True)
 class EtaFacts:
+    """What the database knows about one order, loaded by ``promesa.domain.orders``."""
+
     status: OrderStatus
     fulfillment_type: FulfillmentType
     promised: date
@@ -160,6 +57,8 @@ class EtaFacts:
 
 @dataclass
 class Eta:
+    """The estimate: the date, whether the promise is broken or at risk, why, and the steps."""
+
     eta: date | None
     late: bool = False
     at_risk: bool = False
@@ -390,3 +289,10 @@ def _pre_ship(facts: EtaFacts) -> Eta:
         result.at_risk = True
         result.reason_detail = "Arrives on the promised day, but " + "; ".join(risks) + "."
     return result
+
+
+__all__ = [
+    "CUTOFF_RISK", "ELECTRONICS", "IN_CARRIER", "PICKUP_DONE", "PRE_SHIP", "RELIABILITY_RISK",
+    "Eta", "EtaFacts", "Leg", "NodeShip", "ShipPlan",
+    "estimate", "fmt", "make_leg", "plan_ship", "return_window_days",
+]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import bindparam, select
 
 from promesa.domain import access, eta
 from promesa.domain.deps import Deps
@@ -69,6 +69,11 @@ _EVENTS = (
     .order_by(_E.occurred_at, _E.id)
 )
 
+#: On-hand of the positions an unpicked order draws on: one statement built once.
+_ON_HAND = select(InventoryPosition.node_id, InventoryPosition.sku, InventoryPosition.on_hand).where(
+    InventoryPosition.node_id.in_(bindparam("node_ids", expanding=True)),
+    InventoryPosition.sku.in_(bindparam("skus", expanding=True)),
+)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -218,14 +223,13 @@ def _node_ships(
     unpicked = [ln for ln in open_lines if ln.status is LineStatus.allocated]
     on_hand: dict[tuple[str, str], int] = {}
     if unpicked:
-        pairs = [and_(InventoryPosition.node_id == ln.node_id, InventoryPosition.sku == ln.sku)
-                 for ln in unpicked]
+        # nodes × SKUs is a superset of the wanted pairs (an order has a few): filtered here
+        wanted = {(ln.node_id, ln.sku) for ln in unpicked}
+        params = {"node_ids": sorted({n for n, _ in wanted}), "skus": sorted({k for _, k in wanted})}
         on_hand = {
             (r.node_id, r.sku): r.on_hand
-            for r in deps.session.execute(
-                select(InventoryPosition.node_id, InventoryPosition.sku, InventoryPosition.on_hand)
-                .where(or_(*pairs))
-            )
+            for r in deps.session.connection().execute(_ON_HAND, params)
+            if (r.node_id, r.sku) in wanted
         }
     service = ref.services.get(head.service_id or "")
     result = []

@@ -15,7 +15,7 @@ from typing import Any
 
 from promesa.domain.identity import classify, normalise
 from promesa.errors import InvalidInput
-from promesa.store.enums import FulfillmentType, LineStatus
+from promesa.store.enums import FulfillmentType, LineStatus, OrderStatus
 from promesa.world.allocation import compute_ship_by
 from promesa.world.bulk import d, t, ts
 from promesa.world.schema import CarrierIn, NodeIn, OrderIn, ServiceIn, WorldFile, service_id
@@ -218,7 +218,9 @@ def _order(order: OrderIn, oi: int, refs: _Refs, out: WorldRows) -> None:
         price = line.unit_price if line.unit_price is not None else refs.products[line.sku].price
         total += price * line.qty
         ship_by = line.ship_by
-        if ship_by is None and line.node is not None:
+        # only lines still to leave their node have a ship-by (a pickup that is ready has none)
+        if ship_by is None and line.node is not None and line.status in RESERVING and (
+                order.status is not OrderStatus.ready_for_pickup):
             ship_by = compute_ship_by(
                 promised=order.promised_date,
                 node=refs.nodes[line.node],

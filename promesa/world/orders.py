@@ -1,9 +1,11 @@
-"""Generated demo orders: lines, allocation, promise, shipments and tracking, consistent with age.
+"""Generated demo orders: customer, channel, node, service, lines, promise and outcome.
 
 Each order gets a ship day from its node's calendar, a promise from its service's transit days,
 and an outcome (on time, late with a carrier reason, failed attempt, exception, cancelled); its
 status and events are what has happened by ``now``. Open lines get ``ship_by`` from
-:func:`promesa.world.allocation.compute_ship_by`.
+:func:`promesa.world.allocation.compute_ship_by`. A pickup's timeline is written here; an order
+that has left its node gets its shipment and tracking events from
+:func:`promesa.world.shipments.track`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from promesa.store.enums import FulfillmentType, NodeType
 from promesa.world.allocation import compute_ship_by, transit_days
 from promesa.world.geography import CITIES, SAME_DAY_CITIES
 from promesa.world.people import FIRST_CUSTOMER, People
-from promesa.world.schema import CarrierIn, NodeIn, ProductIn, ServiceIn, service_id
+from promesa.world.schema import CarrierIn, NodeIn, ProductIn, service_id
+from promesa.world.shipments import CarrierService, Parcel, track
 from promesa.world.timeline import DAY, HOUR_CUM, Timeline, day_weights, pick
 
 FIRST_ORDER = 1_000_000
@@ -28,10 +31,6 @@ SHIP_SERVICES = (("ESTAFETA-STANDARD", 33), ("DHL-STANDARD", 14), ("FEDEX-STANDA
                  ("PAQUETEXPRESS-STANDARD", 16), ("ESTAFETA-EXPRESS", 9), ("DHL-EXPRESS", 8),
                  ("FEDEX-NEXT-DAY", 6))
 SAME_DAY_SERVICE = "99MIN-SAME-DAY"
-DELAYS = ("weather: heavy rain on the route", "volume: Buen Fin backlog at the hub",
-          "mechanical: vehicle breakdown", "road: highway blockade", "hub: sorting delay")
-EXCEPTIONS = ("parcel damaged in transit", "address not found", "parcel lost at hub")
-PREFIX = {"ESTAFETA": "EST", "DHL": "DHL", "FEDEX": "FDX", "PAQUETEXPRESS": "PAQ", "99MIN": "99M"}
 RESERVING = ("allocated", "picked", "packed")
 
 
@@ -43,15 +42,6 @@ class _Node:
     cutoff: int
     processing: int
     carried: frozenset[int] | None  # None = every SKU
-
-
-@dataclass
-class _Service:
-    spec: ServiceIn
-    id: str
-    carrier: str
-    weekdays: frozenset[int]
-    delivery_weekdays: str
 
 
 class OrderGenerator:
@@ -73,9 +63,9 @@ class OrderGenerator:
         ]
         self.carried_list = carried
         self.services = {
-            service_id(c.id, s): _Service(s, service_id(c.id, s), c.id,
-                                          frozenset(int(x) for x in c.delivery_weekdays),
-                                          c.delivery_weekdays)
+            service_id(c.id, s): CarrierService(s, service_id(c.id, s), c.id,
+                                                frozenset(int(x) for x in c.delivery_weekdays),
+                                                c.delivery_weekdays)
             for c in carriers for s in c.services
         }
         self.ship_cum = _cum([w for _, w in SHIP_SERVICES])
@@ -178,7 +168,7 @@ class OrderGenerator:
         skus = self._lines_skus(self.carried_list.get(node.index))
         lat, lon = people.lat[person], people.lon[person]
 
-        service: _Service | None = None
+        service: CarrierService | None = None
         if kind is FulfillmentType.ship:
             service = self.services[SHIP_SERVICES[pick(self.ship_cum, rand())][0]]
         elif kind is FulfillmentType.same_day:
@@ -235,18 +225,19 @@ class OrderGenerator:
                 ship_day == tl.today and rand() < 0.3) else ("allocated", "allocated")
         else:
             assert service is not None
-            status, line_status, shipment_id = self._shipped(
-                k, oid, node, service, ship_day, ship_moment, transit, promised, kind, outcome,
-                cid, events, rows)
+            parcel = Parcel(FIRST_ORDER + k, oid, cid, node.spec, service, kind, ship_day,
+                            ship_moment, transit, promised, outcome)
+            status, line_status, shipment_id = track(parcel, rand, tl, events, rows)
 
         ship_by = None
-        if line_status in RESERVING:
+        if line_status in RESERVING and status != "ready_for_pickup":  # ready: nothing left to ship
             ship_by = compute_ship_by(
                 promised=tl.date(promised), node=node.spec, fulfillment_type=kind,
                 destination=(lat, lon), pickup_node_id=node.spec.id,
                 service=service.spec if service else None,
                 delivery_weekdays=service.delivery_weekdays if service else None,
             ).isoformat()
+        if line_status in RESERVING:  # held for the customer until shipped or collected
             for s, q in zip(skus, qtys):
                 self.reserved[(node.index, s)] += q
         pickup = kind is FulfillmentType.pickup
@@ -261,73 +252,6 @@ class OrderGenerator:
             lines.append((oid, no, self.skus[s], q, self.prices[s], line_status, node.spec.id,
                           ship_by, shipment_id))
         rows["tracking_events"].extend(events)
-
-    def _shipped(self, k: int, oid: str, node: _Node, service: _Service, ship_day: int,
-                 ship_moment: int, transit: int, promised: int, kind: FulfillmentType,
-                 outcome: str, cid: str, events: list[tuple], rows: dict[str, list[tuple]]
-                 ) -> tuple[str, str, str]:
-        rand, tl, now = self.rng.random, self.tl, self.tl.now
-        sid = f"S-{FIRST_ORDER + k}"
-        where = node.spec.city
-        planned = tl.delivery_day(ship_day, transit, service.weekdays)
-        delay = 0
-        if outcome in ("late", "exception"):
-            delay = 1 + int(rand() * 3)
-        elif outcome == "failed":
-            delay = 1
-        actual = tl.next_working(planned, service.weekdays) if delay == 0 else planned
-        for _ in range(delay):
-            actual = tl.next_working(actual, service.weekdays, include=False)
-        actual = max(actual, planned)
-        status = "shipped"
-
-        def add(kind_: str, moment: int, location: str | None, reason: str | None = None,
-                eta: int | None = None) -> bool:
-            nonlocal status
-            if moment > now:
-                return False
-            events.append((oid, sid, kind_, tl.stamp(moment), location, reason,
-                           tl.iso_date(eta) if eta is not None else None))
-            return True
-
-        add("label_created", ship_moment - 4 * 3600, where)
-        add("picked_up", ship_moment, where)
-        status = "shipped"
-        if kind is not FulfillmentType.same_day and transit > 0:
-            if add("in_transit", (ship_day + 1) * DAY + 6 * 3600, "En ruta"):
-                status = "in_transit"
-        if outcome in ("late", "exception"):
-            reason = (EXCEPTIONS[int(rand() * len(EXCEPTIONS))] if outcome == "exception"
-                      else DELAYS[int(rand() * len(DELAYS))])
-            at = max(ship_moment + 3600, planned * DAY + 7 * 3600 - DAY // 2)
-            if add("delay_exception", at, "En ruta", reason,
-                   None if outcome == "exception" else actual):
-                status = "exception" if outcome == "exception" else "in_transit"
-                if rand() < 0.4:
-                    rows["interactions"].append((
-                        cid, "chat", tl.stamp(min(now, at + 5 * 3600)),
-                        f"Asked about the delay of {oid} ({reason}).", oid))
-            if outcome == "exception":
-                rows["shipments"].append((sid, oid, node.spec.id, service.id,
-                                          f"{PREFIX[service.carrier]}{FIRST_ORDER + k:010d}",
-                                          tl.stamp(ship_moment), None))
-                return status, "shipped", sid
-        if outcome == "failed":
-            add("out_for_delivery", planned * DAY + 8 * 3600, where)
-            if add("failed_attempt", planned * DAY + 14 * 3600, where,
-                   "recipient not at home"):
-                status = "in_transit"
-        delivered_at = actual * DAY + 12 * 3600 + int(rand() * 7 * 3600)
-        if add("out_for_delivery", actual * DAY + 8 * 3600, None):
-            status = "out_for_delivery"
-        line_status = "shipped"
-        delivered = None
-        if add("delivered", delivered_at, None):
-            status, line_status, delivered = "delivered", "delivered", tl.stamp(delivered_at)
-        rows["shipments"].append((sid, oid, node.spec.id, service.id,
-                                  f"{PREFIX[service.carrier]}{FIRST_ORDER + k:010d}",
-                                  tl.stamp(ship_moment), delivered))
-        return status, line_status, sid
 
 
 def _cum(weights: list[float]) -> list[float]:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import datetime
 
 import pytest
 
-from agent.bench import CONVERSATIONS, POLICY_CONVERSATIONS, script, run_agent_turn_bench
+from agent.bench import (
+    CONVERSATIONS,
+    POLICY_CONVERSATIONS,
+    SidesDiverged,
+    Turn,
+    play,
+    run_agent_turn_bench,
+    script,
+)
 from promesa.bench.registry import BENCHMARKS, BenchContext
 from promesa.settings import Settings
 
@@ -36,8 +45,8 @@ def test_both_sides_run_the_same_turns(tmp_path) -> None:
     ctx = BenchContext(engine=None, now=NOW, settings=settings, world_orders=120,  # type: ignore[arg-type]
                        rng=random.Random(7), calls=3)
     entries = {e.name: e for e in run_agent_turn_bench(ctx)}
-    assert set(entries) == {"agent_turn", "bare_langgraph_turn", "agent_turn_policy",
-                            "bare_langgraph_turn_policy"}
+    assert set(entries) == {"agent_turn", "bare_langgraph_turn", "bare_langgraph_turn_default",
+                            "agent_turn_policy", "bare_langgraph_turn_policy"}
     for entry in entries.values():
         assert set(entry.model_dump()) == KEYS
         assert entry.n_calls == 3 and entry.world_orders == 120
@@ -46,3 +55,18 @@ def test_both_sides_run_the_same_turns(tmp_path) -> None:
         assert entries[ours].reference_p95_ms == entries[ref].p95_ms
         assert entries[ours].ratio == pytest.approx(entries[ours].p95_ms / entries[ref].p95_ms, abs=0.011)
         assert entries[ref].reference_p95_ms is None and entries[ref].ratio is None
+    assert entries["bare_langgraph_turn_default"].reference_p95_ms is None
+
+
+def test_sides_that_call_different_tools_stop_the_run() -> None:
+    async def reads_status(thread_id: str, turn: Turn, now: datetime) -> list[str]:
+        return ["get_order_status"]
+
+    async def reads_nothing(thread_id: str, turn: Turn, now: datetime) -> list[str]:
+        return []
+
+    turns = script(CONVERSATIONS, 2)
+    same = asyncio.run(play({"a": reads_status, "b": reads_status}, turns, NOW, label="t"))
+    assert {k: len(v) for k, v in same.items()} == {"a": 2, "b": 2}
+    with pytest.raises(SidesDiverged):
+        asyncio.run(play({"a": reads_status, "b": reads_nothing}, turns, NOW, label="t"))

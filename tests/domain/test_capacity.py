@@ -126,3 +126,39 @@ def test_totals_equal_sums_over_node_days(session, ops, loads, caps):
         assert t.planned_orders + t.backlog_orders_at_end == in_horizon
         nested.rollback()
     done(session)
+
+
+@pytest.fixture
+def tight_today(session):
+    """DC ships 1 order a day today and tomorrow; 2 orders are due today, 1 tomorrow."""
+    add_node(session, "DC", CDMX, capacity_orders=100, capacity_units=300, pickup=False)
+    add_override(session, "DC", TODAY, orders=1, units=100)
+    add_override(session, "DC", SAT, orders=1, units=100)
+    add_carriers(session)
+    add_product(session, "SKU-1", online=0)
+    add_stock(session, "DC", "SKU-1", on_hand=20, reserved=3)
+    add_customer(session, "C-1", MTY)
+    base = datetime(2026, 11, 19, tzinfo=timezone.utc)
+    for i, (order_id, ship_by) in enumerate([("PO-T0", TODAY), ("PO-T1", TODAY), ("PO-S0", SAT)]):
+        add_order(session, order_id, "C-1", [("SKU-1", 1)], node_id="DC", ship_by=ship_by,
+                  promised=ship_by + 3 * D, created_at=base + i * timedelta(hours=1))
+    done(session)
+    return session
+
+
+def test_a_window_starting_tomorrow_inherits_todays_backlog(tight_today, ops):
+    deps = deps_for(tight_today, ops)
+    # today's view: PO-T1 misses today and takes tomorrow's only slot, so PO-S0 is still queued
+    # when the two-day horizon ends
+    today = {r.order_id: r for r in scan_risk(deps, days=2).at_risk}
+    assert (today["PO-T1"].reason, today["PO-T1"].expected_ship_day) == ("over_capacity", SAT)
+    assert (today["PO-S0"].reason, today["PO-S0"].expected_ship_day) == ("over_capacity", None)
+    assert "PO-T0" not in today
+    # tomorrow's view: only tomorrow's orders, late because of what today leaves behind; today's
+    # own orders are not reported as "cut-off missed" just because the window starts later
+    tomorrow = scan_risk(deps, start=SAT, days=1)
+    assert [(r.order_id, r.reason, r.expected_ship_day) for r in tomorrow.at_risk] == [
+        ("PO-S0", "over_capacity", None)]
+    (saturday,) = tomorrow.node_days
+    assert (saturday.day, saturday.carried_in_orders, saturday.planned_orders) == (SAT, 1, 1)
+    assert tomorrow.totals.due_orders == saturday.due_orders == 1

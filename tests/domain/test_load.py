@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from sqlalchemy import select
 
 from promesa.domain.load import Bucket, Capacity, node_days, ship_day_with_backlog, simulate
 from promesa.errors import NotFound
 from promesa.store.enums import LineStatus
+from promesa.store.models import OrderLine
 from tests.domain.ops_world import (
     MTY, TODAY, add_carriers, add_customer, add_node, add_order, add_override, add_product, done,
 )
@@ -103,3 +105,14 @@ def test_simulation_conserves_work(buckets, caps):
     for row in plan.days:
         assert row.planned_orders <= row.capacity_orders and row.planned_units <= row.capacity_units
         assert row.backlog_orders >= 0 and row.backlog_units >= 0
+
+
+def test_pending_changes_are_counted(queue_world):
+    """The load queries run on the session's connection, yet still see unflushed ORM changes."""
+    line = queue_world.scalars(select(OrderLine).where(OrderLine.order_id == "PO-1")).one()
+    line.status = LineStatus.cancelled  # pending, not flushed
+    assert queue_world.dirty
+    fri = node_days(queue_world, node_ids=["N"], start=TODAY, days=1)[0]
+    assert (fri.due_orders, fri.backlog_orders) == (3, 1)
+    # one order carried into Saturday leaves room for Saturday's own: no longer pushed to Monday
+    assert ship_day_with_backlog(queue_world, node_id="N", earliest=TODAY, ship_by=TODAY + D) == TODAY + D

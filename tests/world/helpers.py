@@ -42,9 +42,11 @@ def consistency_problems(engine: Engine) -> dict[str, object]:
         return {
             "reservations": [tuple(r) for r in q(RESERVATION_MISMATCHES)],
             "orphan allocations": q(ORPHAN_ALLOCATIONS).scalar(),
+            # lines still to leave their node (a pickup that is ready has left: no ship-by)
             "open lines without ship_by": q(
                 "SELECT COUNT(*) FROM order_lines WHERE status IN ('allocated','picked','packed')"
-                " AND ship_by IS NULL").scalar(),
+                " AND ship_by IS NULL AND order_id NOT IN ("
+                "SELECT id FROM orders WHERE status = 'ready_for_pickup')").scalar(),
             "shipped lines without shipment": q(
                 "SELECT COUNT(*) FROM order_lines WHERE status IN ('shipped','delivered')"
                 " AND shipment_id IS NULL AND order_id IN (SELECT id FROM orders"

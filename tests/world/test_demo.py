@@ -102,6 +102,10 @@ def test_demo_world_is_consistent(demo: Engine) -> None:
         story_skus = [f"SKU-1000{n}" for n in range(8)]
         assert s.scalar(select(func.count()).where(  # generated orders leave story stock alone
             OrderLine.sku.in_(story_skus), func.length(OrderLine.order_id) == 10)) == 0
+        # an order ready for pickup has left its node: it is no load to ship (no ship-by)
+        ready = select(OrderLine.ship_by).join(Order, Order.id == OrderLine.order_id).where(
+            Order.status == "ready_for_pickup")
+        assert s.execute(ready).all() and all(by is None for (by,) in s.execute(ready))
 
 
 def _events(s: Session, order_id: str) -> list[TrackingEvent]:

@@ -149,7 +149,16 @@
       case "risk_flag": return riskFlag(d, ctx);
       case "policy_answer": return policyAnswer(d, ctx);
       case "analytics_result": return analyticsResult(d, ctx);
-      case "clarification": return ctx.quiet ? null : simple("clarification", t.clarify, d.question);
+      case "clarification": return ctx.quiet ? null : simple("clarification", t.clarify,
+        [d.question, (d.candidates || []).join(" · ")].filter(Boolean).join(" — "));
+      case "customer_profile": return el("article", { class: "card profile", "data-testid": "card-customer-profile" },
+        el("header", {}, el("h3", {}, `${d.name} (${d.customer_id})`)),
+        el("ul", { class: "list" }, (d.identities || []).map((i) => el("li", {}, `${i.kind}: ${i.value}${i.source ? ` (${i.source})` : ""}`))),
+        (d.open_orders || []).length ? field(t.order, d.open_orders.join(", ")) : null);
+      case "availability": return el("article", { class: "card availability", "data-testid": "card-availability" },
+        el("header", {}, el("h3", {}, `${d.sku}: ${d.total_atp}`)),
+        P.table(["node_id", "atp", "distance_km"], (d.nodes || []).map((n) => Object.assign({}, n,
+          { distance_km: n.distance_km === null || n.distance_km === undefined ? "" : Math.round(n.distance_km) }))));
       case "handoff": return simple("handoff", t.handoff, d.reason);
       case "refusal": return simple("refusal", t.refusal, d.message);
       default: return null;

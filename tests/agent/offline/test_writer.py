@@ -41,11 +41,84 @@ def test_error_codes(code, needle):
     assert needle in text and pending is None
 
 
-def test_proposal_without_options_explains_why():
+@pytest.mark.parametrize("lang,needle", [("en", "no node that has the items"), ("es", "ningún nodo con los artículos")])
+def test_proposal_without_options_explains_why_in_words(lang, needle):
     res = ToolResult("propose_reroute", {"order_id": "PO-9"}, True,
-                     {"order_id": "PO-9", "options": [], "recommended_option_id": None, "reason": "no node has stock"})
-    text, asking = proposal(res, "en")
-    assert "no node has stock" in text and not asking
+                     {"order_id": "PO-9", "options": [], "recommended_option_id": None,
+                      "reason": "no node has 1 of SKU-1 available to promise"})
+    text, asking = proposal(res, lang)
+    assert needle in text and "available to promise" not in text and not asking
+
+
+def test_proposal_not_needed_says_so():
+    res = ToolResult("propose_reroute", {"order_id": "PO-9"}, True, {
+        "order_id": "PO-9", "current_node": "DC-CDMX-01", "current_eta": "2026-11-22", "problem": None,
+        "promised_date": "2026-11-23", "recommended_option_id": None, "options": [],
+        "reason": "no reroute needed: DC-CDMX-01 delivers on 2026-11-22, within the promise 2026-11-23"})
+    text, _ = proposal(res, "es")
+    assert "no hace falta cambiarlo: desde DC-CDMX-01 llega el domingo 22 de noviembre" in text
+    assert "reroute needed" not in text
+
+
+STAFF_PROPOSAL = {
+    "order_id": "PO-5002", "promised_date": "2026-11-22", "profile": "balanced", "current_node": "MTY-STORE-01",
+    "current_eta": None, "problem": "MTY-STORE-01 is short of SKU-10002 (on hand 0, needs 1)",
+    "recommended_option_id": "ship_from_node:MTY-STORE-02:ESTAFETA-STANDARD", "recommended_node": "MTY-STORE-02",
+    "reason": "MTY-STORE-01 is short of SKU-10002 (on hand 0, needs 1). ship_from_node:MTY-STORE-02:ESTAFETA-STANDARD "
+              "scores 0.95 under profile 'balanced': leaves MTY-STORE-02 on 2026-11-20",
+    "options": [
+        {"option_id": "ship_from_node:MTY-STORE-02:ESTAFETA-STANDARD", "kind": "ship_from_node", "nodes": ["MTY-STORE-02"],
+         "eta": "2026-11-21", "meets_promise": True, "cost_delta_mxn": 12.5,
+         "detail": [{"node_id": "MTY-STORE-02", "service_id": "ESTAFETA-STANDARD", "ship_day": "2026-11-20", "eta": "2026-11-21"}]},
+        {"option_id": "ship_from_node:DC-MTY-01:ESTAFETA-STANDARD", "kind": "ship_from_node", "nodes": ["DC-MTY-01"],
+         "eta": "2026-11-22", "meets_promise": True, "cost_delta_mxn": 0}]}
+
+
+@pytest.mark.parametrize("lang,expected", [
+    ("en", ["shipping it from MTY-STORE-02", "leave on Friday, November 20 and arrive on Saturday, November 21",
+            "which meets the promised Sunday, November 22", "$12.50 MXN", "MTY-STORE-01 can no longer ship it",
+            "best of 2 options"]),
+    ("es", ["enviarlo desde MTY-STORE-02", "saldría el viernes 20 de noviembre y llegaría el sábado 21 de noviembre",
+            "lo que cumple la fecha prometida (domingo 22 de noviembre)", "$12.50 MXN",
+            "MTY-STORE-01 ya no puede enviarlo", "la mejor de 2 opciones"]),
+])
+def test_staff_proposal_in_words_without_option_ids(lang, expected):
+    text, asking = proposal(ToolResult("propose_reroute", {"order_id": "PO-5002"}, True, STAFF_PROPOSAL), lang)
+    assert asking and all(e in text for e in expected), text
+    assert "ship_from_node" not in text and "scores" not in text and "short of" not in text
+
+
+def test_customer_proposal_has_no_cost_or_internal_why():
+    text, _ = proposal(ToolResult("propose_reroute", {"order_id": "PO-5002"}, True, STAFF_PROPOSAL), "en", staff=False)
+    assert "MTY-STORE-02" in text and "MXN" not in text and "Why" not in text
+
+
+LATE = {"order_id": "PO-5001", "status": "in_transit", "carrier": "Estafeta", "promised_date": "2026-11-21",
+        "eta": "2026-11-23", "late": True, "reason": "carrier_delay",
+        "reason_detail": "Estafeta reported a delay on Fri 20 Nov (weather: highway closure near Saltillo) and revised delivery to Mon 23 Nov.",
+        "timeline": [{"type": "in_transit", "occurred_at": "2026-11-19T09:00:00-06:00", "location": "Querétaro, Qro."},
+                     {"type": "delay_exception", "occurred_at": "2026-11-20T07:30:00-06:00", "location": "Saltillo, Coahuila",
+                      "reason": "weather: highway closure near Saltillo", "revised_eta": "2026-11-23"}]}
+
+
+def test_late_reason_in_spanish_is_built_from_the_delay_event():
+    text = order_status(LATE, "es")
+    assert ("Estafeta reportó un retraso en Saltillo, Coahuila el viernes 20 de noviembre "
+            "(nota de la paquetería: \"weather: highway closure near Saltillo\") "
+            "y cambió la entrega al lunes 23 de noviembre.") in text
+    assert "reported" not in text and "revised" not in text and "Fri 20 Nov" not in text
+
+
+def test_late_reason_without_event_uses_the_reason_label():
+    data = {**LATE, "timeline": [], "reason": "over_capacity", "node_id": "DC-GDL-01"}
+    assert "Motivo: falta de capacidad en DC-GDL-01." in order_status(data, "es")
+    assert "Reason: a capacity shortfall at DC-GDL-01." in order_status(data, "en")
+
+
+def test_at_risk_without_reason_never_shows_a_placeholder():
+    data = {"order_id": "PO-1", "status": "in_transit", "promised_date": "2026-11-21", "eta": "2026-11-21", "at_risk": True}
+    text = order_status(data, "en")
+    assert "?" not in text and "no margin" in text
 
 
 def test_pickup_proposal_in_spanish():
@@ -86,3 +159,18 @@ def test_policy_prefers_passages_in_the_user_language():
     text = policy(res, "es")
     assert text.startswith('Según "Devoluciones": Tienes 30 días. [devoluciones#plazo]')
     assert text.endswith("[returns#window]")
+
+
+@pytest.mark.parametrize("code", ["conflict", "policy_violation"])
+def test_spanish_errors_do_not_echo_the_domain_english_message(code):
+    ctx = Context(lang="es", results=[ToolResult("execute_reroute", {"order_id": "PO-1"}, False,
+                                                 error={"code": code, "message": "line 1 is already shipped"})])
+    text, _ = write(ctx, "reroute")
+    assert "shipped" not in text and text
+
+
+def test_an_unshipped_order_names_its_carrier_in_the_future():
+    data = {"order_id": "PO-5007", "status": "allocated", "carrier": "Estafeta", "promised_date": "2026-11-23",
+            "eta": "2026-11-23"}
+    assert "Se enviará con Estafeta." in order_status(data, "es")
+    assert "It will ship with Estafeta." in order_status(data, "en")

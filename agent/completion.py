@@ -1,0 +1,41 @@
+"""One model completion of a turn: streamed, merged, and checked for well-formed tool calls.
+
+Also :func:`text`, the plain text of any message (a model reply, a human message).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, message_chunk_to_message
+
+
+def text(message: BaseMessage) -> str:
+    """The message's text (its content when the content is not plain text)."""
+    return message.text if isinstance(message.text, str) else str(message.content)
+
+
+async def complete(model: Any, messages: list[BaseMessage]) -> tuple[AIMessage, bool]:
+    """Stream one completion (tokens reach ``stream_mode="messages"``) and merge it.
+
+    Returns the message and whether every tool call's raw arguments were valid JSON: merging
+    streamed chunks repairs truncated JSON leniently, and a call the model got wrong must not
+    run with guessed arguments.
+    """
+    merged: BaseMessage | None = None
+    async for chunk in model.astream(messages):
+        merged = chunk if merged is None else merged + chunk  # type: ignore[operator]
+    if merged is None:
+        raise ValueError("the model returned nothing")
+    raw_ok = True
+    if isinstance(merged, AIMessageChunk):
+        for piece in merged.tool_call_chunks:
+            try:
+                json.loads(piece.get("args") or "{}")
+            except ValueError:
+                raw_ok = False
+        merged = message_chunk_to_message(merged)
+    if not isinstance(merged, AIMessage):
+        merged = AIMessage(content=text(merged))
+    return merged, raw_ok

@@ -1,0 +1,218 @@
+"""The nodes of the Promesa graph, one method each: guard, model, tools, approval, execute,
+respond. :mod:`agent.graph` wires them together.
+
+The model only chooses tools and words (DESIGN rule 1); tools run with the Principal from the
+runtime context (rule 3); writes are queued by ``tools``, pause in ``approval`` with
+``interrupt()`` and run in ``execute`` with an idempotency key (rule 4); decisions come from
+tool results (rule 2), and a turn answered without tools gets a clarification or a refusal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from agent import decisions as dec
+from agent.approvals import Approval, may_approve
+from agent.completion import complete, text
+from agent.context import AgentContext
+from agent.guard import screen
+from agent.handoffs import hand_off
+from agent.prompts import message, system_prompt
+from agent.state import AgentState
+from agent.tool_calls import lc_tool, tool_env, tool_message, tool_record, validate_args
+from agent.write_requests import executed_record, pending_approval
+from promesa.principal import Principal
+from tools import errors
+from tools.fulfillment import record_rejection
+from tools.registry import Access, ToolSpec, all_tools
+
+log = logging.getLogger(__name__)
+
+#: Model calls allowed in one turn before the turn is handed to a person.
+MAX_ROUNDS = 8
+
+Registry = Callable[[Principal], list[ToolSpec]]
+
+
+@dataclass(frozen=True)
+class TurnNodes:
+    """The graph's nodes over one chat model and one tool registry.
+
+    Attributes:
+        model: A chat model with ``bind_tools`` (the offline model or ChatOpenAI).
+        registry: The tools a principal gets.
+    """
+
+    model: BaseChatModel
+    registry: Registry
+
+    async def guard(self, state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+        """Start the turn: detect the language, screen the message, reset per-turn state."""
+        ctx = runtime.context
+        last = state["messages"][-1]
+        said = text(last)
+        screening = screen(
+            said, max_chars=ctx.settings.max_message_chars, previous_language=state.get("language")
+        )
+        decisions = list(state.get("decisions", []))
+        update: dict[str, Any] = {
+            "language": screening.language,
+            "guard": None,
+            "rounds": 0,
+            "failed": False,
+            "queued_writes": [],
+            "pending": None,
+            "approval": None,
+            "turn_start": len(decisions),
+        }
+        if not state.get("owner"):
+            update["owner"] = ctx.principal.model_dump(mode="json")
+        if screening.refusal:
+            refusal = dec.RefusalDecision(
+                code=screening.refusal, message=message(screening.refusal, screening.language)
+            )
+            update["guard"] = {"code": refusal.code, "message": refusal.message}
+            update["decisions"] = [*decisions, dec.dump(refusal)]
+            if screening.refusal == "too_long":
+                # Keep the checkpoint small: the oversized text is replaced, not stored.
+                limit = ctx.settings.max_message_chars
+                update["messages"] = [HumanMessage(content=said[:limit] + " [truncated]", id=last.id)]
+        return update
+
+    async def call_model(self, state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+        """One model call with the principal's tools; failures and bad calls end in a handoff."""
+        ctx = runtime.context
+        rounds = state.get("rounds", 0) + 1
+        if rounds > MAX_ROUNDS:
+            return await hand_off(state, ctx, "too_many_steps", "too_many_steps")
+        specs = self.registry(ctx.principal)
+        bound = self.model.bind_tools([lc_tool(s) for s in specs])
+        prompt = system_prompt(
+            ctx.principal, language=state.get("language") or "en", now=ctx.now, tz=ctx.settings.timezone
+        )
+        try:
+            response, raw_ok = await complete(bound, [SystemMessage(content=prompt), *state["messages"]])
+        except Exception as exc:  # noqa: BLE001 - 429/5xx/timeouts after retries end in a handoff
+            log.warning("model call failed on thread %s: %r", ctx.thread_id, exc)
+            return await hand_off(state, ctx, "model_unavailable", "model_unavailable")
+        allowed = {s.name for s in specs}
+        unknown = [c["name"] for c in response.tool_calls if c["name"] not in allowed]
+        if not raw_ok or response.invalid_tool_calls or unknown:
+            log.warning("malformed tool call on thread %s: invalid=%s unknown=%s",
+                        ctx.thread_id, response.invalid_tool_calls, unknown)
+            return await hand_off(state, ctx, "model_unavailable", "malformed_tool_call")
+        return {"messages": [response], "rounds": rounds}
+
+    async def run_tools(self, state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+        """Run the READ calls of the last model message; queue its valid WRITE calls."""
+        ctx = runtime.context
+        ai = state["messages"][-1]
+        assert isinstance(ai, AIMessage)
+        index = len(state["messages"]) - 1
+        specs = {s.name: s for s in self.registry(ctx.principal)}
+        decisions = list(state.get("decisions", []))
+        records = list(state.get("tool_calls", []))
+        messages: list[ToolMessage] = []
+        queued: list[dict[str, Any]] = []
+        for call in ai.tool_calls:
+            spec = specs[call["name"]]
+            call_id = call["id"] or f"call-{index}-{len(records)}"
+            if spec.access is Access.write:
+                problem = validate_args(spec, call["args"])
+                if problem is None:
+                    queued.append(
+                        pending_approval(state, ctx, spec, call["args"], call_id, index, ai, decisions)
+                    )
+                    continue
+                envelope = problem
+            else:
+                envelope = await spec.aexecute(call["args"], tool_env(ctx, tool_call_id=call_id))
+            messages.append(tool_message(spec.name, call_id, envelope))
+            decisions.extend(dec.from_tool_result(spec.name, envelope))
+            records.append(tool_record(spec.name, call["args"], envelope))
+        return {
+            "messages": messages,
+            "decisions": decisions,
+            "tool_calls": records,
+            "queued_writes": queued,
+            "pending": queued[0] if queued else None,
+        }
+
+    async def approval(self, state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+        """Pause for a person's answer to the first queued WRITE call."""
+        # Everything before interrupt() re-runs on resume, so nothing here has side effects.
+        pending = state["queued_writes"][0]
+        answer = Approval.model_validate(interrupt(pending))
+        return {"approval": answer.model_dump()}
+
+    async def execute(self, state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+        """Run the approved WRITE call (idempotently), or record who declined it and why."""
+        ctx = runtime.context
+        pending, rest = state["queued_writes"][0], state["queued_writes"][1:]
+        answer = Approval.model_validate(state.get("approval") or {"approve": False})
+        owner = Principal.model_validate(state.get("owner") or ctx.principal.model_dump())
+        spec = all_tools()[pending["tool"]]
+        approved_by = answer.by or ctx.principal.label()
+        if answer.approve and may_approve(ctx.principal, pending, owner):
+            env = tool_env(
+                ctx,
+                tool_call_id=pending["tool_call_id"],
+                idempotency_key=pending["idempotency_key"],
+                approved_by=approved_by,
+                approval_note=answer.reason,
+            )
+            envelope = await spec.aexecute(pending["args"], env)
+            if envelope.get("ok"):
+                envelope["result"] = executed_record(pending, envelope.get("result"), approved_by)
+        else:
+            why = answer.reason or ("not permitted to approve" if answer.approve else "no reason given")
+            envelope = errors.error("rejected", f"{approved_by} did not approve {spec.name}: {why}")
+            if not answer.approve and pending["args"].get("order_id"):
+                # a decision by a person: the audit trail keeps who declined, and why
+                await asyncio.to_thread(
+                    record_rejection, tool_env(ctx, approved_by=approved_by), tool=spec.name,
+                    order_id=pending["args"]["order_id"], note=answer.reason,
+                )
+        return {
+            "messages": [tool_message(spec.name, pending["tool_call_id"], envelope)],
+            "decisions": [*state.get("decisions", []), *dec.from_tool_result(spec.name, envelope)],
+            "tool_calls": [*state.get("tool_calls", []), tool_record(spec.name, pending["args"], envelope)],
+            "queued_writes": rest,
+            "pending": rest[0] if rest else None,
+            "approval": None,
+        }
+
+    async def respond(self, state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+        """Close the turn: the guard's refusal, or a decision for an answer given without tools."""
+        update: dict[str, Any] = {}
+        decisions = list(state.get("decisions", []))
+        guard_refusal = state.get("guard")
+        if guard_refusal:
+            update["messages"] = [AIMessage(content=guard_refusal["message"])]
+            return update
+        last = state["messages"][-1]
+        if len(decisions) <= state.get("turn_start", 0) and isinstance(last, AIMessage):
+            update["decisions"] = [*decisions, dec.dump(_untooled_decision(last))]
+        return update
+
+
+def _untooled_decision(reply: AIMessage) -> dec.ClarificationDecision | dec.RefusalDecision:
+    """The decision of a turn the model answered with no tool at all.
+
+    Such an answer carries no facts, so it is either a refusal the model declared (the offline
+    model marks ``response_metadata["promesa"]["kind"]``) or a request for what is missing.
+    """
+    meta = reply.response_metadata.get("promesa") or {}
+    if meta.get("kind") in ("refusal", "out_of_scope"):
+        return dec.RefusalDecision(code=meta["kind"], message=text(reply))
+    missing = reply.additional_kwargs.get("missing") or ([meta["pending"]] if meta.get("pending") else [])
+    return dec.ClarificationDecision(missing=list(missing), question=text(reply))

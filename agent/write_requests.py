@@ -1,0 +1,62 @@
+"""WRITE tool calls around the human approval (DESIGN rule 4): the request a person is asked
+to answer, and the record of the action once it ran.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import AIMessage
+
+from agent.approvals import approver_roles, idempotency_key
+from agent.completion import text
+from agent.context import AgentContext
+from agent.state import AgentState
+from promesa.principal import Principal
+from tools.registry import ToolSpec
+
+
+def pending_approval(
+    state: AgentState,
+    ctx: AgentContext,
+    spec: ToolSpec,
+    args: dict[str, Any],
+    call_id: str,
+    index: int,
+    ai: AIMessage,
+    decisions: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The approval request for one WRITE call: what, why (the matching proposal), who may answer."""
+    order_id = args.get("order_id")
+    reason = next(
+        (
+            d.get("reason") or ""
+            for d in reversed(decisions)
+            if d.get("type") == "reroute_proposal" and d.get("order_id") == order_id
+        ),
+        "",
+    ) or text(ai)
+    owner = state.get("owner") or ctx.principal.model_dump(mode="json")
+    return {
+        "thread_id": ctx.thread_id,
+        "tool_call_id": call_id,
+        "tool": spec.name,
+        "args": dict(args),
+        "reason": reason,
+        "requested_by": Principal.model_validate(owner).label(),
+        "approver_roles": approver_roles(spec),
+        "idempotency_key": idempotency_key(ctx.thread_id, index, call_id, spec.name),
+        "requested_at": ctx.now.isoformat(),
+    }
+
+
+def executed_record(pending: dict[str, Any], result: Any, approved_by: str) -> dict[str, Any]:
+    """The executed-action record: the service's result plus the approval that allowed it."""
+    base = dict(result) if isinstance(result, dict) else {"result": result}
+    args = pending["args"]
+    base.setdefault("order_id", args.get("order_id"))
+    base.setdefault("option_id", args.get("option_id"))
+    base.setdefault("idempotency_key", pending["idempotency_key"])
+    base.setdefault("approved_by", approved_by)
+    base["action"] = pending["tool"]
+    return base
