@@ -97,7 +97,8 @@ class TurnNodes:
         specs = self.registry(ctx.principal)
         bound = self.model.bind_tools([lc_tool(s) for s in specs])
         prompt = system_prompt(
-            ctx.principal, language=state.get("language") or "en", now=ctx.now, tz=ctx.settings.timezone
+            ctx.principal, language=state.get("language") or "en", now=ctx.now,
+            tz=ctx.settings.timezone, variant=ctx.settings.prompt,
         )
         try:
             response, raw_ok = await complete(bound, [SystemMessage(content=prompt), *state["messages"]])

@@ -19,7 +19,13 @@ Rules:
 - Changes (reroutes, conversion to pickup) are proposals until a person approves them. Say so.
 - Cite policy passages as [doc-id#section].
 - When you cannot help, or the person asks for a human, call request_handoff.
-- Be brief: two to four sentences."""
+{length}"""
+
+#: Prompt variants (Settings.prompt): the wording differs, the rules above never do.
+_LENGTH = {
+    "default": "- Be brief: two to four sentences.",
+    "brief": "- Answer in one or two sentences; lead with the fact the person asked for.",
+}
 
 _ROLE = {
     Role.customer: "You are talking with the customer {subject} about their own orders.",
@@ -35,13 +41,16 @@ _ROLE = {
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish (Mexico)"}
 
 
-def system_prompt(principal: Principal, *, language: str, now: datetime, tz: str) -> str:
-    """The system prompt for one model call."""
+def system_prompt(
+    principal: Principal, *, language: str, now: datetime, tz: str, variant: str = "default"
+) -> str:
+    """The system prompt for one model call, in the configured variant."""
     role_line = _ROLE[principal.role].format(
         subject=principal.subject or "-", scope=principal.order_scope or "-"
     )
     common = _COMMON.format(
-        today=now.date().isoformat(), tz=tz, language_name=LANGUAGE_NAMES.get(language, "English")
+        today=now.date().isoformat(), tz=tz, language_name=LANGUAGE_NAMES.get(language, "English"),
+        length=_LENGTH[variant],
     )
     # A machine-readable header first (the offline model reads it; LLMs read the prose).
     header = [f"Current time: {now.isoformat()}", f"Role: {principal.role.value}"]

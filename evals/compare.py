@@ -24,8 +24,8 @@ from promesa.settings import Settings
 class ConfigFile(BaseModel):
     """A configuration file for ``--compare``: model, prompt and sourcing-profile overrides.
 
-    ``prompt`` and ``sourcing_profile`` map onto Settings fields of those names; ``settings``
-    holds any other Settings overrides.
+    ``prompt`` sets ``Settings.prompt`` (a variant of agent/prompts.py) and ``sourcing_profile``
+    sets ``Settings.default_sourcing_profile``; ``settings`` holds any other Settings overrides.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -54,9 +54,10 @@ def load_config(path: Path, base: RunConfig) -> RunConfig:
         first = exc.errors()[0]
         raise ValueError(f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
     overrides = dict(base.settings)
-    for key in ("prompt", "sourcing_profile"):
+    # the file's names for the two Settings fields an agent variant usually changes
+    for key, field in (("prompt", "prompt"), ("sourcing_profile", "default_sourcing_profile")):
         if getattr(spec, key) is not None:
-            overrides[key] = getattr(spec, key)
+            overrides[field] = getattr(spec, key)
     overrides.update(spec.settings)
     unknown = sorted(set(overrides) - set(Settings.model_fields))
     if unknown:

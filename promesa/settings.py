@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     model_max_retries: int = Field(
         2, description="Retries (exponential backoff) on 429/5xx/timeouts before a handoff."
     )
+    prompt: Literal["default", "brief"] = Field(
+        "default", description="System-prompt variant (agent/prompts.py); A/B it with `eval --compare`."
+    )
 
     @field_validator("now")
     @classmethod

@@ -7,17 +7,20 @@ served from here (Chart.js is vendored), nothing from the internet.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markdown_it import MarkdownIt
 from sqlalchemy import select
 
 from api.auth import issue_token
 from api.deps import RuntimeDep
 from api.errors import ApiError
+from knowledge.documents import PolicyDocument, load_library
 from promesa.principal import Principal, Role
 from promesa.store.models import Customer
 
@@ -95,4 +98,32 @@ def demo_shop(request: Request, runtime: RuntimeDep, customer: str = "", lang: s
             "lang": lang if lang in ("en", "es") else "",
             "base": str(request.base_url).rstrip("/"),
         },
+    )
+
+
+#: Markdown to HTML with raw HTML disabled: policy text is data, never markup to trust.
+_markdown = MarkdownIt("commonmark", {"html": False})
+
+
+@lru_cache(maxsize=1)
+def _public_policies() -> dict[tuple[str, str], PolicyDocument]:
+    """Customer-audience documents by (id, locale); internal ones are never served here."""
+    return {(d.id, d.locale): d for d in load_library() if d.audience == "customer"}
+
+
+@router.get("/policies/{doc_id}", response_class=HTMLResponse)
+def policy_page(request: Request, doc_id: str, lang: str = "") -> HTMLResponse:
+    """A customer-facing policy, the target of the widget's citation links (``doc-id#section``)."""
+    documents = _public_policies()
+    locales = sorted(locale for (did, locale) in documents if did == doc_id)
+    if not locales:
+        raise ApiError(404, "not_found", f"no public policy {doc_id!r}")
+    locale = lang if lang in locales else ("es" if "es" in locales else locales[0])
+    doc = documents[(doc_id, locale)]
+    sections = [
+        {"anchor": s.anchor, "title": s.title, "html": _markdown.render(s.text)} for s in doc.sections
+    ]
+    others = [other for other in locales if other != locale]
+    return templates.TemplateResponse(
+        request, "policy.html", {"doc": doc, "sections": sections, "others": others}
     )

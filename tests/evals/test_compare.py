@@ -36,3 +36,25 @@ def test_config_files_toml_and_yaml(tmp_path: Path):
     yml.write_text("modle: x\n")
     with pytest.raises(ValueError, match="modle"):
         load_config(yml, RunConfig())
+
+
+def test_config_names_a_prompt_variant_and_a_sourcing_profile(tmp_path: Path):
+    toml = tmp_path / "b.toml"
+    toml.write_text('name = "brief-fastest"\nprompt = "brief"\nsourcing_profile = "fastest"\n')
+    config = load_config(toml, RunConfig())
+    assert config.settings == {"prompt": "brief", "default_sourcing_profile": "fastest"}
+    settings = config.make_settings(tmp_path)  # the variant is a real, validated setting
+    assert (settings.prompt, settings.default_sourcing_profile) == ("brief", "fastest")
+
+
+def test_prompt_variants_differ_only_in_wording():
+    from datetime import datetime
+
+    from agent.prompts import system_prompt
+    from promesa.principal import Principal, Role
+
+    args = dict(language="es", now=datetime.fromisoformat("2026-11-20T10:00:00-06:00"), tz="America/Mexico_City")
+    who = Principal(role=Role.customer, subject="C-1001")
+    default, brief = system_prompt(who, **args), system_prompt(who, **args, variant="brief")
+    assert default != brief and "one or two sentences" in brief
+    assert default.splitlines()[:3] == brief.splitlines()[:3]  # same header, same rules

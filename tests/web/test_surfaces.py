@@ -107,3 +107,21 @@ def test_ops_lead_sees_tomorrows_at_risk_orders_as_table_and_chart(live_server, 
     page.locator("[data-testid=heat-cell][data-node='DC-GDL-01']").first.click()
     expect(page.get_by_test_id("cell-title")).to_contain_text("DC-GDL-01")
     page_factory.shot(page, "ops-at-risk-tomorrow", full=False)
+
+
+def test_policy_answer_cites_a_page_that_opens_at_the_section(live_server, page_factory):
+    page = page_factory(locale="es-MX")
+    page.goto(f"{live_server.url}/shop?customer=C-1004")
+    frame = _open_widget(page)
+    frame.get_by_test_id("chat-input").fill("¿Cuántos días tengo para devolver un producto?")
+    frame.get_by_test_id("chat-input").press("Enter")
+    link = frame.get_by_test_id("card-policy-answer").get_by_test_id("citation").first
+    expect(link).to_have_attribute("href", re.compile(r"^/policies/returns\?lang=es#"))
+    with page.context.expect_page() as opened:
+        link.click()
+    policy = opened.value
+    policy.wait_for_load_state()
+    anchor = policy.url.split("#", 1)[1]
+    expect(policy.locator(f"section#{anchor}")).to_be_visible()
+    expect(policy.locator("html")).to_have_attribute("lang", "es")
+    page_factory.shot(policy, "policy-page-from-citation", full=False)

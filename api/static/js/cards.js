@@ -29,6 +29,9 @@
       refusal: "No permitido", clarify: "Necesito más información", analytics: "Resultado",
       noOption: "Ninguna opción cumple la promesa", pickupAt: "Recoger en",
       approve: "Aprobar", reject: "Rechazar", pending: "Esperando aprobación", allOptions: "Ver todas las opciones",
+      statuses: { created: "creado", allocated: "asignado", picking: "en preparación", packed: "empacado",
+        shipped: "enviado", in_transit: "en camino", out_for_delivery: "en reparto", delivered: "entregado",
+        ready_for_pickup: "listo para recoger", picked_up: "recogido", exception: "con incidencia", cancelled: "cancelado" },
       reasons: { carrier_delay: "Retraso de la paquetería", over_capacity: "Centro sin capacidad", out_of_stock: "Sin existencias en el centro",
         cutoff_missed: "Se pasó la hora de corte", failed_attempt: "Intento de entrega fallido", pickup_expired: "Venció el plazo para recoger" },
     },
@@ -54,7 +57,7 @@
         s.reason ? el("span", { class: "why" }, s.reason) : null));
     return el("article", { class: `card order-status ${state}`, "data-testid": "card-order-status", "data-state": state },
       el("header", {}, el("h3", {}, `${t.order} ${d.order_id}`), el("span", { class: `badge ${state}` }, badge)),
-      field(t.status, human(d.status)),
+      field(t.status, (t.statuses && t.statuses[d.status]) || human(d.status)),
       field(t.eta, d.eta ? P.formatDate(d.eta, ctx.lang) : "—"),
       field(t.promised, P.formatDate(d.promised_date, ctx.lang)),
       field(t.reason, d.reason ? (t.reasons[d.reason] || human(d.reason)) : null),
@@ -121,7 +124,7 @@
     const t = P.strings(ctx.lang);
     const links = (d.citations || []).map((c) => {
       const [doc, section] = String(c).split("#");
-      return el("li", {}, el("a", { href: `/policies/${encodeURIComponent(doc)}#${encodeURIComponent(section || "")}`,
+      return el("li", {}, el("a", { href: `/policies/${encodeURIComponent(doc)}?lang=${ctx.lang === "es" ? "es" : "en"}#${encodeURIComponent(section || "")}`,
         target: "_blank", rel: "noopener", "data-testid": "citation" }, c));
     });
     return el("article", { class: "card policy", "data-testid": "card-policy-answer" },
