@@ -102,21 +102,24 @@ class Capacity:
     source: str
 
 
-def open_load_query(node_ids: list[str] | None, first: date, last: date):  # noqa: ANN201
-    """Orders and units of open lines per (node, ship_by) in ``[first, last]``: one GROUP BY."""
-    query = (
+def _open_load_select():  # noqa: ANN202 - a SQLAlchemy Select
+    """Orders and units of open lines grouped by (node, ship_by); callers add the range."""
+    return (
         select(
             OrderLine.allocated_node_id,
             OrderLine.ship_by,
             func.count(func.distinct(OrderLine.order_id)),
             func.sum(OrderLine.quantity),
         )
-        .where(
-            OrderLine.allocated_node_id.is_not(None),
-            OrderLine.ship_by.between(first, last),
-            OrderLine.status.in_(OPEN_LINE_STATES),
-        )
+        .where(OrderLine.status.in_(OPEN_LINE_STATES))
         .group_by(OrderLine.allocated_node_id, OrderLine.ship_by)
+    )
+
+
+def open_load_query(node_ids: list[str] | None, first: date, last: date):  # noqa: ANN201
+    """Orders and units of open lines per (node, ship_by) in ``[first, last]``: one GROUP BY."""
+    query = _open_load_select().where(
+        OrderLine.allocated_node_id.is_not(None), OrderLine.ship_by.between(first, last)
     )
     if node_ids is not None:
         query = query.where(OrderLine.allocated_node_id.in_(node_ids))
@@ -125,19 +128,9 @@ def open_load_query(node_ids: list[str] | None, first: date, last: date):  # noq
 
 #: :func:`open_load_query` built once with bound parameters (``node_ids``, ``first``, ``last``):
 #: the hot paths run it many times and building the statement costs more than running it.
-_LOAD_STMT = (
-    select(
-        OrderLine.allocated_node_id,
-        OrderLine.ship_by,
-        func.count(func.distinct(OrderLine.order_id)),
-        func.sum(OrderLine.quantity),
-    )
-    .where(
-        OrderLine.allocated_node_id.in_(bindparam("node_ids", expanding=True)),
-        OrderLine.ship_by.between(bindparam("first"), bindparam("last")),
-        OrderLine.status.in_(OPEN_LINE_STATES),
-    )
-    .group_by(OrderLine.allocated_node_id, OrderLine.ship_by)
+_LOAD_STMT = _open_load_select().where(
+    OrderLine.allocated_node_id.in_(bindparam("node_ids", expanding=True)),
+    OrderLine.ship_by.between(bindparam("first"), bindparam("last")),
 )
 
 

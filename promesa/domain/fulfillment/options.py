@@ -175,20 +175,13 @@ def ship(ctx: Context, node_id: str, lines: list[Line], service: ServiceRef | No
     ``None`` when the node's queue does not clear within the horizon.
     """
     node = ctx.ref.nodes[node_id]
-    ctx.prepare_nodes([node_id])
-    plan = eta_mod.plan_ship(node, service, ctx.now)
-    km = ctx.km(node)
-    band = distance_band(km)
-    carrier = ctx.ref.carriers[service.carrier_id] if service else None
-    # released now, the order queues behind work due by its first ship day (not later work)
-    units = sum(ln.quantity for ln in lines)
-    found = queue_ship_day(
-        ctx.queue(node_id, plan.first_day), ctx.calendars[node_id], earliest=plan.first_day,
-        target=plan.first_day, extra_orders=1, extra_units=units,
-    )
+    found = _first_slot(ctx, node_id, service, lines)
     if found is None:
         return None
     ship_day, util = found
+    km = ctx.km(node)
+    band = distance_band(km)
+    carrier = ctx.ref.carriers[service.carrier_id] if service else None
     transit = service.transit[band] if service else DEFAULT_TRANSIT[band]
     arrives = delivery_date(ship_day, transit, carrier.delivery_weekdays if carrier else "012345")
     level = service.level if service else ServiceLevel.standard
@@ -201,16 +194,25 @@ def ship(ctx: Context, node_id: str, lines: list[Line], service: ServiceRef | No
     )
 
 
+def _first_slot(
+    ctx: Context, node_id: str, service: ServiceRef | None, lines: list[Line]
+) -> tuple[date, float] | None:
+    """The day ``node_id`` can release ``lines`` (and its utilisation), or None if never.
+
+    Released now, the order queues behind work due by the node's first ship day (not later work).
+    """
+    ctx.prepare_nodes([node_id])
+    plan = eta_mod.plan_ship(ctx.ref.nodes[node_id], service, ctx.now)
+    return queue_ship_day(
+        ctx.queue(node_id, plan.first_day), ctx.calendars[node_id], earliest=plan.first_day,
+        target=plan.first_day, extra_orders=1, extra_units=sum(ln.quantity for ln in lines),
+    )
+
+
 def pickup(ctx: Context, node_id: str, lines: list[Line]) -> OptionShipment | None:
     """Prepare ``lines`` for pickup at ``node_id``: ready day after its queue; no shipping cost."""
     node = ctx.ref.nodes[node_id]
-    ctx.prepare_nodes([node_id])
-    plan = eta_mod.plan_ship(node, None, ctx.now)
-    units = sum(ln.quantity for ln in lines)
-    found = queue_ship_day(
-        ctx.queue(node_id, plan.first_day), ctx.calendars[node_id], earliest=plan.first_day,
-        target=plan.first_day, extra_orders=1, extra_units=units,
-    )
+    found = _first_slot(ctx, node_id, None, lines)
     if found is None:
         return None
     ready, util = found
