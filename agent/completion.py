@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, message_chunk_to_message
+from langchain_core.messages.ai import add_ai_message_chunks
 
 
 def text(message: BaseMessage) -> str:
@@ -23,11 +24,15 @@ async def complete(model: Any, messages: list[BaseMessage]) -> tuple[AIMessage, 
     streamed chunks repairs truncated JSON leniently, and a call the model got wrong must not
     run with guessed arguments.
     """
-    merged: BaseMessage | None = None
-    async for chunk in model.astream(messages):
-        merged = chunk if merged is None else merged + chunk  # type: ignore[operator]
-    if merged is None:
+    chunks = [chunk async for chunk in model.astream(messages)]
+    if not chunks:
         raise ValueError("the model returned nothing")
+    # one merge of every chunk: adding them one by one copies the growing message each time
+    merged: BaseMessage = (
+        add_ai_message_chunks(chunks[0], *chunks[1:])
+        if all(isinstance(c, AIMessageChunk) for c in chunks)
+        else chunks[-1]
+    )
     raw_ok = True
     if isinstance(merged, AIMessageChunk):
         for piece in merged.tool_call_chunks:
