@@ -331,7 +331,7 @@ class TrackingEvent(Base):
     __tablename__ = "tracking_events"
     __table_args__ = (
         Index("ix_tracking_events_order_id_occurred_at", "order_id", "occurred_at"),
-        # the risk scan finds recent delay exceptions by type and revised ETA (migration 0003)
+        # the risk scan finds recent delay exceptions by type and revised ETA (migration 0002)
         Index("ix_tracking_events_type_revised_eta", "type", "revised_eta", "order_id"),
     )
 
