@@ -61,20 +61,10 @@ def print_summary(
     totals.add_row("turn latency p50 / p95", f"{_ms(latency['p50'])} / {_ms(latency['p95'])}")
     console.print(totals)
 
-    tags = Table(title="per tag")
-    for column in ("tag", "cases", "passed", "accuracy"):
-        tags.add_column(column, justify="left" if column == "tag" else "right")
-    for tag, row in summary["per_tag"].items():
-        tags.add_row(tag, str(row["cases"]), str(row["passed"]), _pct(row["accuracy"]))
-    console.print(tags)
-
+    console.print(_breakdown("per tag", "tag", ("cases", "passed"), summary["per_tag"]))
     if summary["per_decision_type"]:
-        kinds = Table(title="per decision type")
-        for column in ("decision", "expected", "matched", "accuracy"):
-            kinds.add_column(column, justify="left" if column == "decision" else "right")
-        for kind, row in summary["per_decision_type"].items():
-            kinds.add_row(kind, str(row["expected"]), str(row["matched"]), _pct(row["accuracy"]))
-        console.print(kinds)
+        console.print(_breakdown("per decision type", "decision", ("expected", "matched"),
+                                 summary["per_decision_type"]))
 
     for failure in summary["failures"]:
         console.print(f"[red]FAIL[/red] {failure['id']} ({failure['successes']}/{failure['runs']})")
@@ -102,3 +92,13 @@ def print_comparison(console: Console, comparison: dict[str, Any]) -> None:
             f"{row['p_value']:.3f}" + (" *" if row["significant"] else ""),
         )
     console.print(table)
+
+
+def _breakdown(title: str, key: str, counts: tuple[str, str], rows: dict[str, dict[str, Any]]) -> Table:
+    """A table of ``key`` → two counts and the accuracy (per tag, per decision type)."""
+    table = Table(title=title)
+    for column in (key, *counts, "accuracy"):
+        table.add_column(column, justify="left" if column == key else "right")
+    for name, row in rows.items():
+        table.add_row(name, *(str(row[c]) for c in counts), _pct(row["accuracy"]))
+    return table
