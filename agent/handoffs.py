@@ -14,7 +14,7 @@ from agent import decisions as dec
 from agent.context import AgentContext
 from agent.prompts import message
 from agent.state import AgentState
-from tools.handoff import queue_handoff
+from promesa.domain.handoffs import queue_handoff
 
 log = logging.getLogger(__name__)
 

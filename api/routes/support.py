@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import DomainDeps, StaffDep
-from api.queries import MAX_ROWS, AuditEntryView, HandoffView, audit_trail, handoff_queue
 from api.schemas import ERRORS
+from promesa.domain.audit import MAX_ROWS, AuditEntryView, trail
+from promesa.domain.handoffs import HandoffView, handoff_queue
 from promesa.store.enums import HandoffStatus
 
 router = APIRouter(prefix="/v1", tags=["support"])
@@ -31,4 +32,4 @@ def audit(
     entity_id: Annotated[str | None, Query(max_length=64)] = None, limit: Limit = 100,
 ) -> list[AuditEntryView]:
     """Who did or decided what, newest first; ``entity_id`` narrows to one order, customer, …"""
-    return audit_trail(deps, entity_id=entity_id, limit=limit)
+    return trail(deps, entity_id=entity_id, limit=limit)

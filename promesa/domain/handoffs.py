@@ -1,0 +1,73 @@
+"""Handoffs: a conversation queued for a person, and the queue the support copilot works from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from promesa.domain import access, audit
+from promesa.domain.deps import Deps
+from promesa.domain.records import Record
+from promesa.principal import Role
+from promesa.store.enums import HandoffStatus
+from promesa.store.models import Handoff
+
+
+class HandoffQueued(Record):
+    handoff_id: int
+    reason: str
+    thread_id: str
+    status: str
+
+
+class HandoffView(Record):
+    handoff_id: int
+    created_at: datetime
+    thread_id: str
+    customer_id: str | None
+    order_id: str | None
+    reason: str
+    summary: str
+    status: HandoffStatus
+
+
+def queue_handoff(deps: Deps, *, thread_id: str, reason: str, summary: str) -> HandoffQueued:
+    """Queue a handoff for the principal's conversation and audit it (no approval needed)."""
+    principal = deps.principal
+    row = Handoff(
+        created_at=deps.now,
+        thread_id=thread_id[:64],
+        customer_id=principal.subject if principal.role is Role.customer else None,
+        order_id=principal.order_scope,
+        reason=reason[:200],
+        summary=summary,
+    )
+    deps.session.add(row)
+    deps.session.flush()
+    audit.record(deps, "handoff_requested", "thread", thread_id[:64], {"reason": reason[:200]})
+    return HandoffQueued(handoff_id=row.id, reason=row.reason, thread_id=row.thread_id, status=row.status.value)
+
+
+def handoff_queue(
+    deps: Deps, *, status: HandoffStatus | None = HandoffStatus.open, limit: int = 100
+) -> list[HandoffView]:
+    """Handoffs waiting for a person, oldest first (the order they should be taken).
+
+    Raises:
+        Forbidden: the principal is not staff.
+        InvalidInput: ``limit`` outside 1…MAX_ROWS.
+    """
+    access.ensure_staff(deps.principal, "reading the handoff queue")
+    audit.check_limit(limit)
+    query = select(Handoff).order_by(Handoff.created_at, Handoff.id).limit(limit)
+    if status is not None:
+        query = query.where(Handoff.status == status)
+    return [
+        HandoffView(
+            handoff_id=h.id, created_at=h.created_at, thread_id=h.thread_id,
+            customer_id=h.customer_id, order_id=h.order_id, reason=h.reason, summary=h.summary,
+            status=h.status,
+        )
+        for h in deps.session.scalars(query)
+    ]
