@@ -33,8 +33,19 @@ class HandoffView(Record):
 
 
 def queue_handoff(deps: Deps, *, thread_id: str, reason: str, summary: str) -> HandoffQueued:
-    """Queue a handoff for the principal's conversation and audit it (no approval needed)."""
+    """Queue a handoff for the principal's conversation and audit it (no approval needed).
+
+    Idempotent by thread: while a conversation has an open handoff, asking again (a retried or
+    resumed turn, a second "I want a person") returns that handoff instead of queueing another.
+    """
     principal = deps.principal
+    open_one = deps.session.scalars(
+        select(Handoff).where(Handoff.thread_id == thread_id[:64], Handoff.status == HandoffStatus.open)
+        .order_by(Handoff.id).limit(1)
+    ).first()
+    if open_one is not None:
+        return HandoffQueued(handoff_id=open_one.id, reason=open_one.reason,
+                             thread_id=open_one.thread_id, status=open_one.status.value)
     row = Handoff(
         created_at=deps.now,
         thread_id=thread_id[:64],
