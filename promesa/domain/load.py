@@ -229,6 +229,13 @@ def _take(bucket: Bucket, rem_orders: int, rem_units: int) -> tuple[int, int]:
     return n, (bucket.units * n) // bucket.orders
 
 
+def _utilisation(demand_orders: int, demand_units: int, cap: Capacity) -> float | None:
+    """Demand over capacity, the larger of orders and units (4 places); None at zero capacity."""
+    if cap.orders == 0 or cap.units == 0:
+        return None
+    return round(max(demand_orders / cap.orders, demand_units / cap.units), 4)
+
+
 def simulate(
     node_id: str,
     buckets: list[Bucket],
@@ -284,10 +291,7 @@ def simulate(
                 break
         demand_orders = due_orders + carried_orders
         demand_units = due_units + carried_units
-        if cap.orders == 0 or cap.units == 0:
-            utilisation = None
-        else:
-            utilisation = round(max(demand_orders / cap.orders, demand_units / cap.units), 4)
+        utilisation = _utilisation(demand_orders, demand_units, cap)
         rows.append(
             dict(
                 node_id=node_id,
@@ -410,10 +414,7 @@ def queue_ship_day(
                 break
             queue.popleft()
             if head.ship_by == target:
-                util = None
-                if cap.orders and cap.units:
-                    util = round(max(demand_orders / cap.orders, demand_units / cap.units), 4)
-                return day, util
+                return day, _utilisation(demand_orders, demand_units, cap)
         day += timedelta(days=1)
     return None
 

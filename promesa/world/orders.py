@@ -22,7 +22,7 @@ from promesa.world.geography import CITIES, SAME_DAY_CITIES
 from promesa.world.people import FIRST_CUSTOMER, People
 from promesa.world.schema import CarrierIn, NodeIn, ProductIn, service_id
 from promesa.world.shipments import CarrierService, Parcel, track
-from promesa.world.timeline import DAY, HOUR_CUM, Timeline, day_weights, pick
+from promesa.world.timeline import DAY, HOUR_CUM, Timeline, cumulative, day_weights, pick
 
 FIRST_ORDER = 1_000_000
 CHUNK = 25_000
@@ -68,7 +68,7 @@ class OrderGenerator:
                                                 c.delivery_weekdays)
             for c in carriers for s in c.services
         }
-        self.ship_cum = _cum([w for _, w in SHIP_SERVICES])
+        self.ship_cum = cumulative([w for _, w in SHIP_SERVICES])
         city_index = {c.code: i for i, c in enumerate(CITIES)}
         self.dcs_by_city: dict[int, list[_Node]] = {}
         self.stores_by_city: dict[int, list[_Node]] = {}
@@ -252,14 +252,6 @@ class OrderGenerator:
             lines.append((oid, no, self.skus[s], q, self.prices[s], line_status, node.spec.id,
                           ship_by, shipment_id))
         rows["tracking_events"].extend(events)
-
-
-def _cum(weights: list[float]) -> list[float]:
-    total, acc, out = sum(weights), 0.0, []
-    for w in weights:
-        acc += w / total
-        out.append(acc)
-    return out
 
 
 __all__ = ["FIRST_ORDER", "OrderGenerator"]

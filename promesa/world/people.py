@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from promesa.world.bulk import ts
 from promesa.world.geography import CITIES
+from promesa.world.timeline import cumulative, pick
 
 FIRST = ("Ana", "Sofía", "Valentina", "Regina", "Camila", "Ximena", "Fernanda", "Daniela",
          "Mariana", "Guadalupe", "Paola", "Andrea", "Lucía", "Renata", "Isabel", "Carmen",
@@ -51,11 +51,11 @@ class People:
 
 def place_people(rng: random.Random, count: int) -> People:
     """Cities (by population share) and home coordinates near them, for ``count`` customers."""
-    cum = list(_cumulative([c.weight for c in CITIES]))
+    cum = cumulative([c.weight for c in CITIES])
     people = People()
     rand = rng.random
     for _ in range(count):
-        ci = _pick(cum, rand())
+        ci = pick(cum, rand())
         city = CITIES[ci]
         people.city.append(ci)
         people.lat.append(round(city.lat + (rand() - 0.5) * 0.12, 5))
@@ -97,15 +97,3 @@ def people_rows(
                                "social", 0))
     return customers, addresses, identities
 
-
-def _cumulative(weights: list[float]) -> Iterator[float]:
-    total, acc = sum(weights), 0.0
-    for w in weights:
-        acc += w / total
-        yield acc
-
-
-def _pick(cumulative: list[float], r: float) -> int:
-    from bisect import bisect_right
-
-    return min(bisect_right(cumulative, r), len(cumulative) - 1)

@@ -115,5 +115,15 @@ HOURS = (0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.4, 0.7, 1.0, 1.2, 1.4, 1.5, 1.7, 1.8, 1
 HOUR_CUM = [sum(HOURS[: h + 1]) / sum(HOURS) for h in range(24)]
 
 
+def cumulative(weights: list[float]) -> list[float]:
+    """Running shares of ``weights`` (the last is 1.0 up to rounding), for :func:`pick`."""
+    total, acc, out = sum(weights), 0.0, []
+    for w in weights:
+        acc += w / total
+        out.append(acc)
+    return out
+
+
 def pick(cumulative: list[float], r: float) -> int:
+    """The index whose cumulative share first exceeds ``r`` (a draw in ``[0, 1)``)."""
     return min(bisect_right(cumulative, r), len(cumulative) - 1)

@@ -1,6 +1,8 @@
 """Hand-built small worlds for the operations tests (load, inventory, reroutes, risk, analytics).
 
-Each helper adds ORM rows directly; tests flush and reason about exact numbers.
+Thin wrappers over :mod:`tests.domain.builders` with the operations tests' own defaults
+(Monterrey stores of 100 orders / 300 units a day, 2 h processing; every line of an order at one
+node); tests flush and reason about exact numbers.
 """
 
 from __future__ import annotations
@@ -19,18 +21,9 @@ from promesa.store.enums import (
     OrderStatus,
     ServiceLevel,
 )
-from promesa.store.models import (
-    Address,
-    Carrier,
-    CarrierService,
-    Customer,
-    InventoryPosition,
-    Node,
-    NodeCapacity,
-    Order,
-    OrderLine,
-    Product,
-)
+from promesa.store.models import Node, Order
+from tests.domain import builders
+from tests.domain.builders import Line
 
 NOW = datetime.fromisoformat("2026-11-20T10:00:00-06:00")  # Friday
 TODAY = date(2026, 11, 20)
@@ -59,63 +52,48 @@ def add_node(
     cutoff: time = time(14, 0),
     processing_hours: int = 2,
 ) -> Node:
-    node = Node(
-        id=node_id, name=node_id.title(), type=type, city=city, state=state, postal_code="64000",
-        lat=at[0], lon=at[1], timezone="America/Mexico_City", ships=True, pickup=pickup,
-        processing_hours=processing_hours, cutoff_time=cutoff, ship_weekdays=weekdays,
-        capacity_orders=capacity_orders, capacity_units=capacity_units, active=True,
+    return builders.add_node(
+        session, node_id, city, *at, name=node_id.title(), type=type, state=state,
+        postal_code="64000", pickup=pickup, processing_hours=processing_hours, cutoff_time=cutoff,
+        ship_weekdays=weekdays, capacity_orders=capacity_orders, capacity_units=capacity_units,
     )
-    session.add(node)
-    session.flush()
-    return node
 
 
 def add_override(session: Session, node_id: str, day: date, orders: int, units: int) -> None:
-    session.add(NodeCapacity(node_id=node_id, day=day, orders=orders, units=units, reason="test"))
-    session.flush()
+    builders.add_capacity(session, node_id, day, orders, units, reason="test")
 
 
 def add_carriers(session: Session) -> None:
     """ESTAFETA standard (1/2/3/5 transit days) and DHL express (1/1/2/3), Mon–Sat delivery."""
-    session.add_all([
-        Carrier(id="ESTAFETA", name="Estafeta", on_time_reliability=0.93, delivery_weekdays="012345"),
-        Carrier(id="DHL", name="DHL", on_time_reliability=0.97, delivery_weekdays="012345"),
-    ])
-    session.flush()
-    session.add_all([
-        CarrierService(id="ESTAFETA-STD", carrier_id="ESTAFETA", level=ServiceLevel.standard,
-                       name="Estafeta Terrestre", transit_local=1, transit_regional=2,
-                       transit_national=3, transit_remote=5, cutoff_time=None),
-        CarrierService(id="DHL-EXP", carrier_id="DHL", level=ServiceLevel.express,
-                       name="DHL Express", transit_local=1, transit_regional=1,
-                       transit_national=2, transit_remote=3, cutoff_time=None),
-    ])
+    builders.add_carrier(session, "ESTAFETA", name="Estafeta", reliability=0.93)
+    builders.add_carrier(session, "DHL", reliability=0.97)
+    builders.add_service(session, "ESTAFETA-STD", "ESTAFETA", level=ServiceLevel.standard,
+                         name="Estafeta Terrestre", transit=(1, 2, 3, 5))
+    builders.add_service(session, "DHL-EXP", "DHL", level=ServiceLevel.express,
+                         name="DHL Express", transit=(1, 1, 2, 3))
 
 
 def add_product(
     session: Session, sku: str, *, price: str = "500.00", weight: float = 1.0,
     category: str = "hogar", online: int = 0,
 ) -> None:
-    session.add(Product(sku=sku, name=f"Product {sku}", category=category, price=Decimal(price),
-                        weight_kg=weight, online_available=online))
-    session.flush()
+    builders.add_product(session, sku, price=price, weight_kg=weight, category=category,
+                         online_available=online)
 
 
 def add_stock(
     session: Session, node_id: str, sku: str, on_hand: int, reserved: int = 0, safety: int = 0
 ) -> None:
-    session.add(InventoryPosition(node_id=node_id, sku=sku, on_hand=on_hand, reserved=reserved,
-                                  safety_stock=safety))
+    builders.add_stock(session, node_id, sku, on_hand, reserved=reserved, safety_stock=safety)
 
 
 def add_customer(session: Session, customer_id: str, at: tuple[float, float] = MTY,
                  city: str = "Monterrey", state: str = "Nuevo León") -> str:
-    session.add(Customer(id=customer_id, name=f"Customer {customer_id}", locale="es-MX",
-                         created_at=datetime(2025, 1, 1, tzinfo=timezone.utc)))
+    builders.add_customer(session, customer_id, f"Customer {customer_id}",
+                          created_at=datetime(2025, 1, 1, tzinfo=timezone.utc))
     address_id = f"A-{customer_id}"
-    session.add(Address(id=address_id, customer_id=customer_id, line1="Calle 1", city=city,
-                        state=state, postal_code="64000", country="MX", lat=at[0], lon=at[1]))
-    session.flush()
+    builders.add_address(session, address_id, customer_id, city, *at, line1="Calle 1",
+                         state=state, postal_code="64000")
     return address_id
 
 
@@ -139,21 +117,14 @@ def add_order(
 ) -> Order:
     """An order whose lines (sku, qty) are all allocated to ``node_id`` with ``ship_by``."""
     price = Decimal(unit_price)
-    order = Order(
-        id=order_id, customer_id=customer_id, channel=channel,
-        created_at=created_at or (NOW - timedelta(days=1)), status=status,
-        fulfillment_type=fulfillment, promised_date=promised,
+    return builders.add_order(
+        session, order_id, customer_id,
+        lines=[Line(sku, quantity, node_id, line_status, ship_by, price) for sku, quantity in lines],
+        status=status, fulfillment_type=fulfillment, channel=channel,
+        created_at=created_at or (NOW - timedelta(days=1)), promised_date=promised,
         ship_to_id=f"A-{customer_id}" if fulfillment is not FulfillmentType.pickup else None,
         pickup_node_id=pickup_node_id, service_id=service_id,
-        total=sum((price * q for _s, q in lines), Decimal("0")), currency="MXN",
     )
-    session.add(order)
-    session.flush()
-    for number, (sku, quantity) in enumerate(lines, start=1):
-        session.add(OrderLine(order_id=order_id, line_no=number, sku=sku, quantity=quantity,
-                              unit_price=price, status=line_status, allocated_node_id=node_id,
-                              ship_by=ship_by))
-    return order
 
 
 def done(session: Session) -> None:
