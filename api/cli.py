@@ -52,7 +52,7 @@ async def _with_agent(settings: Settings, work: Callable[[Any], Awaitable[T]]) -
 
 
 def _print_turn(result: Any, as_json: bool) -> None:
-    from api.routes.chat import turn_response
+    from api.turns import turn_response
 
     body = turn_response(result)
     if as_json:

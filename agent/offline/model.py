@@ -97,6 +97,10 @@ class OfflineChatModel(BaseChatModel):
                 "pending_intent": intent if pending in ("which_order", "identifier") else None}
         return _text(text, intent, "answer", meta)
 
+    def _respond_to(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> AIMessage:
+        """``respond`` with the bound tools and the ``now``/``role`` invoke kwargs."""
+        return self.respond(messages, tools=kwargs.get("tools"), now=kwargs.get("now"), role=kwargs.get("role"))
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -104,7 +108,7 @@ class OfflineChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        message = self.respond(messages, tools=kwargs.get("tools"), now=kwargs.get("now"), role=kwargs.get("role"))
+        message = self._respond_to(messages, kwargs)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     async def _agenerate(
@@ -125,7 +129,7 @@ class OfflineChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         """Word-by-word chunks of the same message ``_generate`` returns."""
-        message = self.respond(messages, tools=kwargs.get("tools"), now=kwargs.get("now"), role=kwargs.get("role"))
+        message = self._respond_to(messages, kwargs)
         for chunk in _chunks(message):
             if run_manager and chunk.text:
                 run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -139,7 +143,7 @@ class OfflineChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         """``_stream`` natively async: the default would hop to a thread once per word."""
-        message = self.respond(messages, tools=kwargs.get("tools"), now=kwargs.get("now"), role=kwargs.get("role"))
+        message = self._respond_to(messages, kwargs)
         for chunk in _chunks(message):
             if run_manager and chunk.text:
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
 from agent.approvals import Approval, PendingApproval
-from api.deps import AgentDep, NowDep, PrincipalDep, RuntimeDep
-from api.routes.chat import SSE_DOC, turn_response
+from api.deps import AgentDep, PrincipalDep
 from api.schemas import ERRORS, ApprovalRequest, TurnResponse
-from api.streaming import event_stream, wants_event_stream
+from api.turns import SSE_DOC, TurnDep
 
 router = APIRouter(prefix="/v1/approvals", tags=["approvals"])
 
@@ -28,16 +27,8 @@ async def list_approvals(principal: PrincipalDep, agent: AgentDep) -> list[Any]:
 async def decide(
     thread_id: Annotated[str, ThreadId],
     body: ApprovalRequest,
-    request: Request,
-    principal: PrincipalDep,
-    runtime: RuntimeDep,
-    agent: AgentDep,
-    now: NowDep,
+    turn: TurnDep,
 ) -> TurnResponse | Response:
     """Approve or reject the write pending on ``thread_id``; the thread resumes and answers."""
-    runtime.turn_limiter.hit(principal.label())
     resume = Approval(approve=body.approve, reason=body.reason or "")
-    kwargs = {"thread_id": thread_id, "principal": principal, "resume": resume, "now": now}
-    if wants_event_stream(request):
-        return event_stream(agent.stream_turn(**kwargs))
-    return turn_response(await agent.run_turn(**kwargs))
+    return await turn.answer(thread_id=thread_id, resume=resume)

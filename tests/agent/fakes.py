@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -14,7 +15,8 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable
 from sqlalchemy import Engine
 
-from agent.service import AgentService
+from agent.service import AgentService, TurnResult
+from promesa.principal import Principal
 from promesa.settings import Settings
 
 
@@ -88,6 +90,17 @@ async def scripted_service(
         yield service
     finally:
         await service.aclose()
+
+
+async def play(service: AgentService, principal: Principal, now: datetime, *messages: str) -> list[TurnResult]:
+    """Run ``messages`` as consecutive turns of one thread; the TurnResults in order."""
+    results: list[TurnResult] = []
+    thread = None
+    for message in messages:
+        result = await service.run_turn(thread_id=thread, principal=principal, message=message, now=now)
+        thread = result.thread_id
+        results.append(result)
+    return results
 
 
 class FakeRetriever:

@@ -6,19 +6,14 @@ import asyncio
 
 from agent.offline.model import OfflineChatModel
 from agent.service import AgentService
-from tests.agent.fakes import FakeRetriever
+from tests.agent.fakes import FakeRetriever, play
 
 
 def turn(world, settings, principal, now, *messages: str):  # type: ignore[no-untyped-def]
     async def body():  # type: ignore[no-untyped-def]
         service = await AgentService.create(settings, engine=world, model=OfflineChatModel(), retriever=FakeRetriever)
         try:
-            results, thread = [], None
-            for message in messages:
-                result = await service.run_turn(thread_id=thread, principal=principal, message=message, now=now)
-                thread = result.thread_id
-                results.append(result)
-            return results
+            return await play(service, principal, now, *messages)
         finally:
             await service.aclose()
 

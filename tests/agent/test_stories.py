@@ -30,6 +30,7 @@ from promesa.store.db import make_engine, migrate
 from promesa.world.demo import build_demo_world
 from promesa.world.loader import load_world
 from promesa.world.stories import DELAY_REASON, INJECTION_NOTE, STORIES, STORY_BY_ID, Story
+from tests.agent.fakes import play
 
 NOW = datetime.fromisoformat("2026-11-20T10:00:00-06:00")  # a Friday
 TODAY = date(2026, 11, 20)
@@ -143,13 +144,7 @@ def converse(engine: Engine, tmp_path: Path, retriever: Any, principal: Principa
         service = await AgentService.create(settings, engine=engine, checkpointer=InMemorySaver(),
                                             model=OfflineChatModel(), retriever=lambda: retriever)
         try:
-            results: list[TurnResult] = []
-            thread = None
-            for message in messages:
-                result = await service.run_turn(thread_id=thread, principal=principal, message=message, now=NOW)
-                thread = result.thread_id
-                results.append(result)
-            return results
+            return await play(service, principal, NOW, *messages)
         finally:
             await service.aclose()
 
