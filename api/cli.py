@@ -13,6 +13,7 @@ import typer
 
 from api.auth import StartupError, issue_token, parse_principal, resolve_secret
 from promesa.errors import DomainError
+from promesa.gcfreeze import freeze_startup_objects
 from promesa.principal import Principal, Role
 from promesa.settings import Settings, get_settings
 
@@ -91,6 +92,9 @@ def register(app: typer.Typer) -> None:
         except StartupError as exc:
             typer.secho(f"error: {exc}", fg="red", err=True)
             raise typer.Exit(2) from exc
+        import api.main  # noqa: F401 - the app's code, imported before freezing
+
+        freeze_startup_objects()
         uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
 
     @app.command("token")

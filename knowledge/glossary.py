@@ -11,6 +11,7 @@ kept as they are; Spanish function words are dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from knowledge.lexical import STOPWORDS, fold
 
@@ -135,8 +136,15 @@ _WORD = re.compile(r"[a-z0-9]+(?:-[0-9]+)?")
 _PHRASES = sorted(PHRASES, key=len, reverse=True)
 
 
-def gloss(text: str) -> str:
+def gloss(text: str, drop: Collection[str] = frozenset()) -> str:
     """An English rendering of the domain words of a Spanish ``text`` (best effort).
+
+    Args:
+        text: The Spanish question.
+        drop: Folded words to leave out when the glossary does not translate them. The
+            retriever passes the words that occur only in its Spanish sections: kept in an
+            "English" gloss they are noise to the English-centric embedding model (and the
+            Spanish question itself already carries them to the lexical side).
 
     Examples:
         >>> gloss("¿Cuánto tarda el reembolso a mi tarjeta de crédito?")
@@ -152,6 +160,6 @@ def gloss(text: str) -> str:
             english = WORDS.get(word[:-1]) or (WORDS.get(word[:-2]) if word.endswith("es") else None)
         if english is not None:
             out.append(english)
-        elif word not in STOPWORDS:
+        elif word not in STOPWORDS and word not in drop:
             out.append(word)
     return " ".join(out)

@@ -15,6 +15,8 @@ class ScanRiskArgs(BaseModel):
     start: date | None = Field(None, description="First day to scan; default today.")
     days: int = Field(7, ge=1, le=31, description="How many days to scan.")
     node_ids: list[str] | None = Field(None, description="Only these nodes; default all.")
+    limit: int = Field(25, ge=1, le=200, description="Most at-risk orders to list, worst first; "
+                       "the totals always count them all.")
 
 
 class AnalyticsArgs(BaseModel):
@@ -31,12 +33,13 @@ class AnalyticsArgs(BaseModel):
 def scan_risk(deps: Deps, args: ScanRiskArgs, env: ToolEnv) -> object:
     """Find orders and nodes whose promises do not fit capacity or stock in the coming days.
 
-    Returns risk flags (order or node and day, reason, severity) computed from committed load
-    against daily capacity.
+    Returns the node-day load against capacity, totals by reason, and the worst at-risk orders
+    (reason, severity, whether a reroute exists), worst first.
     """
     from promesa.domain import capacity
 
-    return capacity.scan_risk(deps, start=args.start, days=args.days, node_ids=args.node_ids)
+    return capacity.scan_risk(deps, start=args.start, days=args.days, node_ids=args.node_ids,
+                              limit=args.limit)
 
 
 @tool(roles=[Role.ops])

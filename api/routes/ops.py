@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Query
 from api.deps import DomainDeps, OpsDep
 from api.schemas import ERRORS
 from promesa.domain.analytics import AnalyticsQuery, AnalyticsResult, run_analytics
-from promesa.domain.capacity import RiskReport, scan_risk
+from promesa.domain.capacity import DEFAULT_PAGE, MAX_PAGE, RiskReport, scan_risk
 
 router = APIRouter(prefix="/v1/ops", tags=["ops"])
 
@@ -30,9 +30,14 @@ def risk(
     nodes: Annotated[
         list[str] | None, Query(description="Node ids, comma-separated or repeated.")
     ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="At-risk orders per page.")] = DEFAULT_PAGE,
+    offset: Annotated[int, Query(ge=0, description="The previous page's next_offset.")] = 0,
 ) -> RiskReport:
-    """Node-day load against capacity and the orders that will miss their promise, and why."""
-    return scan_risk(deps, start=start, days=days, node_ids=split_ids(nodes))
+    """Node-day load against capacity and the orders that will miss their promise, and why.
+
+    The node-day table and the totals cover the whole window; the at-risk orders come a page at
+    a time, worst first."""
+    return scan_risk(deps, start=start, days=days, node_ids=split_ids(nodes), limit=limit, offset=offset)
 
 
 @router.post(

@@ -15,6 +15,7 @@ from rich.table import Table
 from promesa.bench import core as _core  # noqa: F401  (registers the core benchmarks)
 from promesa.bench import agent_turn as _agent_turn  # noqa: F401  (registers agent_turn, lazily)
 from promesa.bench.registry import BENCHMARKS, BenchContext, BenchResult
+from promesa.gcfreeze import freeze_startup_objects
 from promesa.settings import get_settings
 from promesa.store.db import is_empty, make_engine, migrate
 
@@ -44,6 +45,7 @@ def run(engine_url: str, *, orders: int, seed: int, only: list[str] | None = Non
     if unknown:
         raise typer.BadParameter(f"unknown benchmark(s) {unknown}; known: {sorted(BENCHMARKS)}",
                                  param_hint="--only")
+    freeze_startup_objects()  # as `promesa serve` does: time the code, not the collector's walk
     results: list[BenchResult] = []
     with Progress(console=Console(stderr=True)) as progress:
         task = progress.add_task("benchmarks", total=len(names))

@@ -82,7 +82,7 @@ def risk_scan(ctx: BenchContext) -> list[BenchResult]:
         query = open_load_query(nodes, today - timedelta(days=OVERDUE_LOOKBACK_DAYS), today + timedelta(days=6))
         scan_risk(deps)
         ours, ref = _paired(
-            session, range(ctx.n(15)),
+            session, range(ctx.n(40)),
             lambda _: scan_risk(deps),
             lambda _: session.execute(query).all(),
         )
@@ -96,7 +96,8 @@ def reroute_proposal(ctx: BenchContext) -> list[BenchResult]:
 
     with Session(ctx.engine) as session:
         deps = _deps(ctx, session)
-        at_risk = [r.order_id for r in scan_risk(deps).at_risk if r.reason != "carrier_delay"]
+        at_risk = [r.order_id for r in scan_risk(deps, limit=None).at_risk
+                   if r.reason != "carrier_delay"]
         if len(at_risk) < 20:  # top up with open orders
             at_risk += session.scalars(
                 select(OrderLine.order_id).where(OrderLine.status == LineStatus.allocated).limit(100)

@@ -241,7 +241,7 @@ def _live(deps: Deps, q: AnalyticsQuery, start: date, end: date) -> list[Analyti
     nodes = q.filters.get("node")
     days = (end - start).days + 1
     if q.metric == "at_risk_orders":
-        report = scan_risk(deps, start=start, days=min(days, 31), node_ids=nodes)
+        report = scan_risk(deps, start=start, days=min(days, 31), node_ids=nodes, limit=None)
         counts: dict[tuple[str, ...], int] = {}
         for risk in report.at_risk:
             key = tuple(_text(risk.node_id) for _ in q.dimensions)

@@ -2,8 +2,9 @@
 
 The committed load of a node on a day is every open order line allocated to it whose ``ship_by``
 is that day. When a day's load exceeds its capacity the rest is carried to the next day, first
-in first out by ``ship_by``; anything carried past its own ship-by day is late. One SQL
-aggregation grouped by node and ship-by feeds a small Python simulation.
+in first out by ``ship_by``; anything carried past its own ship-by day is late. The load per
+node and ship-by is read from ``node_load``, which database triggers keep equal to grouping the
+open lines (:mod:`promesa.store.maintained`), and feeds a small Python simulation.
 
 These functions take a ``Session`` (not ``Deps``): they answer no principal-specific question
 and are shared by order status, the risk scan and reroute proposals.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -26,7 +27,7 @@ from promesa.domain.records import Record
 from promesa.domain.reference import NodeRef, reference
 from promesa.errors import Conflict, NotFound
 from promesa.store.enums import LineStatus
-from promesa.store.models import NodeCapacity, OrderLine
+from promesa.store.models import NodeCapacity, NodeLoad, OrderLine
 
 #: Line states that still need the node's work (picking, packing or handing to the carrier).
 OPEN_LINE_STATES = (LineStatus.allocated, LineStatus.backordered, LineStatus.picked, LineStatus.packed)
@@ -67,7 +68,7 @@ class NodeDay(Record):
 _NODE_DAYS = TypeAdapter(list[NodeDay])
 
 
-@dataclass
+@dataclass(slots=True)
 class Bucket:
     """Open work of one node with one ship-by date."""
 
@@ -76,8 +77,7 @@ class Bucket:
     units: int
 
 
-@dataclass
-class Shipped:
+class Shipped(NamedTuple):
     """Part of a bucket leaving on ``day`` (``day > ship_by`` means late)."""
 
     ship_by: date
@@ -117,7 +117,11 @@ def _open_load_select():  # noqa: ANN202 - a SQLAlchemy Select
 
 
 def open_load_query(node_ids: list[str] | None, first: date, last: date):  # noqa: ANN201
-    """Orders and units of open lines per (node, ship_by) in ``[first, last]``: one GROUP BY."""
+    """The load per (node, ship_by) aggregated from the open lines: one GROUP BY.
+
+    What ``node_load`` holds, computed the slow way: the benchmarks' reference and the
+    tests' check that the triggers keep the table right.
+    """
     query = _open_load_select().where(
         OrderLine.allocated_node_id.is_not(None), OrderLine.ship_by.between(first, last)
     )
@@ -126,12 +130,16 @@ def open_load_query(node_ids: list[str] | None, first: date, last: date):  # noq
     return query
 
 
-#: :func:`open_load_query` built once with bound parameters (``node_ids``, ``first``, ``last``):
-#: the hot paths run it many times and building the statement costs more than running it.
-_LOAD_STMT = _open_load_select().where(
-    OrderLine.allocated_node_id.in_(bindparam("node_ids", expanding=True)),
-    OrderLine.ship_by.between(bindparam("first"), bindparam("last")),
+#: The load per (node, ship_by) as the triggers keep it (promesa.store.maintained), built once
+#: with bound parameters (``node_ids``, ``first``, ``last``): the hot paths run it many times
+#: and building the statement costs more than running it.
+_LOAD_ALL = select(
+    NodeLoad.node_id, NodeLoad.ship_by, NodeLoad.order_count, NodeLoad.unit_count
+).where(
+    NodeLoad.ship_by.between(bindparam("first"), bindparam("last")),
+    NodeLoad.order_count > 0,
 )
+_LOAD_STMT = _LOAD_ALL.where(NodeLoad.node_id.in_(bindparam("node_ids", expanding=True)))
 
 
 _OVERRIDES_STMT = select(
@@ -154,8 +162,12 @@ def core_execute(session: Session, statement: Any, params: dict[str, Any]) -> An
     return session.connection().execute(statement, params)
 
 
-def _open_load(session: Session, node_ids: list[str], first: date, last: date):  # noqa: ANN202
-    return core_execute(session, _LOAD_STMT, {"node_ids": list(node_ids), "first": first, "last": last})
+def _open_load(session: Session, node_ids: list[str] | None, first: date, last: date):  # noqa: ANN202
+    """(node, ship_by, orders, units) of the given nodes (None: every node) in the range."""
+    window = {"first": first, "last": last}
+    if node_ids is None:  # no IN list of every node to render on each call
+        return core_execute(session, _LOAD_ALL, window)
+    return core_execute(session, _LOAD_STMT, {**window, "node_ids": list(node_ids)})
 
 
 @dataclass
@@ -233,7 +245,8 @@ def _utilisation(demand_orders: int, demand_units: int, cap: Capacity) -> float 
     """Demand over capacity, the larger of orders and units (4 places); None at zero capacity."""
     if cap.orders == 0 or cap.units == 0:
         return None
-    return round(max(demand_orders / cap.orders, demand_units / cap.units), 4)
+    by_orders, by_units = demand_orders / cap.orders, demand_units / cap.units
+    return round(by_orders if by_orders >= by_units else by_units, 4)
 
 
 def simulate(
@@ -247,28 +260,37 @@ def simulate(
 
     Buckets with ``ship_by`` before ``start`` are overdue and join the queue on the first day.
     """
+    horizon = [start + timedelta(days=offset) for offset in range(days)]
+    plan, rows = _simulate(node_id, buckets, [capacity[day] for day in horizon], horizon)
+    plan.days = _NODE_DAYS.validate_python(rows)
+    return plan
+
+
+def _simulate(
+    node_id: str, buckets: list[Bucket], capacity: list[Capacity], horizon: list[date]
+) -> tuple[NodePlan, list[dict[str, Any]]]:
+    """:func:`simulate` without building the records: the plan and one row dict per day."""
     pending = sorted(buckets, key=lambda b: b.ship_by)
     queue: deque[Bucket] = deque()
     plan = NodePlan(days=[], buckets=pending)
     rows: list[dict[str, Any]] = []
-    index = 0
+    index, count = 0, len(pending)
+    start = horizon[0]
     # running totals of the queue, so no day re-sums it
     queued_orders = queued_units = 0
-    for offset in range(days):
-        day = start + timedelta(days=offset)
+    for day, cap in zip(horizon, capacity):
         carried_orders, carried_units = queued_orders, queued_units
         due_orders = due_units = overdue = 0
-        while index < len(pending) and pending[index].ship_by <= day:
+        while index < count and pending[index].ship_by <= day:
             bucket = pending[index]
             queue.append(Bucket(bucket.ship_by, bucket.orders, bucket.units))
-            queued_orders += bucket.orders
-            queued_units += bucket.units
             due_orders += bucket.orders
             due_units += bucket.units
             if bucket.ship_by < start:
                 overdue += bucket.orders
             index += 1
-        cap = capacity[day]
+        queued_orders += due_orders
+        queued_units += due_units
         rem_orders, rem_units = cap.orders, cap.units
         planned_orders = planned_units = 0
         while queue and (rem_orders > 0 or queue[0].orders == 0):
@@ -279,8 +301,6 @@ def simulate(
             plan.shipped.append(Shipped(head.ship_by, day, n, u))
             head.orders -= n
             head.units -= u
-            queued_orders -= n
-            queued_units -= u
             rem_orders -= n
             rem_units -= u
             planned_orders += n
@@ -289,32 +309,21 @@ def simulate(
                 queue.popleft()
             else:
                 break
+        queued_orders -= planned_orders
+        queued_units -= planned_units
         demand_orders = due_orders + carried_orders
         demand_units = due_units + carried_units
-        utilisation = _utilisation(demand_orders, demand_units, cap)
-        rows.append(
-            dict(
-                node_id=node_id,
-                day=day,
-                ships=cap.ships,
-                capacity_orders=cap.orders,
-                capacity_units=cap.units,
-                capacity_source=cap.source,
-                due_orders=due_orders,
-                due_units=due_units,
-                overdue_orders=overdue,
-                carried_in_orders=carried_orders,
-                carried_in_units=carried_units,
-                planned_orders=planned_orders,
-                planned_units=planned_units,
-                backlog_orders=queued_orders,
-                backlog_units=queued_units,
-                utilisation=utilisation,
-            )
-        )
-    # one validation call per node: pydantic-core loops in Rust (the scan builds thousands)
-    plan.days = _NODE_DAYS.validate_python(rows)
-    return plan
+        rows.append({
+            "node_id": node_id, "day": day, "ships": cap.ships,
+            "capacity_orders": cap.orders, "capacity_units": cap.units,
+            "capacity_source": cap.source,
+            "due_orders": due_orders, "due_units": due_units, "overdue_orders": overdue,
+            "carried_in_orders": carried_orders, "carried_in_units": carried_units,
+            "planned_orders": planned_orders, "planned_units": planned_units,
+            "backlog_orders": queued_orders, "backlog_units": queued_units,
+            "utilisation": _utilisation(demand_orders, demand_units, cap),
+        })
+    return plan, rows
 
 
 def plan_nodes(
@@ -335,20 +344,29 @@ def plan_nodes(
     horizon = [start + timedelta(days=offset) for offset in range(days)]
     buckets: dict[str, list[Bucket]] = defaultdict(list)
     first = start - timedelta(days=OVERDUE_LOOKBACK_DAYS)
-    # naming every node lets the (node, ship_by) index serve the range on both backends
     if nodes:
-        for node_id, ship_by, orders, units in _open_load(session, [n.id for n in nodes], first, last):
+        ids = None if node_ids is None else [n.id for n in nodes]
+        for node_id, ship_by, orders, units in _open_load(session, ids, first, last):
             buckets[node_id].append(Bucket(ship_by, int(orders), int(units or 0)))
-    return {
-        node.id: simulate(
-            node.id,
-            buckets.get(node.id, []),
-            {day: calendars[node.id].on(day) for day in horizon},
-            start,
-            days,
-        )
-        for node in nodes
-    }
+    plans: dict[str, NodePlan] = {}
+    rows: list[dict[str, Any]] = []
+    # nodes sharing a default calendar share its days: computed once per kind, not per node
+    shared: dict[tuple[Any, ...], list[Capacity]] = {}
+    for node in nodes:
+        calendar = calendars[node.id]
+        key = (node.active, node.ship_weekdays, node.capacity_orders, node.capacity_units)
+        if key not in shared:
+            shared[key] = [CapacityCalendar(node).on(day) for day in horizon]
+        capacity = shared[key]
+        if calendar.overrides:
+            capacity = [calendar.on(day) for day in horizon]
+        plans[node.id], node_rows = _simulate(node.id, buckets.get(node.id, []), capacity, horizon)
+        rows.extend(node_rows)
+    # one validation call for every node-day: pydantic-core loops in Rust
+    records = _NODE_DAYS.validate_python(rows)
+    for offset, plan in enumerate(plans.values()):
+        plan.days = records[offset * days:(offset + 1) * days]
+    return plans
 
 
 def node_days(

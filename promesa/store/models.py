@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     Time,
     TypeDecorator,
+    text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -250,6 +251,9 @@ class InventoryPosition(Base):
         CheckConstraint("reserved >= 0", name="reserved_nonneg"),
         CheckConstraint("safety_stock >= 0", name="safety_nonneg"),
         Index("ix_inventory_sku", "sku"),
+        # positions whose stock no longer covers their reservations (the risk scan's stock check)
+        Index("ix_inventory_short", "node_id", "sku",
+              sqlite_where=text("on_hand < reserved"), postgresql_where=text("on_hand < reserved")),
     )
 
     node_id: Mapped[str] = mapped_column(ForeignKey("nodes.id"), primary_key=True)
@@ -266,6 +270,10 @@ class Order(Base):
         Index("ix_orders_customer_id_created_at", "customer_id", "created_at"),
         Index("ix_orders_promised_date", "promised_date"),
         Index("ix_orders_created_at", "created_at"),
+        # the risk scan's carrier-delay lookup reads only this (orders that ever had a delay)
+        Index("ix_orders_carrier_eta", "status", "promised_date", "carrier_eta", "total", "id",
+              sqlite_where=text("carrier_eta IS NOT NULL"),
+              postgresql_where=text("carrier_eta IS NOT NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -284,6 +292,10 @@ class Order(Base):
     currency: Mapped[str] = mapped_column(String(3), default="MXN")
     note: Mapped[str | None] = mapped_column(Text, doc="Free text from the customer: data only.")
     pickup_hold_until: Mapped[date | None] = mapped_column(Date)
+    carrier_eta: Mapped[date | None] = mapped_column(
+        Date, info={"maintained": True},
+        doc="Revised ETA of the latest delay exception; kept by a trigger (store.maintained).",
+    )
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.line_no"
@@ -313,6 +325,23 @@ class OrderLine(Base):
     shipment_id: Mapped[str | None] = mapped_column(ForeignKey("shipments.id"))
 
     order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class NodeLoad(Base):
+    """Open work of one node with one ship-by day, kept current by database triggers.
+
+    Equals grouping the open order lines (allocated, backordered, picked, packed) by node and
+    ship-by; see :mod:`promesa.store.maintained`. Nothing writes it but those triggers and
+    :func:`promesa.store.maintained.rebuild`.
+    """
+
+    __tablename__ = "node_load"
+    __table_args__ = (Index("ix_node_load_ship_by", "ship_by"),)  # every node's window at once
+
+    node_id: Mapped[str] = mapped_column(ForeignKey("nodes.id"), primary_key=True)
+    ship_by: Mapped[date] = mapped_column(Date, primary_key=True)
+    order_count: Mapped[int] = mapped_column(Integer, doc="Distinct orders with an open line here.")
+    unit_count: Mapped[int] = mapped_column(Integer)
 
 
 class Shipment(Base):

@@ -18,17 +18,20 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from promesa.domain.reference import invalidate
+from promesa.store import maintained
 from promesa.store.models import Base
 
 #: Tables in an order that satisfies every foreign key.
 TABLE_ORDER = [t.name for t in Base.metadata.sorted_tables]
 
-#: Columns written per table: everything except database-generated integer ids.
+#: Columns written per table: everything except database-generated integer ids and the
+#: columns the database maintains itself (``info["maintained"]``, see promesa.store.maintained).
 COLUMNS: dict[str, tuple[str, ...]] = {
     table.name: tuple(
         c.name
         for c in table.columns
         if not (c.primary_key and c.autoincrement is True and c.type.python_type is int)
+        and not c.info.get("maintained")
     )
     for table in Base.metadata.sorted_tables
 }
@@ -121,8 +124,9 @@ def bulk_load(engine: Engine, *, fast: bool = False) -> Iterator[BulkWriter]:
 
     ``fast`` is for large generated worlds: SQLite skips per-row foreign-key and CHECK
     constraint checks and fsyncs,
-    and both backends drop the big tables' secondary indexes and rebuild them (with their
-    original definitions) before committing.
+    and both backends drop the big tables' secondary indexes and the aggregate triggers
+    (:mod:`promesa.store.maintained`), then rebuild the indexes (with their original
+    definitions), recompute the aggregates and reinstall the triggers before committing.
     """
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
@@ -145,10 +149,15 @@ def bulk_load(engine: Engine, *, fast: bool = False) -> Iterator[BulkWriter]:
                 indexes = _secondary_indexes(connection) if fast else []
                 for name, _ in indexes:
                     connection.exec_driver_sql(f'DROP INDEX "{name}"')
+                if fast:  # per-row trigger work would double the load; recomputed below
+                    maintained.uninstall(connection)
                 writer = BulkWriter(connection)
                 yield writer
                 for _, create in indexes:
                     connection.exec_driver_sql(create)
+                if fast:
+                    maintained.rebuild(connection)
+                    maintained.install(connection)
                 if fast:  # planner statistics for the new data (sampled: quick at any size)
                     if sqlite:
                         raw.execute("PRAGMA analysis_limit=400")

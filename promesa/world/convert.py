@@ -275,6 +275,11 @@ def convert_world(world: WorldFile, *, now: datetime | None = None) -> WorldRows
         pairs.add((item.node, item.sku))
         reserved = item.reserved if item.reserved is not None else out.reserved[(item.node, item.sku)]
         out.add("inventory", (item.node, item.sku, item.on_hand, reserved, item.safety_stock))
+    # A line allocated where the file lists no stock still reserves there: record the position
+    # (none on hand), so the node shows as short of it like any other stock-out.
+    for (node, sku), held in sorted(out.reserved.items()):
+        if (node, sku) not in pairs and node in refs.nodes and sku in refs.products:
+            out.add("inventory", (node, sku, 0, held, 0))
     for ii, interaction in enumerate(world.interactions):
         where = f"interactions[{ii}]"
         if interaction.customer not in customers:

@@ -26,7 +26,7 @@ def build_world(engine: Engine) -> Engine:
         b.basic_world(session)
         b.add_node(session, "MTY-STORE-01", "San Pedro Garza García", 25.6573, -100.4022)
         b.add_node(session, "MTY-STORE-02", "Monterrey", 25.7275, -100.3727)
-        b.add_stock(session, "MTY-STORE-01", "SKU-1", 0)
+        b.add_stock(session, "MTY-STORE-01", "SKU-1", 0, reserved=1)  # PO-7003 holds it, none on hand
         b.add_stock(session, "MTY-STORE-02", "SKU-1", 5)
         b.add_stock(session, "DC-CDMX-01", "SKU-1", 50, reserved=1)
         b.add_order(session, "PO-7001", "C-1", lines=[("SKU-1", 1, "DC-CDMX-01")], ship_to_id="A-1",

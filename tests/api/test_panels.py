@@ -39,6 +39,12 @@ def test_ops_risk_report(client: TestClient, world, token_for) -> None:  # noqa:
     assert too_long.status_code == 422 and too_long.json()["error"]["field"] == "days"
     bad_day = client.get("/v1/ops/risk?start=tomorrow", headers=ops)
     assert bad_day.status_code == 422 and bad_day.json()["error"]["field"] == "start"
+    for query, field in (("limit=0", "limit"), ("limit=5000", "limit"), ("offset=-1", "offset")):
+        bad_page = client.get(f"/v1/ops/risk?{query}", headers=ops)
+        assert bad_page.status_code == 422 and bad_page.json()["error"]["field"] == field, query
+    page = client.get("/v1/ops/risk", params={"limit": 1}, headers=ops).json()
+    assert len(page["at_risk"]) <= 1 and page["offset"] == 0
+    assert page["next_offset"] == (1 if page["totals"]["at_risk_orders"] > 1 else None)
 
 
 def test_split_ids() -> None:

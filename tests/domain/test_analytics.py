@@ -14,7 +14,8 @@ from promesa.settings import Settings
 from promesa.store.enums import Channel, LineStatus, OrderStatus
 from promesa.store.models import Shipment
 from tests.domain.ops_world import (
-    CDMX, MTY, NOW, TODAY, add_carriers, add_customer, add_node, add_order, add_product, done,
+    CDMX, MTY, NOW, TODAY, add_carriers, add_customer, add_node, add_order, add_product, add_stock,
+    done,
 )
 
 D = timedelta(days=1)
@@ -45,6 +46,7 @@ def world(session):
               channel=Channel.app)
     add_order(session, "PO-3", "C-1", [("SKU-1", 1)], node_id="N1", ship_by=TODAY + D,
               promised=TODAY + 2 * D, created_at=t0 + 2 * D, unit_price="300.00")
+    add_stock(session, "N1", "SKU-1", on_hand=0, reserved=1)  # PO-3's reservation, none on hand
     add_order(session, "PO-4", "C-2", [("SKU-1", 5)], node_id="N2", ship_by=TODAY + D,
               promised=TODAY + 2 * D, status=OrderStatus.cancelled,
               line_status=LineStatus.cancelled, created_at=t0 + 3 * D, unit_price="50.00")

@@ -39,7 +39,7 @@ def world(session):
     add_product(session, "SKU-2", online=1)
     add_stock(session, "DC", "SKU-1", on_hand=20, reserved=5)
     add_stock(session, "S", "SKU-1", on_hand=3)
-    add_stock(session, "S", "SKU-2", on_hand=0)
+    add_stock(session, "S", "SKU-2", on_hand=0, reserved=1)  # PO-STOCK holds it
     add_customer(session, "C-1", MTY)
     base = datetime(2026, 11, 19, tzinfo=timezone.utc)
     for i in range(3):  # created in order: PO-A0 first, PO-A2 last (the late one)
@@ -73,6 +73,27 @@ def test_scan_finds_each_reason(world, ops):
     assert report.totals.by_reason == {"over_capacity": 2, "out_of_stock": 1, "carrier_delay": 1}
     assert report.totals.capacity_late_orders == 2
     assert report.totals.due_orders == sum(r.due_orders for r in report.node_days)
+
+
+def test_pages_rank_worst_first_and_totals_count_them_all(world, ops):
+    deps = deps_for(world, ops)
+    everything = scan_risk(deps, days=4, limit=None)
+    ranking = [r.order_id for r in everything.at_risk]
+    # critical PO-A2 (2 days late, high value), PO-DELAY (3 days), then the rest by severity
+    assert ranking[:2] == ["PO-DELAY", "PO-A2"] and len(ranking) == 4
+    assert everything.next_offset is None
+    first = scan_risk(deps, days=4, limit=3)
+    second = scan_risk(deps, days=4, limit=3, offset=first.next_offset)
+    assert [r.order_id for r in first.at_risk] == ranking[:3] and first.next_offset == 3
+    assert [r.order_id for r in second.at_risk] == ranking[3:] and second.next_offset is None
+    # every page carries the same totals and node-day table: they describe the whole window
+    assert first.totals == second.totals == everything.totals
+    assert first.node_days == everything.node_days
+    assert first.totals.value_at_risk_mxn == round(sum(r.value_mxn for r in everything.at_risk), 2)
+    for bad in ({"limit": 0}, {"limit": 10_000}, {"offset": -1}):
+        with pytest.raises(InvalidInput) as caught:
+            scan_risk(deps, **bad)
+        assert caught.value.field == next(iter(bad))
 
 
 def test_scan_rules(world, ops):

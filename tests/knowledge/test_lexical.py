@@ -41,6 +41,8 @@ def test_spanish_gloss_bridges_domain_terms() -> None:
     assert gloss("¿Cuánto tarda el reembolso a mi tarjeta de crédito?") == "how much take long refund credit card"
     assert "gift card" in gloss("saldo de tarjetas de regalo") and "pickup store" in gloss("recoger en tienda")
     assert "OXXO".lower() in gloss("pagué en OXXO")  # unknown words are kept
+    # ...unless the caller names them as untranslated Spanish; translated words always stay.
+    assert gloss("¿Qué productos no tienen devolución?", drop={"productos", "tienen", "return"}) == "return"
 
 
 def test_detect_locale() -> None:

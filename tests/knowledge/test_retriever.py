@@ -147,3 +147,26 @@ def test_spanish_questions_reach_english_only_internal_documents(retriever: Retr
     passages = retriever.search(SUPPORT, "señales de fraude a vigilar", k=3)
     assert any(p.doc_id == "fraud-signals" for p in passages)
     assert retriever.search(CUSTOMER, "i typed the wrong adress")[0].citation == "order-changes#address-change"
+
+
+def test_spanish_gloss_leaves_out_words_only_spanish_sections_use(retriever: Retriever) -> None:
+    assert {"productos", "tienen"} <= retriever._spanish_only
+    assert not {"oxxo", "return", "marketplace"} & retriever._spanish_only  # found in English text too
+
+
+def test_cosines_are_centred_per_language_over_readable_chunks(retriever: Retriever) -> None:
+    import numpy as np
+
+    allowed = np.isin(retriever._audience, ("customer",))
+    raw = np.where(retriever._locale == "es", 0.4, 0.2) + np.linspace(0.0, 0.01, retriever.size)
+    centred = retriever._centred_by_locale(raw, allowed)
+    for locale in ("en", "es"):
+        mask = allowed & (retriever._locale == locale)
+        assert abs(centred[mask].mean()) < 1e-9  # the language offset is gone
+    # Chunks the principal may not read neither shift the mean nor get centred.
+    assert np.array_equal(centred[~allowed], raw[~allowed])
+
+
+def test_spanish_question_finds_its_section_through_either_copy(retriever: Retriever) -> None:
+    passages = retriever.search(CUSTOMER, "¿Qué productos no tienen devolución?", k=3)
+    assert "returns#category-exceptions" in [p.citation for p in passages]

@@ -98,14 +98,22 @@ def test_ops_lead_sees_tomorrows_at_risk_orders_as_table_and_chart(live_server, 
     page.goto(f"{live_server.url}/ops")
     page.get_by_test_id("demo-signin").click()
     expect(page.get_by_test_id("heatmap")).to_be_visible()
+    # the reasons table counts every at-risk order of the week, from the scan's totals
+    reasons = page.get_by_test_id("risk-reasons")
+    expect(reasons.locator("table tbody tr").first).to_be_visible()
+    expect(reasons).to_contain_text("over_capacity")
     page.get_by_test_id("chat-input").fill("Which orders will miss their promise tomorrow?")
     page.get_by_test_id("chat-send").click()
     table = page.get_by_test_id("answer-table")
     expect(table.locator("table tbody tr").first).to_be_visible()
     expect(table).to_contain_text("DC-GDL-01")
     expect(page.get_by_test_id("answer-chart")).to_be_visible()
-    page.locator("[data-testid=heat-cell][data-node='DC-GDL-01']").first.click()
+    # the busiest cell of DC-GDL-01 lists its late orders, fetched from the node's own scan
+    cells = page.locator("[data-testid=heat-cell][data-node='DC-GDL-01']")
+    busiest = max(range(cells.count()), key=lambda i: int(cells.nth(i).inner_text().rstrip("%")))
+    cells.nth(busiest).click()
     expect(page.get_by_test_id("cell-title")).to_contain_text("DC-GDL-01")
+    expect(page.get_by_test_id("cell-orders").locator("table tbody tr").first).to_be_visible()
     page_factory.shot(page, "ops-at-risk-tomorrow", full=False)
 
 

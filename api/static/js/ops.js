@@ -78,13 +78,13 @@
         if (!c) return el("td", {}, "");
         const u = Number(c.utilisation ?? c.utilization ?? 0);
         return el("td", {}, el("button", { type: "button", class: shade(u), "data-testid": "heat-cell", "data-node": n, "data-day": day,
-          title: `${n} ${day}: ${c.load_orders ?? ""}/${c.capacity_orders ?? ""} orders`,
+          title: `${n} ${day}: ${c.due_orders + c.carried_in_orders}/${c.capacity_orders} orders`,
           onclick: () => showCell(n, day) }, `${Math.round(u * 100)}%`));
       })));
       box.replaceChildren(el("table", { class: "heatmap", "data-testid": "heatmap" }, el("thead", {}, head), el("tbody", {}, body)));
-      const reasons = {};
-      (risk.at_risk_orders || []).forEach((o) => { reasons[o.reason] = (reasons[o.reason] || 0) + 1; });
-      $("risk-reasons").replaceChildren(el("h3", {}, "Risk reasons (next 7 days)"),
+      // the totals count every at-risk order (the response carries one page of them)
+      const reasons = (risk.totals && risk.totals.by_reason) || {};
+      $("risk-reasons").replaceChildren(el("h3", {}, `Risk reasons (next 7 days): ${risk.totals.at_risk_orders} orders`),
         P.table(["reason", "orders"], Object.entries(reasons).map(([reason, orders]) => ({ reason, orders })), { csv: "risk-reasons.csv" }));
     } catch (err) {
       box.replaceChildren(el("p", { class: "error" }, err.message));
@@ -92,11 +92,19 @@
   }
   const maxUtil = (days) => Math.max(...Object.values(days).map((c) => Number(c.utilisation ?? c.utilization ?? 0)));
 
-  function showCell(node, day) {
-    const orders = (risk.at_risk_orders || []).filter((o) => o.node_id === node && (o.day === day || o.ship_by === day));
-    const rows = orders.map((o) => ({ order_id: o.order_id, reason: o.reason, severity: o.severity,
-      promised_date: o.promised_date, reroute: o.reroute_available ? "yes" : "no" }));
-    $("cell-orders").replaceChildren(el("h3", { "data-testid": "cell-title" }, `${node} · ${day}: ${rows.length} at-risk orders`),
-      rows.length ? P.table(["order_id", "reason", "severity", "promised_date", "reroute"], rows, { csv: `${node}-${day}.csv` }) : el("p", { class: "muted" }, "No at-risk orders in this cell."));
+  async function showCell(node, day) {
+    const box = $("cell-orders");
+    box.replaceChildren(el("p", { class: "muted" }, `Loading ${node} · ${day}…`));
+    try {
+      // the node's own scan, all its at-risk orders (the overview holds only the worst page)
+      const scan = await client.get(`/v1/ops/risk?days=7&nodes=${encodeURIComponent(node)}&limit=1000`);
+      const orders = (scan.at_risk || []).filter((o) => o.ship_by === day || o.expected_ship_day === day);
+      const rows = orders.map((o) => ({ order_id: o.order_id, reason: o.reason, severity: o.severity,
+        promised_date: o.promised_date, reroute: o.reroute_possible ? "yes" : "no" }));
+      box.replaceChildren(el("h3", { "data-testid": "cell-title" }, `${node} · ${day}: ${rows.length} at-risk orders`),
+        rows.length ? P.table(["order_id", "reason", "severity", "promised_date", "reroute"], rows, { csv: `${node}-${day}.csv` }) : el("p", { class: "muted" }, "No at-risk orders in this cell."));
+    } catch (err) {
+      box.replaceChildren(el("p", { class: "error" }, err.message));
+    }
   }
 })();
