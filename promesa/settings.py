@@ -73,7 +73,8 @@ class Settings(BaseSettings):
     default_sourcing_profile: str = Field("balanced", description="Profile used when none is named.")
     pickup_radius_km: float = Field(40.0, description="Stores this close to the ship-to may offer pickup.")
     reroute_candidate_nodes: int = Field(
-        12, description="Nearest nodes with stock considered per reroute proposal."
+        12, description="Nearest nodes with stock considered per reroute proposal, to ship from "
+        "and (within the pickup radius) for pickup."
     )
     # --- the agent (agent/) ---
     model_timeout_seconds: float = Field(30.0, description="Per-request timeout of a model endpoint.")

@@ -82,7 +82,7 @@ def risk_scan(ctx: BenchContext) -> list[BenchResult]:
         query = open_load_query(nodes, today - timedelta(days=OVERDUE_LOOKBACK_DAYS), today + timedelta(days=6))
         scan_risk(deps)
         ours, ref = _paired(
-            session, range(ctx.n(40)),
+            session, range(ctx.n(100)),
             lambda _: scan_risk(deps),
             lambda _: session.execute(query).all(),
         )

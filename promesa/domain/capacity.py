@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from pydantic import Field, TypeAdapter
@@ -168,20 +169,13 @@ def scan_risk(deps: Deps, *, start: date | None = None, days: int = 7,
 def _totals(rows: list[NodeDay], plans: Iterable[NodePlan], *, late_orders: int, at_risk: int,
             by_reason: dict[str, int], value: Decimal) -> RiskTotals:
     """The node-day sums in one pass (thousands of rows on a big world) and the risk counts."""
-    sums = dict.fromkeys(("capacity_orders", "capacity_units", "due_orders", "due_units",
-                          "planned_orders", "planned_units"), 0)
-    over = 0
-    for r in rows:
-        sums["capacity_orders"] += r.capacity_orders
-        sums["capacity_units"] += r.capacity_units
-        sums["due_orders"] += r.due_orders
-        sums["due_units"] += r.due_units
-        sums["planned_orders"] += r.planned_orders
-        sums["planned_units"] += r.planned_units
-        over += r.backlog_orders > 0
+    fields = ("capacity_orders", "capacity_units", "due_orders", "due_units", "planned_orders",
+              "planned_units")
+    # C-level sums over each column: a Python loop over every row cost several times more
+    sums = {name: sum(map(attrgetter(name), rows)) for name in fields}
     return RiskTotals(
         **sums,
-        over_capacity_node_days=over,
+        over_capacity_node_days=sum(1 for backlog in map(attrgetter("backlog_orders"), rows) if backlog),
         backlog_orders_at_end=sum(p.days[-1].backlog_orders for p in plans if p.days),
         capacity_late_orders=late_orders,
         at_risk_orders=at_risk, by_reason=by_reason,

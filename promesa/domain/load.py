@@ -142,13 +142,14 @@ _LOAD_ALL = select(
 _LOAD_STMT = _LOAD_ALL.where(NodeLoad.node_id.in_(bindparam("node_ids", expanding=True)))
 
 
-_OVERRIDES_STMT = select(
+_OVERRIDES_IN_RANGE = select(
     NodeCapacity.node_id, NodeCapacity.day, NodeCapacity.orders, NodeCapacity.units,
     NodeCapacity.reason,
-).where(
-    NodeCapacity.node_id.in_(bindparam("node_ids", expanding=True)),
-    NodeCapacity.day.between(bindparam("first"), bindparam("last")),
-)
+).where(NodeCapacity.day.between(bindparam("first"), bindparam("last")))
+_OVERRIDES_STMT = _OVERRIDES_IN_RANGE.where(NodeCapacity.node_id.in_(bindparam("node_ids", expanding=True)))
+#: Above this many nodes the overrides of the range are read whole and filtered here: overrides
+#: are few (peaks and closures), and rendering a long IN list cost more than the rows.
+_OVERRIDES_IN_LIST_MAX = 50
 
 
 def core_execute(session: Session, statement: Any, params: dict[str, Any]) -> Any:
@@ -195,9 +196,14 @@ def capacity_calendars(
     if not calendars:
         return calendars
     # plain rows (node_id, day, orders, units, reason), not ORM objects: nothing to track
-    params = {"node_ids": list(calendars), "first": first, "last": last}
-    for row in core_execute(session, _OVERRIDES_STMT, params):
-        calendars[row.node_id].overrides[row.day] = row
+    params: dict[str, Any] = {"first": first, "last": last}
+    if len(calendars) > _OVERRIDES_IN_LIST_MAX:
+        rows = core_execute(session, _OVERRIDES_IN_RANGE, params)
+    else:
+        rows = core_execute(session, _OVERRIDES_STMT, {**params, "node_ids": list(calendars)})
+    for row in rows:
+        if row.node_id in calendars:
+            calendars[row.node_id].overrides[row.day] = row
     return calendars
 
 
@@ -295,9 +301,12 @@ def _simulate(
         planned_orders = planned_units = 0
         while queue and (rem_orders > 0 or queue[0].orders == 0):
             head = queue[0]
-            n, u = _take(head, rem_orders, rem_units)
-            if n == 0 and not (head.orders == 0 and u == head.units):
-                break
+            if 0 < head.orders <= rem_orders and head.units <= rem_units:
+                n, u = head.orders, head.units  # the whole bucket fits: the common case
+            else:
+                n, u = _take(head, rem_orders, rem_units)
+                if n == 0 and not (head.orders == 0 and u == head.units):
+                    break
             plan.shipped.append(Shipped(head.ship_by, day, n, u))
             head.orders -= n
             head.units -= u

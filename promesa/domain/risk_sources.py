@@ -28,7 +28,6 @@ from promesa.domain.inventory import atp_by_node
 from promesa.domain.load import OPEN_LINE_STATES, NodePlan, core_execute
 from promesa.domain.reference import reference
 from promesa.store.enums import LineStatus, OrderStatus, TrackingEventType
-from promesa.store.functions import days_between
 from promesa.store.models import InventoryPosition, Order, OrderLine, TrackingEvent
 
 IN_CARRIER = (OrderStatus.shipped, OrderStatus.in_transit, OrderStatus.out_for_delivery,
@@ -59,17 +58,18 @@ _SHORT_STOCK = (
 _SHORT_STOCK_ALL = _SHORT_STOCK  # every node: no IN list to render on each call
 _SHORT_STOCK = _SHORT_STOCK_ALL.where(InventoryPosition.node_id.in_(bindparam("node_ids", expanding=True)))
 #: Orders with the carrier, promised in the window, whose latest delay exception moves them past
-#: the promise. ``carrier_eta`` is kept by a trigger (promesa.store.maintained) and a partial
-#: index covers the orders that have one, so these read the delayed orders only; they can be
+#: the promise. ``carrier_eta`` and ``carrier_days_late`` are kept by triggers
+#: (promesa.store.maintained) and a partial index covers the orders that have them, so these
+#: read the delayed orders only, without date arithmetic per row; they can be
 #: thousands on a big world, so the database counts and ranks them and only a page comes back.
-_DELAY_DAYS = days_between(Order.carrier_eta, Order.promised_date)
+_DELAY_DAYS = Order.carrier_days_late
 _DELAY_LEVEL = (case((_DELAY_DAYS >= 3, 3), else_=_DELAY_DAYS)
                 + case((Order.total >= HIGH_VALUE_MXN, 1), else_=0))
 #: :func:`severity` in SQL: days late capped at 3, one level up for a high-value order
 _DELAY_RANK = case((_DELAY_LEVEL > 3, 3), else_=_DELAY_LEVEL)
 _DELAYED_WHERE = (Order.status.in_(IN_CARRIER),
                   Order.promised_date.between(bindparam("first"), bindparam("last")),
-                  Order.carrier_eta > Order.promised_date)
+                  Order.carrier_days_late > 0)
 _DELAYED_TOTALS = select(func.count(), func.sum(Order.total)).where(*_DELAYED_WHERE)
 _DELAYED_RANKED = (
     select(Order.id, Order.promised_date, Order.total, Order.carrier_eta)
@@ -139,18 +139,20 @@ def queue_late(deps: Deps, plans: Mapping[str, NodePlan], *, today: date, sim_st
                                        node.ship_weekdays)
 
     for node_id, plan in plans.items():
-        shipped_by_bucket: dict[date, int] = defaultdict(int)
-        for part in plan.shipped:
-            shipped_by_bucket[part.ship_by] += part.orders
-            if part.ship_by < earliest_due:
+        for ship_by, day, orders, _units in plan.shipped:
+            # on time and not due today: the common case, decided without a calendar
+            if day <= ship_by and ship_by > today or ship_by < earliest_due:
                 continue
-            cutoff = part.ship_by < sim_start or (part.ship_by == today and first_day(node_id) > today)
-            if part.day > part.ship_by or cutoff:
+            cutoff = ship_by < sim_start or (ship_by == today and first_day(node_id) > today)
+            if day > ship_by or cutoff:
                 reason = "cutoff_missed" if cutoff else "over_capacity"
-                late_by_bucket[(node_id, part.ship_by)].extend(
-                    [(max(part.day, first_day(node_id)), reason)] * part.orders)
+                late_by_bucket[(node_id, ship_by)].extend(
+                    [(max(day, first_day(node_id)), reason)] * orders)
         # work still queued after the horizon (bucket sizes are the simulation's own input)
         if plan.days and plan.days[-1].backlog_orders:
+            shipped_by_bucket: dict[date, int] = defaultdict(int)
+            for part in plan.shipped:
+                shipped_by_bucket[part.ship_by] += part.orders
             for bucket in plan.buckets:
                 if bucket.ship_by > last or bucket.ship_by < earliest_due:
                     continue

@@ -9,7 +9,9 @@ it are database triggers, so no write path (the ORM, the world loader's raw ``ex
 
 - ``node_load(node_id, ship_by)``: distinct orders and units of the *open* lines (allocated,
   backordered, picked, packed) allocated there with that ship-by day;
-- ``orders.carrier_eta``: the revised ETA of the order's latest delay exception.
+- ``orders.carrier_eta``: the revised ETA of the order's latest delay exception, and
+  ``orders.carrier_days_late``: how many days that lies past the promised date (the risk scan
+  ranks thousands of delayed orders by it; date arithmetic per row at read time cost more).
 
 A line's contribution is removed under its old values and added under its new ones; an order
 counts once per node-day, so a trigger asks whether another open line of the same order is
@@ -36,7 +38,7 @@ _LINE_COLUMNS = "status, allocated_node_id, ship_by, quantity, order_id"
 
 TRIGGERS = ("trg_node_load_add", "trg_node_load_add_update", "trg_node_load_remove",
             "trg_node_load_remove_update", "trg_carrier_eta_insert", "trg_carrier_eta_update",
-            "trg_carrier_eta_delete")
+            "trg_carrier_eta_delete", "trg_carrier_days_promise")
 
 
 def _is_open(row: str) -> str:
@@ -57,6 +59,17 @@ def _latest_delay(order: str) -> str:
             "ORDER BY t.occurred_at DESC, t.id DESC LIMIT 1)")
 
 
+def _sqlite_days(later: str, earlier: str) -> str:
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def _sqlite_eta(order: str) -> str:
+    """Set both carrier columns of ``order`` from its delay exceptions (SQLite)."""
+    latest = _latest_delay(order)
+    return (f"UPDATE orders SET carrier_eta = {latest}, "
+            f"carrier_days_late = {_sqlite_days(latest, 'promised_date')} WHERE id = {order};")
+
+
 def _sqlite_ddl() -> list[str]:
     add = (
         "INSERT OR IGNORE INTO node_load (node_id, ship_by, order_count, unit_count) "
@@ -72,7 +85,6 @@ def _sqlite_ddl() -> list[str]:
         "unit_count = unit_count - OLD.quantity "
         "WHERE node_id = OLD.allocated_node_id AND ship_by = OLD.ship_by;"
     )
-    eta = "UPDATE orders SET carrier_eta = {latest} WHERE id = {row}.order_id;"
     delay = f"{{row}}.type = {_DELAY}"
     return [
         f"CREATE TRIGGER trg_node_load_add AFTER INSERT ON order_lines "
@@ -84,15 +96,16 @@ def _sqlite_ddl() -> list[str]:
         f"CREATE TRIGGER trg_node_load_remove_update AFTER UPDATE OF {_LINE_COLUMNS} ON order_lines "
         f"WHEN {_is_open('OLD')} BEGIN {remove} END",
         f"CREATE TRIGGER trg_carrier_eta_insert AFTER INSERT ON tracking_events "
-        f"WHEN {delay.format(row='NEW')} BEGIN "
-        f"{eta.format(latest=_latest_delay('NEW.order_id'), row='NEW')} END",
+        f"WHEN {delay.format(row='NEW')} BEGIN {_sqlite_eta('NEW.order_id')} END",
         "CREATE TRIGGER trg_carrier_eta_update AFTER UPDATE OF type, revised_eta, occurred_at, "
-        f"order_id ON tracking_events WHEN {delay.format(row='NEW')} OR {delay.format(row='OLD')} BEGIN "
-        f"{eta.format(latest=_latest_delay('OLD.order_id'), row='OLD')} "
-        f"{eta.format(latest=_latest_delay('NEW.order_id'), row='NEW')} END",
+        f"order_id ON tracking_events WHEN {delay.format(row='NEW')} OR {delay.format(row='OLD')} "
+        f"BEGIN {_sqlite_eta('OLD.order_id')} {_sqlite_eta('NEW.order_id')} END",
         f"CREATE TRIGGER trg_carrier_eta_delete AFTER DELETE ON tracking_events "
-        f"WHEN {delay.format(row='OLD')} BEGIN "
-        f"{eta.format(latest=_latest_delay('OLD.order_id'), row='OLD')} END",
+        f"WHEN {delay.format(row='OLD')} BEGIN {_sqlite_eta('OLD.order_id')} END",
+        # a moved promise moves the lateness (the inner UPDATE does not touch promised_date)
+        "CREATE TRIGGER trg_carrier_days_promise AFTER UPDATE OF promised_date ON orders "
+        "WHEN NEW.carrier_eta IS NOT NULL BEGIN UPDATE orders SET carrier_days_late = "
+        f"{_sqlite_days('NEW.carrier_eta', 'NEW.promised_date')} WHERE id = NEW.id; END",
     ]
 
 
@@ -128,20 +141,30 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$"""
+    # the lateness follows whatever sets the ETA or moves the promise, on the row itself
+    days = """
+CREATE OR REPLACE FUNCTION promesa_carrier_days() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.carrier_days_late := NEW.carrier_eta - NEW.promised_date;
+  RETURN NEW;
+END $$"""
     return [
         load,
         eta,
+        days,
         # BEFORE: each row sees the statement's earlier rows (see the module docstring)
         f"CREATE TRIGGER trg_node_load BEFORE INSERT OR DELETE OR UPDATE OF {_LINE_COLUMNS} "
         "ON order_lines FOR EACH ROW EXECUTE FUNCTION promesa_node_load()",
         # the ETA is recomputed from the final state, so AFTER is right (and cheaper)
         "CREATE TRIGGER trg_carrier_eta AFTER INSERT OR DELETE OR UPDATE ON tracking_events "
         "FOR EACH ROW EXECUTE FUNCTION promesa_carrier_eta()",
+        "CREATE TRIGGER trg_carrier_days BEFORE INSERT OR UPDATE OF carrier_eta, promised_date "
+        "ON orders FOR EACH ROW EXECUTE FUNCTION promesa_carrier_days()",
     ]
 
 
 def install(connection: Connection) -> None:
-    """Create the triggers that keep ``node_load`` and ``orders.carrier_eta`` current."""
+    """Create the triggers that keep ``node_load`` and the carrier columns of orders current."""
     ddl = _postgresql_ddl() if connection.dialect.name == "postgresql" else _sqlite_ddl()
     for statement in ddl:
         connection.exec_driver_sql(statement)
@@ -152,8 +175,9 @@ def uninstall(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("DROP TRIGGER IF EXISTS trg_node_load ON order_lines")
         connection.exec_driver_sql("DROP TRIGGER IF EXISTS trg_carrier_eta ON tracking_events")
-        connection.exec_driver_sql("DROP FUNCTION IF EXISTS promesa_node_load()")
-        connection.exec_driver_sql("DROP FUNCTION IF EXISTS promesa_carrier_eta()")
+        connection.exec_driver_sql("DROP TRIGGER IF EXISTS trg_carrier_days ON orders")
+        for function in ("promesa_node_load", "promesa_carrier_eta", "promesa_carrier_days"):
+            connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}()")
         return
     for name in TRIGGERS:
         connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
@@ -167,8 +191,12 @@ def rebuild(connection: Connection) -> None:
         "SELECT allocated_node_id, ship_by, COUNT(DISTINCT order_id), SUM(quantity) "
         f"FROM order_lines WHERE {_is_open('order_lines')} GROUP BY allocated_node_id, ship_by"
     )
-    connection.exec_driver_sql(
-        f"UPDATE orders SET carrier_eta = {_latest_delay('orders.id')} "
-        f"WHERE carrier_eta IS NOT NULL OR id IN "
-        f"(SELECT order_id FROM tracking_events WHERE type = {_DELAY})"
-    )
+    latest = _latest_delay("orders.id")
+    days = ("(carrier_eta - promised_date)" if connection.dialect.name == "postgresql"
+            else _sqlite_days("carrier_eta", "promised_date"))
+    stale = (f"WHERE carrier_eta IS NOT NULL OR id IN "
+             f"(SELECT order_id FROM tracking_events WHERE type = {_DELAY})")
+    connection.exec_driver_sql(f"UPDATE orders SET carrier_eta = {latest} {stale}")
+    # a second statement: SET expressions read the row as it was before the first
+    connection.exec_driver_sql(f"UPDATE orders SET carrier_days_late = {days} "
+                               "WHERE carrier_eta IS NOT NULL OR carrier_days_late IS NOT NULL")

@@ -271,9 +271,10 @@ class Order(Base):
         Index("ix_orders_promised_date", "promised_date"),
         Index("ix_orders_created_at", "created_at"),
         # the risk scan's carrier-delay lookup reads only this (orders that ever had a delay)
-        Index("ix_orders_carrier_eta", "status", "promised_date", "carrier_eta", "total", "id",
-              sqlite_where=text("carrier_eta IS NOT NULL"),
-              postgresql_where=text("carrier_eta IS NOT NULL")),
+        Index("ix_orders_carrier_late", "status", "promised_date", "carrier_days_late", "total",
+              "id", "carrier_eta",
+              sqlite_where=text("carrier_days_late IS NOT NULL"),
+              postgresql_where=text("carrier_days_late IS NOT NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -295,6 +296,10 @@ class Order(Base):
     carrier_eta: Mapped[date | None] = mapped_column(
         Date, info={"maintained": True},
         doc="Revised ETA of the latest delay exception; kept by a trigger (store.maintained).",
+    )
+    carrier_days_late: Mapped[int | None] = mapped_column(
+        Integer, info={"maintained": True},
+        doc="Days ``carrier_eta`` lies past ``promised_date``; kept by a trigger.",
     )
 
     lines: Mapped[list[OrderLine]] = relationship(

@@ -1,9 +1,9 @@
-"""The triggers keep ``node_load`` and ``orders.carrier_eta`` equal to what they summarise.
+"""The triggers keep ``node_load`` and the carrier columns of orders equal to what they summarise.
 
 Random sequences of the writes the system makes — new lines, status moves one line or a whole
 order at a time (multi-row UPDATEs, which PostgreSQL and SQLite run their triggers around
 differently), reallocations to another node or day, quantity changes, deletes, delay exceptions
-arriving out of order — on both backends; after every sequence the maintained values must equal
+arriving out of order, promises moved — on both backends; after every sequence the maintained values must equal
 a GROUP BY over the rows.
 """
 
@@ -36,6 +36,7 @@ line_op = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, 30)),
     st.tuples(st.just("delay"), st.sampled_from(ORDERS), st.integers(0, 48), st.integers(0, 6)),
     st.tuples(st.just("undelay"), st.integers(0, 30)),
+    st.tuples(st.just("promise"), st.sampled_from(ORDERS), st.integers(-2, 4)),
 )
 
 
@@ -81,6 +82,9 @@ def _apply(session: Session, op: tuple) -> None:
                                   revised_eta=TODAY + timedelta(days=days)))
     elif kind == "undelay" and (event := _pick(session, TrackingEvent, op[1])) is not None:
         session.execute(delete(TrackingEvent).where(TrackingEvent.id == event))
+    elif kind == "promise":  # a moved promise moves how late the carrier's ETA is
+        session.execute(update(Order).where(Order.id == op[1])
+                        .values(promised_date=TODAY + timedelta(days=op[2])))
     session.flush()
 
 
@@ -95,13 +99,15 @@ def _assert_consistent(session: Session) -> None:
     assert session.scalar(select(func.count()).select_from(NodeLoad).where(
         (NodeLoad.order_count < 0) | (NodeLoad.unit_count < 0)
         | ((NodeLoad.order_count == 0) != (NodeLoad.unit_count == 0)))) == 0
-    for order_id, eta in session.execute(select(Order.id, Order.carrier_eta)):
+    for order_id, eta, late, promised in session.execute(
+            select(Order.id, Order.carrier_eta, Order.carrier_days_late, Order.promised_date)):
         latest = session.scalar(
             select(TrackingEvent.revised_eta)
             .where(TrackingEvent.order_id == order_id,
                    TrackingEvent.type == TrackingEventType.delay_exception)
             .order_by(TrackingEvent.occurred_at.desc(), TrackingEvent.id.desc()).limit(1))
         assert eta == latest, order_id
+        assert late == (None if latest is None else (latest - promised).days), order_id
 
 
 @hsettings(max_examples=60, deadline=None,
@@ -129,7 +135,7 @@ def test_rebuild_recomputes_what_the_triggers_keep(session):
     assert [tuple(r) for r in before] == [("N1", DAYS[0], 1, 3), ("N2", DAYS[1], 1, 3)]
     connection = session.connection()
     connection.exec_driver_sql("UPDATE node_load SET order_count = 99")  # a corrupted copy
-    connection.exec_driver_sql("UPDATE orders SET carrier_eta = NULL")
+    connection.exec_driver_sql("UPDATE orders SET carrier_eta = NULL, carrier_days_late = 7")
     maintained.rebuild(connection)
     after = session.execute(select(NodeLoad.node_id, NodeLoad.ship_by, NodeLoad.order_count,
                                    NodeLoad.unit_count).order_by(NodeLoad.node_id)).all()

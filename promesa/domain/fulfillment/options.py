@@ -119,7 +119,7 @@ class Candidates:
     """The nodes a proposal considers, nearest first."""
 
     whole: list[str]  # shipping nodes whose ATP covers every line (at most ``max_candidates``)
-    pickups: list[str]  # pickup stores within the radius that cover every line
+    pickups: list[str]  # pickup stores within the radius that cover every line (the nearest)
     partial: list[str]  # split candidates (only when no node covers everything)
 
     def all(self) -> list[str]:
@@ -147,8 +147,9 @@ def candidates(ctx: Context, *, current: str | None, order_total: float, pickup_
     whole = [n.id for n in pool if n.ships and n.id in covering][:max_candidates]
     pickups = []
     if ctx.fulfillment is not FulfillmentType.pickup:
+        # the nearest few: a city centre can hold dozens of stores within the radius
         pickups = [n.id for n in pool
-                   if n.pickup and ctx.km(n) <= pickup_radius_km and n.id in covering]
+                   if n.pickup and ctx.km(n) <= pickup_radius_km and n.id in covering][:max_candidates]
     partial: list[str] = []
     if not whole and len(ctx.lines) >= 2 and order_total >= min_split_value:
         partial = [n.id for n in pool if n.ships][:split_candidates]

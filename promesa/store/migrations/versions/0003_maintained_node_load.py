@@ -1,7 +1,8 @@
 """maintained node load and carrier ETA
 
 Adds ``node_load`` (open orders and units per node and ship-by day) and ``orders.carrier_eta``
-(revised ETA of the latest delay exception), both kept current by triggers on the rows they
+(revised ETA of the latest delay exception) with ``orders.carrier_days_late`` (how far past the
+promise it lies), all kept current by triggers on the rows they
 summarise (promesa.store.maintained), computes them for the rows already there, and indexes the
 delayed orders and the positions short of their reservations for the risk scan.
 
@@ -35,10 +36,11 @@ def upgrade() -> None:
     op.create_index('ix_node_load_ship_by', 'node_load', ['ship_by'])
     with op.batch_alter_table('orders') as batch:
         batch.add_column(sa.Column('carrier_eta', sa.Date(), nullable=True))
-    op.create_index('ix_orders_carrier_eta', 'orders',
-                    ['status', 'promised_date', 'carrier_eta', 'total', 'id'],
-                    sqlite_where=sa.text('carrier_eta IS NOT NULL'),
-                    postgresql_where=sa.text('carrier_eta IS NOT NULL'))
+        batch.add_column(sa.Column('carrier_days_late', sa.Integer(), nullable=True))
+    op.create_index('ix_orders_carrier_late', 'orders',
+                    ['status', 'promised_date', 'carrier_days_late', 'total', 'id', 'carrier_eta'],
+                    sqlite_where=sa.text('carrier_days_late IS NOT NULL'),
+                    postgresql_where=sa.text('carrier_days_late IS NOT NULL'))
     op.create_index('ix_inventory_short', 'inventory', ['node_id', 'sku'],
                     sqlite_where=sa.text('on_hand < reserved'),
                     postgresql_where=sa.text('on_hand < reserved'))
@@ -51,7 +53,8 @@ def downgrade() -> None:
     connection = op.get_bind()
     maintained.uninstall(connection)
     op.drop_index('ix_inventory_short', table_name='inventory')
-    op.drop_index('ix_orders_carrier_eta', table_name='orders')
+    op.drop_index('ix_orders_carrier_late', table_name='orders')
     with op.batch_alter_table('orders') as batch:
+        batch.drop_column('carrier_days_late')
         batch.drop_column('carrier_eta')
     op.drop_table('node_load')
