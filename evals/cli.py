@@ -18,7 +18,6 @@ from evals.compare import compare, load_config
 from evals.gates import DEFAULT_GATES, check_gates, load_gates
 from evals.html import write_html
 from evals.metrics import CaseResult, summarise
-from evals.recorded import RECORDINGS, load_recordings, replay
 from evals.report import print_comparison, print_summary, progress_bar
 from evals.runner import Runner, RunConfig
 from evals.worlds import WorldFactory
@@ -45,6 +44,9 @@ def run_suite(
 
 def recorded_around(recordings_dir: Path) -> Any:
     """A Runner ``around`` hook that replays each case's recording with the recorded model."""
+    # imported here: respx patches httpx, which no other command needs loaded
+    from evals.recorded import load_recordings, replay
+
     recordings = load_recordings(recordings_dir)
 
     @contextmanager
@@ -93,6 +95,8 @@ def agent_eval(
     if runner is None:
         around = None
         if recorded:
+            from evals.recorded import RECORDINGS
+
             around, ids = recorded_around(RECORDINGS)
             cases = [c for c in cases if c.id in ids]
         # The policy index lives in a persistent folder: built once, then only re-synced.
