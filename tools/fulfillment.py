@@ -116,7 +116,7 @@ def execute_reroute(deps: Deps, args: ExecuteRerouteArgs, env: ToolEnv) -> objec
         order_id=args.order_id,
         option_id=args.option_id,
         idempotency_key=_key(env),
-        approved_by=env.approved_by or deps.principal.label(),
+        approved_by=env.approved_by,
         note=env.approval_note,
     )
 

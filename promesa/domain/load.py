@@ -26,11 +26,9 @@ from promesa.domain.calendar import is_working_day
 from promesa.domain.records import Record
 from promesa.domain.reference import NodeRef, reference
 from promesa.errors import Conflict, NotFound
-from promesa.store.enums import LineStatus
+from promesa.store.enums import OPEN_LINE_STATES
 from promesa.store.models import NodeCapacity, NodeLoad, OrderLine
 
-#: Line states that still need the node's work (picking, packing or handing to the carrier).
-OPEN_LINE_STATES = (LineStatus.allocated, LineStatus.backordered, LineStatus.picked, LineStatus.packed)
 #: How far back overdue open lines are looked for (older ones are data errors, not load).
 OVERDUE_LOOKBACK_DAYS = 30
 #: Longest horizon ``ship_day_with_backlog`` simulates before declaring the queue unbounded.
@@ -238,6 +236,8 @@ def _take(bucket: Bucket, rem_orders: int, rem_units: int) -> tuple[int, int]:
     Orders are treated as interchangeable within a bucket (its average units per order), so
     whichever of the two limits binds first decides.
     """
+    if 0 < bucket.orders <= rem_orders and bucket.units <= rem_units:
+        return bucket.orders, bucket.units  # the whole bucket fits: the common case, no division
     if bucket.orders == 0:
         return 0, min(bucket.units, rem_units)
     by_units = bucket.orders if bucket.units == 0 else (rem_units * bucket.orders) // bucket.units
@@ -301,12 +301,9 @@ def _simulate(
         planned_orders = planned_units = 0
         while queue and (rem_orders > 0 or queue[0].orders == 0):
             head = queue[0]
-            if 0 < head.orders <= rem_orders and head.units <= rem_units:
-                n, u = head.orders, head.units  # the whole bucket fits: the common case
-            else:
-                n, u = _take(head, rem_orders, rem_units)
-                if n == 0 and not (head.orders == 0 and u == head.units):
-                    break
+            n, u = _take(head, rem_orders, rem_units)
+            if n == 0 and not (head.orders == 0 and u == head.units):
+                break
             plan.shipped.append(Shipped(head.ship_by, day, n, u))
             head.orders -= n
             head.units -= u

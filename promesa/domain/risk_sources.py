@@ -25,9 +25,9 @@ from sqlalchemy import and_, bindparam, case, func, select
 from promesa.domain.calendar import ShipCalendar
 from promesa.domain.deps import Deps
 from promesa.domain.inventory import atp_by_node
-from promesa.domain.load import OPEN_LINE_STATES, NodePlan, core_execute
+from promesa.domain.load import NodePlan, core_execute
 from promesa.domain.reference import reference
-from promesa.store.enums import LineStatus, OrderStatus, TrackingEventType
+from promesa.store.enums import OPEN_LINE_STATES, LineStatus, OrderStatus, TrackingEventType
 from promesa.store.models import InventoryPosition, Order, OrderLine, TrackingEvent
 
 IN_CARRIER = (OrderStatus.shipped, OrderStatus.in_transit, OrderStatus.out_for_delivery,
@@ -43,7 +43,7 @@ Risk = dict[str, Any]
 #: on-hand no longer covers what they have reserved can have such a line (reservations include
 #: every open line's quantity), and a partial index holds exactly those: the query reads the
 #: few short positions instead of every open line.
-_SHORT_STOCK = (
+_SHORT_STOCK_ALL = (
     select(Order.id, Order.promised_date, Order.total, OrderLine.allocated_node_id,
            OrderLine.ship_by, OrderLine.sku, OrderLine.quantity, InventoryPosition.on_hand)
     .select_from(InventoryPosition)
@@ -55,8 +55,9 @@ _SHORT_STOCK = (
            OrderLine.status == LineStatus.allocated,
            InventoryPosition.on_hand < OrderLine.quantity)
 )
-_SHORT_STOCK_ALL = _SHORT_STOCK  # every node: no IN list to render on each call
-_SHORT_STOCK = _SHORT_STOCK_ALL.where(InventoryPosition.node_id.in_(bindparam("node_ids", expanding=True)))
+#: The same at the given nodes (every node needs no IN list to render on each call).
+_SHORT_STOCK_AT = _SHORT_STOCK_ALL.where(
+    InventoryPosition.node_id.in_(bindparam("node_ids", expanding=True)))
 #: Orders with the carrier, promised in the window, whose latest delay exception moves them past
 #: the promise. ``carrier_eta`` and ``carrier_days_late`` are kept by triggers
 #: (promesa.store.maintained) and a partial index covers the orders that have them, so these
@@ -184,7 +185,7 @@ def queue_late(deps: Deps, plans: Mapping[str, NodePlan], *, today: date, sim_st
 def short_stock(deps: Deps, node_ids: list[str] | None, window: dict[str, Any]) -> list[Risk]:
     """Allocated (unpicked) lines in the window whose node no longer holds their quantity."""
     short = (core_execute(deps.session, _SHORT_STOCK_ALL, window) if node_ids is None else
-             core_execute(deps.session, _SHORT_STOCK, {**window, "node_ids": node_ids})).all()
+             core_execute(deps.session, _SHORT_STOCK_AT, {**window, "node_ids": node_ids})).all()
     risks: dict[str, Risk] = {}
     for order_id, promised, total, node_id, ship_by, sku, qty, on_hand in short:
         risks.setdefault(order_id, dict(
@@ -229,14 +230,14 @@ def carrier_delays(deps: Deps, window: dict[str, Any], *, among: list[str],
     return found
 
 
-def _delay_risk(order_id: str, promised: date, total: Decimal, revised: date) -> dict[str, Any]:
+def _delay_risk(order_id: str, promised: date, total: Decimal, revised: date) -> Risk:
     late = (revised - promised).days
     return dict(order_id=order_id, node_id=None, reason="carrier_delay", detail="",
                 ship_by=None, expected_ship_day=None, promised_date=promised, days_late=late,
                 value=total, severity=severity(late, total), revised=revised)
 
 
-def explain_delays(deps: Deps, risks: list[dict[str, Any]]) -> None:
+def explain_delays(deps: Deps, risks: list[Risk]) -> None:
     """Fill in the detail of carrier-delay risks with the carrier's latest reason."""
     if not risks:
         return
@@ -281,7 +282,7 @@ def _bucket_orders(
     return result
 
 
-def reroutable(deps: Deps, risks: list[dict[str, Any]]) -> set[str]:
+def reroutable(deps: Deps, risks: list[Risk]) -> set[str]:
     """Orders whose open lines another node could supply (one ATP query for all)."""
     movable = {r["order_id"]: r["node_id"] for r in risks if r["reason"] != "carrier_delay"}
     if not movable:

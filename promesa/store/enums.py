@@ -61,6 +61,11 @@ class LineStatus(StrEnum):
 LINE_STATES_LOCKED = frozenset(
     {LineStatus.picked, LineStatus.packed, LineStatus.shipped, LineStatus.delivered}
 )
+#: Line states that still need the allocated node's work (picking, packing or handing over):
+#: the node's committed load.
+OPEN_LINE_STATES = (LineStatus.allocated, LineStatus.backordered, LineStatus.picked, LineStatus.packed)
+#: Line states whose quantity is still reserved at the allocated node (not yet shipped).
+RESERVING_LINE_STATES = frozenset({LineStatus.allocated, LineStatus.picked, LineStatus.packed})
 
 
 class ServiceLevel(StrEnum):

@@ -27,12 +27,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from promesa.store.enums import LineStatus, TrackingEventType
+from promesa.store.enums import OPEN_LINE_STATES, TrackingEventType
 
-#: Line states that still need the node's work (mirrors ``promesa.domain.load``).
-_OPEN = "(" + ", ".join(
-    f"'{s.value}'" for s in (LineStatus.allocated, LineStatus.backordered, LineStatus.picked, LineStatus.packed)
-) + ")"
+_OPEN = "(" + ", ".join(f"'{s.value}'" for s in OPEN_LINE_STATES) + ")"
 _DELAY = f"'{TrackingEventType.delay_exception.value}'"
 _LINE_COLUMNS = "status, allocated_node_id, ship_by, quantity, order_id"
 

@@ -15,13 +15,11 @@ from typing import Any
 
 from promesa.domain.identity import classify, normalise
 from promesa.errors import InvalidInput
-from promesa.store.enums import FulfillmentType, LineStatus, OrderStatus
+from promesa.store.enums import RESERVING_LINE_STATES, FulfillmentType, OrderStatus
 from promesa.world.allocation import compute_ship_by
 from promesa.world.bulk import d, t, ts
 from promesa.world.schema import CarrierIn, NodeIn, OrderIn, ServiceIn, WorldFile, service_id
 
-#: Line states whose quantity is still reserved at the allocated node (not yet shipped).
-RESERVING = frozenset({LineStatus.allocated, LineStatus.picked, LineStatus.packed})
 
 Row = tuple[Any, ...]
 
@@ -219,7 +217,7 @@ def _order(order: OrderIn, oi: int, refs: _Refs, out: WorldRows) -> None:
         total += price * line.qty
         ship_by = line.ship_by
         # only lines still to leave their node have a ship-by (a pickup that is ready has none)
-        if ship_by is None and line.node is not None and line.status in RESERVING and (
+        if ship_by is None and line.node is not None and line.status in RESERVING_LINE_STATES and (
                 order.status is not OrderStatus.ready_for_pickup):
             ship_by = compute_ship_by(
                 promised=order.promised_date,
@@ -230,7 +228,7 @@ def _order(order: OrderIn, oi: int, refs: _Refs, out: WorldRows) -> None:
                 service=service,
                 delivery_weekdays=carrier.delivery_weekdays if carrier else None,
             )
-        if line.node is not None and line.status in RESERVING:
+        if line.node is not None and line.status in RESERVING_LINE_STATES:
             out.reserved[(line.node, line.sku)] += line.qty
         line_rows.append((
             order.id, line_nos[li], line.sku, line.qty, _money(price), line.status.value,

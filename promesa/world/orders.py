@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from promesa.domain.calendar import distance_band, distance_km
-from promesa.store.enums import FulfillmentType, NodeType
+from promesa.store.enums import RESERVING_LINE_STATES, FulfillmentType, NodeType
 from promesa.world.allocation import compute_ship_by, transit_days
 from promesa.world.geography import CITIES, SAME_DAY_CITIES
 from promesa.world.people import FIRST_CUSTOMER, People
@@ -31,7 +31,6 @@ SHIP_SERVICES = (("ESTAFETA-STANDARD", 33), ("DHL-STANDARD", 14), ("FEDEX-STANDA
                  ("PAQUETEXPRESS-STANDARD", 16), ("ESTAFETA-EXPRESS", 9), ("DHL-EXPRESS", 8),
                  ("FEDEX-NEXT-DAY", 6))
 SAME_DAY_SERVICE = "99MIN-SAME-DAY"
-RESERVING = ("allocated", "picked", "packed")
 
 
 @dataclass
@@ -230,14 +229,14 @@ class OrderGenerator:
             status, line_status, shipment_id = track(parcel, rand, tl, events, rows)
 
         ship_by = None
-        if line_status in RESERVING and status != "ready_for_pickup":  # ready: nothing left to ship
+        if line_status in RESERVING_LINE_STATES and status != "ready_for_pickup":  # ready: nothing left to ship
             ship_by = compute_ship_by(
                 promised=tl.date(promised), node=node.spec, fulfillment_type=kind,
                 destination=(lat, lon), pickup_node_id=node.spec.id,
                 service=service.spec if service else None,
                 delivery_weekdays=service.delivery_weekdays if service else None,
             ).isoformat()
-        if line_status in RESERVING:  # held for the customer until shipped or collected
+        if line_status in RESERVING_LINE_STATES:  # held for the customer until shipped or collected
             for s, q in zip(skus, qtys):
                 self.reserved[(node.index, s)] += q
         pickup = kind is FulfillmentType.pickup

@@ -131,10 +131,11 @@ def _move(deps: Deps, order: Order, option: RerouteOption) -> list[dict[str, obj
     return moved
 
 
-def _execute(deps: Deps, *, order_id: str, option_id: str, key: str, approved_by: str,
+def _execute(deps: Deps, *, order_id: str, option_id: str, key: str, approved_by: str | None,
              action: str, consent: bool, note: str | None = None) -> RerouteExecution:
     if not key or len(key) > 128:
         raise InvalidInput("an idempotency key of 1–128 characters is required", field="idempotency_key")
+    approved_by = approved_by or deps.principal.label()  # no separate approver: whoever executes
     replay = _replay(deps, key, order_id, option_id)
     if replay is not None:
         return replay
@@ -178,7 +179,7 @@ def _execute(deps: Deps, *, order_id: str, option_id: str, key: str, approved_by
 
 
 def execute_reroute(deps: Deps, *, order_id: str, option_id: str, idempotency_key: str,
-                    approved_by: str, note: str | None = None) -> RerouteExecution:
+                    approved_by: str | None = None, note: str | None = None) -> RerouteExecution:
     """Apply an approved reroute option (staff only); same key twice returns the stored result.
 
     ``note`` is the approver's reason, kept in the audit log beside who approved.
@@ -207,7 +208,7 @@ def convert_to_pickup(deps: Deps, *, order_id: str, node_id: str, idempotency_ke
     if not consent:
         raise PolicyViolation("converting to pickup needs the customer's consent", order_id=order_id)
     return _execute(deps, order_id=order_id, option_id=f"pickup:{node_id}:pickup",
-                    key=idempotency_key, approved_by=approved_by or deps.principal.label(),
+                    key=idempotency_key, approved_by=approved_by,
                     action=ACTION_PICKUP, consent=True, note=note)
 
 
