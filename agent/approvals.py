@@ -32,7 +32,11 @@ class PendingApproval(BaseModel):
     tool: str
     args: dict[str, Any]
     reason: str = Field("", description="Why it is proposed (the proposal's reason or the model's words).")
-    requested_by: str = Field(description="Principal label of the thread owner.")
+    requested_by: str = Field(description="Principal label of the thread owner, who asked.")
+    changes: list[str] = Field(
+        default_factory=list, description="What exactly changes if approved (computed by the domain)."
+    )
+    summary: str = Field("", description="One sentence: who asks for what on which order.")
     approver_roles: list[str]
     idempotency_key: str
     requested_at: datetime

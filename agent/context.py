@@ -27,6 +27,8 @@ class AgentContext:
         sessions: Session factory over the world database.
         thread_id: The conversation id (for handoffs and idempotency keys).
         retriever: Returns the policy retriever (built lazily: it loads an embedding model).
+        approver: On a resume, the person answering the approval. ``principal`` stays the
+            thread's owner, so everything the rest of the turn reads is what the owner may read.
     """
 
     principal: Principal
@@ -35,6 +37,7 @@ class AgentContext:
     sessions: sessionmaker[Session]
     thread_id: str
     retriever: Callable[[], Any] | None = None
+    approver: Principal | None = None
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

@@ -128,13 +128,13 @@ class TurnNodes:
             spec = specs[call["name"]]
             call_id = call["id"] or f"call-{index}-{len(records)}"
             if spec.access is Access.write:
-                problem = validate_args(spec, call["args"])
-                if problem is None:
-                    queued.append(
-                        pending_approval(state, ctx, spec, call["args"], call_id, index, ai, decisions)
-                    )
+                # authorized in the domain for whoever asked, before it reaches any queue
+                envelope = validate_args(spec, call["args"]) or await spec.arequest(call["args"], tool_env(ctx))
+                if envelope.get("ok"):
+                    queued.append(pending_approval(
+                        state, ctx, spec, call["args"], call_id, index, ai, decisions, envelope["result"]
+                    ))
                     continue
-                envelope = problem
             else:
                 envelope = await spec.aexecute(call["args"], tool_env(ctx, tool_call_id=call_id))
             messages.append(tool_message(spec.name, call_id, envelope))
@@ -161,11 +161,14 @@ class TurnNodes:
         pending, rest = state["queued_writes"][0], state["queued_writes"][1:]
         answer = Approval.model_validate(state.get("approval") or {"approve": False})
         owner = Principal.model_validate(state.get("owner") or ctx.principal.model_dump())
+        acting = ctx.approver or ctx.principal  # who answered; ctx.principal stays the owner
         spec = all_tools()[pending["tool"]]
-        approved_by = answer.by or ctx.principal.label()
-        if answer.approve and may_approve(ctx.principal, pending, owner):
+        approved_by = answer.by or acting.label()
+        if answer.approve and may_approve(acting, pending, owner):
             env = tool_env(
                 ctx,
+                principal=acting,
+                requester=owner,
                 tool_call_id=pending["tool_call_id"],
                 idempotency_key=pending["idempotency_key"],
                 approved_by=approved_by,
@@ -180,7 +183,7 @@ class TurnNodes:
             if not answer.approve and pending["args"].get("order_id"):
                 # a decision by a person: the audit trail keeps who declined, and why
                 await asyncio.to_thread(
-                    record_rejection, tool_env(ctx, approved_by=approved_by), tool=spec.name,
+                    record_rejection, tool_env(ctx, principal=acting, approved_by=approved_by), tool=spec.name,
                     order_id=pending["args"]["order_id"], note=answer.reason,
                 )
         return {

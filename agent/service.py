@@ -203,6 +203,7 @@ class AgentService:
             values = snapshot.values or {}
             pending = values.get("pending") if snapshot.next else None
             graph_input: Any
+            approver: Principal | None = None
             if message is not None:
                 self._check_owner(values, principal, tid)
                 if pending:
@@ -217,6 +218,8 @@ class AgentService:
                     raise Forbidden("you may not answer this approval", role=principal.role.value)
                 answer = resume.model_copy(update={"by": principal.label()})
                 graph_input = Command(resume=answer.model_dump())
+                # the approver answers; the rest of the turn reads as the owner, who reads the thread
+                approver, principal = principal, owner
             before = {k: len(values.get(k, [])) for k in ("decisions", "tool_calls", "messages")}
             context = AgentContext(
                 principal=principal,
@@ -225,6 +228,7 @@ class AgentService:
                 sessions=self.sessions,
                 thread_id=tid,
                 retriever=self._retriever,
+                approver=approver,
             )
             async for event in self._run(graph_input, config, context, tid, tokens=tokens):
                 yield event

@@ -15,6 +15,7 @@ from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool
 
 from agent.context import AgentContext
+from promesa.principal import Principal
 from tools import errors
 from tools.registry import ToolEnv, ToolSpec
 
@@ -25,10 +26,10 @@ def lc_tool(spec: ToolSpec) -> BaseTool:
     return spec.as_langchain_tool()
 
 
-def tool_env(ctx: AgentContext, **extra: Any) -> ToolEnv:
-    """The environment a tool runs in: the turn's principal, clock and handles, plus ``extra``."""
+def tool_env(ctx: AgentContext, *, principal: Principal | None = None, **extra: Any) -> ToolEnv:
+    """The environment a tool runs in: the turn's principal (or ``principal``), clock, handles."""
     return ToolEnv(
-        principal=ctx.principal,
+        principal=principal or ctx.principal,
         now=ctx.now,
         settings=ctx.settings,
         sessions=ctx.sessions,

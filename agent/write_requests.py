@@ -25,8 +25,13 @@ def pending_approval(
     index: int,
     ai: AIMessage,
     decisions: list[dict[str, Any]],
+    request: dict[str, Any],
 ) -> dict[str, Any]:
-    """The approval request for one WRITE call: what, why (the matching proposal), who may answer."""
+    """The approval request for one WRITE call: who asked, what changes, why, who may answer.
+
+    ``request`` is the domain's authorized description of the change (``WriteRequest``); a
+    call the requester may not make never gets here.
+    """
     order_id = args.get("order_id")
     reason = next(
         (
@@ -35,7 +40,7 @@ def pending_approval(
             if d.get("type") == "reroute_proposal" and d.get("order_id") == order_id
         ),
         "",
-    ) or text(ai)
+    ) or text(ai) or request.get("summary", "")
     owner = state.get("owner") or ctx.principal.model_dump(mode="json")
     return {
         "thread_id": ctx.thread_id,
@@ -44,6 +49,8 @@ def pending_approval(
         "args": dict(args),
         "reason": reason,
         "requested_by": Principal.model_validate(owner).label(),
+        "changes": list(request.get("changes", [])),
+        "summary": request.get("summary", ""),
         "approver_roles": approver_roles(spec),
         "idempotency_key": idempotency_key(ctx.thread_id, index, call_id, spec.name),
         "requested_at": ctx.now.isoformat(),

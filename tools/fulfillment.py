@@ -76,7 +76,21 @@ def propose_pickup(deps: Deps, args: OrderIdArgs, env: ToolEnv) -> object:
     )
 
 
-@tool(roles=[Role.customer, Role.support], access=Access.write, approvers=[Role.customer, Role.support])
+def _request_pickup(deps: Deps, args: ConvertToPickupArgs, env: ToolEnv) -> object:
+    from promesa.domain.fulfillment.rights import ACTION_PICKUP, describe_request
+
+    return describe_request(deps, action=ACTION_PICKUP, order_id=args.order_id,
+                            option_id=f"pickup:{args.node_id}:pickup")
+
+
+def _request_reroute(deps: Deps, args: ExecuteRerouteArgs, env: ToolEnv) -> object:
+    from promesa.domain.fulfillment.rights import ACTION_REROUTE, describe_request
+
+    return describe_request(deps, action=ACTION_REROUTE, order_id=args.order_id, option_id=args.option_id)
+
+
+@tool(roles=[Role.customer, Role.support], access=Access.write, approvers=[Role.customer, Role.support],
+      authorize=_request_pickup)
 def convert_to_pickup(deps: Deps, args: ConvertToPickupArgs, env: ToolEnv) -> object:
     """Convert an order to pickup at a store from propose_pickup. Needs the customer's approval."""
     from promesa.domain.fulfillment.execution import convert_to_pickup as convert
@@ -91,6 +105,7 @@ def convert_to_pickup(deps: Deps, args: ConvertToPickupArgs, env: ToolEnv) -> ob
         consent=True,
         approved_by=env.approved_by,
         note=env.approval_note,
+        requested_by=env.requester,
     )
 
 
@@ -106,7 +121,8 @@ def propose_reroute(deps: Deps, args: ProposeRerouteArgs, env: ToolEnv) -> objec
     return propose(deps, args.order_id, line_nos=args.line_nos)
 
 
-@tool(roles=[Role.support, Role.ops], access=Access.write, approvers=[Role.support, Role.ops])
+@tool(roles=[Role.support, Role.ops], access=Access.write, approvers=[Role.support, Role.ops],
+      authorize=_request_reroute)
 def execute_reroute(deps: Deps, args: ExecuteRerouteArgs, env: ToolEnv) -> object:
     """Execute a reroute option from propose_reroute. Pauses for a support or ops approval."""
     from promesa.domain.fulfillment.execution import execute_reroute as execute
@@ -118,6 +134,7 @@ def execute_reroute(deps: Deps, args: ExecuteRerouteArgs, env: ToolEnv) -> objec
         idempotency_key=_key(env),
         approved_by=env.approved_by,
         note=env.approval_note,
+        requested_by=env.requester,
     )
 
 

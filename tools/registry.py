@@ -48,6 +48,8 @@ class ToolEnv:
     approved_by: str | None = None
     approval_note: str | None = None
     retriever: Callable[[], Any] | None = None
+    #: Who asked for a WRITE (the thread owner) when someone else (the approver) executes it.
+    requester: Principal | None = None
 
 
 ToolFn = Callable[[Deps, Any, ToolEnv], Any]
@@ -64,6 +66,32 @@ class ToolSpec:
     roles: frozenset[Role]
     fn: ToolFn
     approvers: frozenset[Role] = field(default_factory=frozenset)
+    #: For a WRITE: authorizes the request for the asking principal and describes the change
+    #: (a domain ``WriteRequest``); runs when the call is proposed, before any approval queue.
+    authorize: ToolFn | None = None
+
+    def request(self, raw_args: dict[str, Any], env: ToolEnv) -> dict[str, Any]:
+        """The envelope of a WRITE request: the authorized description, or the refusal.
+
+        A WRITE without an ``authorize`` function is refused: nothing is queued unchecked.
+        """
+        if self.authorize is None:
+            return errors.error("forbidden", f"{self.name} cannot be requested here.")
+        try:
+            args = self.args.model_validate(raw_args or {})
+        except ValidationError as exc:
+            return errors.from_exception(exc)
+        authorize = self.authorize
+        try:
+            # a request only reads: the session closes without a commit
+            with env.sessions() as session:
+                deps = Deps(session=session, principal=env.principal, now=env.now, settings=env.settings)
+                return errors.ok(authorize(deps, args, env))
+        except Exception as exc:  # noqa: BLE001 - a refusal becomes the tool's error message
+            return errors.from_exception(exc)
+
+    async def arequest(self, raw_args: dict[str, Any], env: ToolEnv) -> dict[str, Any]:
+        return await asyncio.to_thread(self.request, raw_args, env)
 
     def execute(self, raw_args: dict[str, Any], env: ToolEnv) -> dict[str, Any]:
         """Validate arguments, run the service in one transaction, return the JSON envelope.
@@ -112,6 +140,7 @@ def tool(
     roles: Iterable[Role],
     access: Access = Access.read,
     approvers: Iterable[Role] = (),
+    authorize: ToolFn | None = None,
 ) -> Callable[[ToolFn], ToolFn]:
     """Register ``fn(deps, args, env)`` as a tool named after the function.
 
@@ -132,6 +161,7 @@ def tool(
             roles=frozenset(roles),
             fn=fn,
             approvers=frozenset(approvers),
+            authorize=authorize,
         )
         return fn
 

@@ -16,14 +16,16 @@ from promesa.domain import access, audit
 from promesa.domain.deps import Deps
 from promesa.domain.fulfillment.proposals import propose_reroute
 from promesa.domain.fulfillment.records import RerouteExecution, RerouteOption, RerouteProposal
+from promesa.domain.fulfillment.rights import ACTION_PICKUP, ACTION_REROUTE, ensure_may_request
 from promesa.domain.reference import reference
 from promesa.errors import Conflict, InvalidInput, PolicyViolation
 from promesa.store.enums import FulfillmentType
 from promesa.store.models import ActionExecution, Address, CarrierService, InventoryPosition, Order, OrderLine
 from promesa.world.allocation import compute_ship_by
 
-ACTION_REROUTE = "execute_reroute"
-ACTION_PICKUP = "convert_to_pickup"
+from promesa.principal import Principal
+
+__all__ = ["ACTION_PICKUP", "ACTION_REROUTE", "convert_to_pickup", "execute_reroute", "record_rejection"]
 
 
 class _Stale(Exception):
@@ -132,9 +134,14 @@ def _move(deps: Deps, order: Order, option: RerouteOption) -> list[dict[str, obj
 
 
 def _execute(deps: Deps, *, order_id: str, option_id: str, key: str, approved_by: str | None,
-             action: str, consent: bool, note: str | None = None) -> RerouteExecution:
+             action: str, consent: bool, note: str | None = None,
+             requested_by: Principal | None = None) -> RerouteExecution:
     if not key or len(key) > 128:
         raise InvalidInput("an idempotency key of 1–128 characters is required", field="idempotency_key")
+    # authorized again at execution: for whoever executes (the approver) and whoever asked
+    ensure_may_request(deps, deps.principal, action=action, order_id=order_id)
+    if requested_by is not None:
+        ensure_may_request(deps, requested_by, action=action, order_id=order_id)
     approved_by = approved_by or deps.principal.label()  # no separate approver: whoever executes
     replay = _replay(deps, key, order_id, option_id)
     if replay is not None:
@@ -159,6 +166,7 @@ def _execute(deps: Deps, *, order_id: str, option_id: str, key: str, approved_by
             audit.record(deps, action, "order", order_id, {
                 "option_id": option_id, "approved_by": approved_by, "eta": option.eta.isoformat(),
                 "moved": moved, "proposal_id": proposal.proposal_id, "note": note,
+                "requested_by": requested_by.label() if requested_by else approved_by,
             })
             deps.session.add(ActionExecution(
                 key=key, action=action, entity_id=order_id, executed_at=deps.now,
@@ -179,10 +187,12 @@ def _execute(deps: Deps, *, order_id: str, option_id: str, key: str, approved_by
 
 
 def execute_reroute(deps: Deps, *, order_id: str, option_id: str, idempotency_key: str,
-                    approved_by: str | None = None, note: str | None = None) -> RerouteExecution:
+                    approved_by: str | None = None, note: str | None = None,
+                    requested_by: Principal | None = None) -> RerouteExecution:
     """Apply an approved reroute option (staff only); same key twice returns the stored result.
 
-    ``note`` is the approver's reason, kept in the audit log beside who approved.
+    ``note`` is the approver's reason, kept in the audit log beside who approved;
+    ``requested_by`` is who asked for it, authorized again here beside the executing principal.
 
     Raises:
         Forbidden: not support, ops or system.
@@ -195,21 +205,23 @@ def execute_reroute(deps: Deps, *, order_id: str, option_id: str, idempotency_ke
         raise PolicyViolation("converting to pickup needs the customer's consent: use convert_to_pickup",
                               option_id=option_id)
     return _execute(deps, order_id=order_id, option_id=option_id, key=idempotency_key,
-                    approved_by=approved_by, action=ACTION_REROUTE, consent=False, note=note)
+                    approved_by=approved_by, action=ACTION_REROUTE, consent=False, note=note,
+                    requested_by=requested_by)
 
 
 def convert_to_pickup(deps: Deps, *, order_id: str, node_id: str, idempotency_key: str,
                       consent: bool, approved_by: str | None = None,
-                      note: str | None = None) -> RerouteExecution:
+                      note: str | None = None, requested_by: Principal | None = None) -> RerouteExecution:
     """Turn a shipped order into a pickup at ``node_id`` — only with the customer's consent.
 
-    A customer may convert their own order; staff any order.
+    A customer may convert their own order; staff any order. Both the executing principal and
+    ``requested_by`` (who asked, when it was someone else) must be allowed to.
     """
     if not consent:
         raise PolicyViolation("converting to pickup needs the customer's consent", order_id=order_id)
     return _execute(deps, order_id=order_id, option_id=f"pickup:{node_id}:pickup",
                     key=idempotency_key, approved_by=approved_by,
-                    action=ACTION_PICKUP, consent=True, note=note)
+                    action=ACTION_PICKUP, consent=True, note=note, requested_by=requested_by)
 
 
 def record_rejection(deps: Deps, *, action: str, order_id: str, rejected_by: str,
