@@ -27,6 +27,8 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 ## Build the schema, the demo world (when empty) and the policy index, then serve.
+## Demo mode: the demo shop and demo tokens (story principals only), on loopback only.
+setup run: export PROMESA_ENVIRONMENT := demo
 setup: install
 	$(PROMESA) setup
 

@@ -22,6 +22,8 @@ from promesa.settings import Settings
 ALGORITHM = "HS256"
 ISSUER = "promesa"
 SECRET_FILE = "api-secret.key"
+#: Shortest secret production accepts (HS256 wants at least 256 bits of key).
+MIN_SECRET_CHARS = 32
 
 
 class StartupError(RuntimeError):
@@ -38,12 +40,15 @@ def resolve_secret(settings: Settings) -> str:
     The development secret is persisted so ``promesa token`` and ``promesa serve`` agree.
 
     Raises:
-        StartupError: in production without ``PROMESA_SECRET_KEY``.
+        StartupError: in production without ``PROMESA_SECRET_KEY`` of at least 32 characters.
     """
+    if settings.environment == "production":
+        if not settings.secret_key:
+            raise StartupError("PROMESA_SECRET_KEY must be set in production")
+        if len(settings.secret_key) < MIN_SECRET_CHARS:
+            raise StartupError(f"PROMESA_SECRET_KEY must be at least {MIN_SECRET_CHARS} characters in production")
     if settings.secret_key:
         return settings.secret_key
-    if settings.environment == "production":
-        raise StartupError("PROMESA_SECRET_KEY must be set in production")
     path = Path(settings.data_dir) / SECRET_FILE
     if path.exists():
         secret = path.read_text().strip()

@@ -87,8 +87,11 @@ def register(app: typer.Typer) -> None:
         """Run the HTTP API (OpenAPI docs at /docs)."""
         import uvicorn
 
+        from api.modes import check_serve
+
         try:
-            resolve_secret(get_settings())
+            for warning in check_serve(get_settings(), host):
+                typer.secho(f"warning: {warning}", fg="yellow", err=True)
         except StartupError as exc:
             typer.secho(f"error: {exc}", fg="red", err=True)
             raise typer.Exit(2) from exc

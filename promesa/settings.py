@@ -23,8 +23,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PROMESA_", env_file=".env", extra="ignore")
 
-    environment: Literal["development", "test", "production"] = Field(
-        "development", description="`production` refuses the generated development secret."
+    environment: Literal["development", "test", "demo", "production"] = Field(
+        "development",
+        description="`demo` (what `make run` sets) enables the demo token endpoint and demo shop, "
+        "on loopback only; `production` needs a real secret and disables every demo convenience.",
     )
     data_dir: Path = Field(Path(".promesa"), description="Folder for the embedded files.")
     database_url: str | None = Field(

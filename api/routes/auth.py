@@ -9,11 +9,13 @@ from fastapi import APIRouter, Request
 from api.auth import check_principal, issue_token
 from api.deps import NowDep, PrincipalDep, RuntimeDep, SessionDep
 from api.errors import ApiError
+from api.modes import demo_enabled
 from api.schemas import ERRORS, DemoTokenRequest, ErrorResponse, TokenResponse, VerifyOrderRequest
 from promesa.domain.deps import Deps
 from promesa.domain.verification import scoped_principal, verify_order
 from promesa.errors import Forbidden
 from promesa.principal import Principal, Role
+from promesa.world.stories import is_story_principal
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -58,11 +60,12 @@ def verify_order_token(
 
 @router.post("/demo-token", response_model=TokenResponse, responses=ERRORS)
 def demo_token(body: DemoTokenRequest, runtime: RuntimeDep) -> TokenResponse:
-    """Development only: a token for any role, for the demo shop, copilot and console pages.
+    """Demo only: a token for a story principal, for the demo shop, copilot and console pages.
 
-    Refused (404) when ``PROMESA_ENVIRONMENT=production``.
+    Exists (else 404) only when ``PROMESA_ENVIRONMENT=demo``, which serves on loopback only;
+    refused (403) for ``system``, visitors and anyone the stories do not name.
     """
-    if runtime.settings.environment == "production":
+    if not demo_enabled(runtime.settings):
         raise ApiError(404, "not_found", "not found")
     principal = Principal(role=body.role, subject=body.subject, order_scope=body.order_scope)
     try:
@@ -70,6 +73,8 @@ def demo_token(body: DemoTokenRequest, runtime: RuntimeDep) -> TokenResponse:
     except ValueError as exc:
         field = "order_scope" if body.role is Role.anonymous else "subject"
         raise ApiError(422, "invalid_input", str(exc), field=field) from exc
+    if body.order_scope or not is_story_principal(body.role.value, body.subject):
+        raise ApiError(403, "forbidden", "demo tokens exist for the story principals only", field="subject")
     ttl = timedelta(minutes=runtime.settings.token_ttl_minutes)
     token = issue_token(runtime.secret, principal, ttl)
     return TokenResponse(access_token=token, expires_in=int(ttl.total_seconds()), principal=principal)

@@ -20,9 +20,11 @@ from sqlalchemy import select
 from api.auth import issue_token
 from api.deps import RuntimeDep
 from api.errors import ApiError
+from api.modes import demo_enabled
 from knowledge.documents import PolicyDocument, load_library
 from promesa.principal import Principal, Role
 from promesa.store.models import Customer
+from promesa.world.stories import DEMO_CUSTOMERS
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "pages"
@@ -32,8 +34,6 @@ templates = Jinja2Templates(directory=str(PAGES))
 router = APIRouter(include_in_schema=False)
 static_files = StaticFiles(directory=str(STATIC))
 
-#: Story customers the demo shop offers to sign in as (see `promesa stories`).
-DEMO_CUSTOMERS = ("C-1000", "C-1001", "C-1002", "C-1003", "C-1004", "C-1005", "C-1006", "C-1007")
 
 
 def _page(name: str) -> FileResponse:
@@ -74,10 +74,11 @@ def ops_page() -> FileResponse:
 def demo_shop(request: Request, runtime: RuntimeDep, customer: str = "", lang: str = "") -> HTMLResponse:
     """A demo storefront embedding the widget; signing in mints the shop's token server-side.
 
-    Development only: a real shop mints the token in its own backend for its signed-in user.
+    Demo only (``PROMESA_ENVIRONMENT=demo``, loopback): a real shop mints the token in its own
+    backend for its signed-in user. Story customers only, for ``visitor_token_ttl_minutes``.
     """
-    if runtime.settings.environment == "production":
-        raise ApiError(404, "not_found", "no demo shop in production")
+    if not demo_enabled(runtime.settings):
+        raise ApiError(404, "not_found", "the demo shop exists in demo mode only")
     assert runtime.sessions is not None
     with runtime.sessions() as session:
         rows = session.execute(
@@ -87,7 +88,8 @@ def demo_shop(request: Request, runtime: RuntimeDep, customer: str = "", lang: s
     token = ""
     if customer in known:
         principal = Principal(role=Role.customer, subject=customer)
-        token = issue_token(runtime.secret, principal, timedelta(hours=8))
+        token = issue_token(runtime.secret, principal,
+                            timedelta(minutes=runtime.settings.visitor_token_ttl_minutes))
     return templates.TemplateResponse(
         request,
         "shop.html",

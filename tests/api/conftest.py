@@ -94,6 +94,14 @@ def client(api_settings: Settings, engine: Engine, agent: ScriptedAgent) -> Iter
 
 
 @pytest.fixture
+def demo_client(api_settings: Settings, engine: Engine, agent: ScriptedAgent) -> Iterator[TestClient]:
+    """The app in demo mode (what `make run` serves): demo shop and demo tokens exist."""
+    app = create_app(api_settings.model_copy(update={"environment": "demo"}), engine=engine, agent=agent)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
 def token_for(client: TestClient):  # noqa: ANN201
     """``token_for("customer", "C-1001")`` -> an Authorization header."""
     secret = client.app.state.runtime.secret

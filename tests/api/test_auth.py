@@ -105,16 +105,20 @@ def test_expired_token_is_401(client) -> None:  # noqa: ANN001
     assert "expired" in response.json()["error"]["message"]
 
 
-def test_demo_token_works_in_development_and_is_gone_in_production(
-    client, api_settings, engine, agent  # noqa: ANN001
+def test_demo_token_works_in_demo_and_is_gone_in_production(
+    api_settings, engine, agent  # noqa: ANN001
 ) -> None:
-    response = client.post("/v1/auth/demo-token", json={"role": "support", "subject": "agent-ana"})
-    assert response.status_code == 200
-    token = response.json()["access_token"]
-    assert client.get("/v1/approvals", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    missing = client.post("/v1/auth/demo-token", json={"role": "customer"})
-    assert missing.status_code == 422 and missing.json()["error"]["field"] == "subject"
     from fastapi.testclient import TestClient
+
+    # issue #16: demo tokens exist in demo mode only (it was development, where it minted for anyone)
+    demo = api_settings.model_copy(update={"environment": "demo"})
+    with TestClient(create_app(demo, engine=engine, agent=agent)) as client:
+        response = client.post("/v1/auth/demo-token", json={"role": "support", "subject": "agent-ana"})
+        assert response.status_code == 200
+        token = response.json()["access_token"]
+        assert client.get("/v1/approvals", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        missing = client.post("/v1/auth/demo-token", json={"role": "customer"})
+        assert missing.status_code == 422 and missing.json()["error"]["field"] == "subject"
 
     prod = api_settings.model_copy(update={"environment": "production", "secret_key": "p" * 40})
     with TestClient(create_app(prod, engine=engine, agent=agent)) as prod_client:

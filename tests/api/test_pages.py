@@ -10,7 +10,8 @@ from api.main import create_app
 from promesa.settings import Settings
 
 
-def test_surfaces_and_embed_script_are_served(client: TestClient) -> None:
+def test_surfaces_and_embed_script_are_served(demo_client: TestClient) -> None:
+    client = demo_client  # the demo shop exists in demo mode only (issue #16)
     for path in ("/widget", "/copilot", "/ops", "/shop"):
         response = client.get(path)
         assert response.status_code == 200, path
@@ -38,7 +39,8 @@ def test_internal_policies_are_never_served(client: TestClient) -> None:
         assert response.json()["error"]["code"] == "not_found"
 
 
-def test_demo_shop_signs_in_with_a_server_minted_token(client: TestClient) -> None:
+def test_demo_shop_signs_in_with_a_server_minted_token(demo_client: TestClient) -> None:
+    client = demo_client
     page = client.get("/shop", params={"customer": "C-1001", "lang": "es"})
     assert page.status_code == 200
     token = re.search(r'data-token="([^"]+)"', page.text)

@@ -57,7 +57,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         _env_file=None,
         data_dir=data,
         now=datetime.fromisoformat(NOW),
-        environment="test",
+        environment="demo",  # the demo shop and demo sign-in, as `make run` serves them
         turns_per_minute=1000,
     )
     engine = make_engine(settings.sqlalchemy_url)

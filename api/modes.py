@@ -1,0 +1,54 @@
+"""What each environment allows (issue #16): demo conveniences only in ``demo``, on loopback.
+
+* ``development`` and ``test``: tokens come from ``promesa token`` or order verification; no
+  demo token endpoint, no demo shop sign-in.
+* ``demo`` (what ``make run`` sets): the demo token endpoint and the demo shop mint tokens, for
+  story principals only and never for ``system``; the server refuses to listen off loopback.
+* ``production``: a real secret is required (:func:`api.auth.resolve_secret`) and no demo
+  convenience exists.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from api.auth import StartupError, resolve_secret
+from promesa.settings import Settings
+
+DEMO = "demo"
+
+
+def demo_enabled(settings: Settings) -> bool:
+    """Whether the demo token endpoint and the demo shop's sign-in exist."""
+    return settings.environment == DEMO
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1); False for 0.0.0.0."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name we cannot vouch for
+
+
+def check_serve(settings: Settings, host: str) -> list[str]:
+    """Refuse configurations that may not serve on ``host``; return warnings for risky ones.
+
+    Raises:
+        StartupError: demo mode off loopback; production without a real secret.
+    """
+    resolve_secret(settings)
+    warnings: list[str] = []
+    if not is_loopback(host):
+        if demo_enabled(settings):
+            raise StartupError(
+                f"demo mode mints tokens for story principals: it serves on loopback only, not {host}"
+            )
+        if settings.environment != "production":
+            warnings.append(
+                f"serving {settings.environment} on {host}, beyond loopback: set "
+                "PROMESA_ENVIRONMENT=production and PROMESA_SECRET_KEY for a real deployment"
+            )
+    return warnings
