@@ -87,7 +87,7 @@ def register(app: typer.Typer) -> None:
         """Run the HTTP API (OpenAPI docs at /docs)."""
         import uvicorn
 
-        from api.modes import check_serve
+        from api.modes import check_serve, serve_options
 
         try:
             for warning in check_serve(get_settings(), host):
@@ -98,7 +98,8 @@ def register(app: typer.Typer) -> None:
         import api.main  # noqa: F401 - the app's code, imported before freezing
 
         freeze_startup_objects()
-        uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
+        uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers,
+                    **serve_options())  # type: ignore[arg-type]
 
     @app.command("token")
     def token(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
 from api.bodylimit import DeclaredBodyLimit
@@ -49,6 +50,9 @@ def create_app(
     )
     app.state.runtime = make_runtime(settings, engine=engine, agent=agent)
     errors.install(app)
+    if settings.trusted_proxies:
+        # X-Forwarded-For is believed from these proxies only (uvicorn's own is off: serve_options)
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

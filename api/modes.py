@@ -52,3 +52,13 @@ def check_serve(settings: Settings, host: str) -> list[str]:
                 "PROMESA_ENVIRONMENT=production and PROMESA_SECRET_KEY for a real deployment"
             )
     return warnings
+
+
+def serve_options() -> dict[str, object]:
+    """uvicorn options ``promesa serve`` runs with.
+
+    uvicorn's own proxy-header handling is off: by default it believes X-Forwarded-For from
+    127.0.0.1, so anything on the host could pick its client address. The app believes it only
+    from ``settings.trusted_proxies`` (:func:`api.main.create_app`).
+    """
+    return {"proxy_headers": False, "server_header": False}

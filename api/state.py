@@ -57,6 +57,8 @@ class Runtime:
     secret: str
     turn_limiter: Limiter
     verify_limiter: Limiter
+    #: failed verifications per order id: N in the window lock that order (issue #16)
+    order_lockout: Limiter
     engine: Engine | None = None
     sessions: sessionmaker[Session] | None = None
     agent: AgentService | None = None
@@ -74,6 +76,8 @@ def make_runtime(
         secret=resolve_secret(settings),
         turn_limiter=Limiter("chat-turns", settings.turns_per_minute, storage),
         verify_limiter=Limiter("order-verification", settings.verify_attempts_per_minute, storage),
+        order_lockout=Limiter("order-verification-failures", settings.verify_failures_per_order,
+                              storage, minutes=settings.verify_lockout_minutes),
         engine=engine,
         agent=agent,
     )

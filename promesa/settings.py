@@ -57,6 +57,17 @@ class Settings(BaseSettings):
     verify_attempts_per_minute: int = Field(
         10, description="Order-verification attempts allowed per client address per minute."
     )
+    verify_failures_per_order: int = Field(
+        5, description="Failed verifications of one order id before it is locked for a while."
+    )
+    verify_lockout_minutes: int = Field(
+        15, description="How long failures count against an order id (its lockout window)."
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed "
+        "(a JSON list); from anyone else the header is ignored.",
+    )
     rate_limit_storage: str = Field(
         "memory://", description="`limits` storage URI (e.g. redis://host:6379) shared by workers."
     )
@@ -92,6 +103,13 @@ class Settings(BaseSettings):
     def _now_has_offset(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError("PROMESA_NOW needs a UTC offset, e.g. 2026-11-20T10:00:00-06:00")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _no_trust_all(cls, value: list[str]) -> list[str]:
+        if any(v.strip() == "*" for v in value):
+            raise ValueError("PROMESA_TRUSTED_PROXIES may not be '*': name the proxies' addresses")
         return value
 
     @property

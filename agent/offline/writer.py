@@ -40,7 +40,7 @@ def order_status(data: dict[str, Any], lang: str) -> str:
     reason = explain.late_reason(data, lang)
     status = data.get("status")
     if status == "ready_for_pickup" and data.get("pickup_hold_until"):
-        parts.append(say("pickup_ready", lang, node=data.get("pickup_node_id") or data.get("node_id") or "?",
+        parts.append(say("pickup_ready", lang, node=data.get("pickup_node_id") or data.get("pickup_store") or data.get("node_id") or "?",
                          until=fmt_date(data["pickup_hold_until"], lang)))
     elif status in ("delivered", "picked_up"):
         if data.get("return_window_ends"):

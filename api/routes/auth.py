@@ -12,6 +12,7 @@ from api.errors import ApiError
 from api.modes import demo_enabled
 from api.schemas import ERRORS, DemoTokenRequest, ErrorResponse, TokenResponse, VerifyOrderRequest
 from promesa.domain.deps import Deps
+from promesa.domain.identity import normalise_order_id
 from promesa.domain.verification import scoped_principal, verify_order
 from promesa.errors import Forbidden
 from promesa.principal import Principal, Role
@@ -36,21 +37,29 @@ def verify_order_token(
     session: SessionDep,
     now: NowDep,
 ) -> TokenResponse:
-    """Exchange an order id plus its email, phone or postal code for a short-lived token.
+    """Exchange an order id plus its email or phone (a postal code only beside one of them)
+    for a short-lived token. Limited per client address and locked per order after repeated
+    failures (429 with ``Retry-After``).
 
     The token's principal is ``anonymous`` with ``order_scope`` = that order: it can read that
     order (and chat about it) and nothing else.
     """
+    # request.client is the peer, or what a trusted proxy (settings.trusted_proxies) forwarded
     client = request.client.host if request.client else "unknown"
     runtime.verify_limiter.hit(client)
+    order_key = normalise_order_id(body.order_id)
+    # an order that failed too often is locked, whoever asks and whatever they give: guessing
+    # across many addresses walks no further. Unknown ids lock alike, so a lock reveals nothing.
+    runtime.order_lockout.ensure_open(order_key)
     # Nobody is signed in yet: the check runs as an anonymous visitor claiming this order.
-    claimant = Principal(role=Role.anonymous, order_scope=body.order_id)
+    claimant = Principal(role=Role.anonymous, order_scope=order_key)
     deps = Deps(session=session, principal=claimant, now=now, settings=runtime.settings)
     try:
         verified = verify_order(
             deps, body.order_id, email=body.email, phone=body.phone, postal_code=body.postal_code
         )
     except Forbidden as exc:  # unknown order or a wrong detail: one answer for every case
+        runtime.order_lockout.count(order_key)
         raise ApiError(401, "verification_failed", NOT_VERIFIED) from exc
     visitor = scoped_principal(verified)
     ttl = timedelta(minutes=runtime.settings.visitor_token_ttl_minutes)

@@ -21,6 +21,7 @@ from promesa.domain.identity import normalise_order_id
 from promesa.domain.load import ship_day_with_backlog
 from promesa.domain.records import OrderLineView, OrderStatusView, OrderSummary, TrackingStep
 from promesa.domain.reference import NodeRef, Reference, reference
+from promesa.domain.visitor_view import visitor_view
 from promesa.errors import InvalidInput
 from promesa.principal import Role
 from promesa.store.enums import FulfillmentType, LineStatus
@@ -178,7 +179,7 @@ def get_order_status(deps: Deps, order_id: str) -> OrderStatusView:
     )
     result = eta.estimate(facts)
     carrier = ref.carriers.get(service.carrier_id) if service else None
-    return OrderStatusView(
+    view = OrderStatusView(
         order_id=oid,
         customer_id=head.customer_id,
         status=head.order_status,
@@ -196,6 +197,7 @@ def get_order_status(deps: Deps, order_id: str) -> OrderStatusView:
         tracking_number=shipment.tracking_number if shipment else None,
         node_id=node_id,
         pickup_node_id=head.pickup_node_id,
+        pickup_store=f"{pickup_node.name}, {pickup_node.city}" if pickup_node else None,
         pickup_hold_until=result.pickup_hold_until,
         destination_city=head.city or (pickup_node.city if pickup_node else None),
         lines=[
@@ -207,6 +209,7 @@ def get_order_status(deps: Deps, order_id: str) -> OrderStatusView:
         eta_basis=result.basis,
         return_window_ends=result.return_window_ends,
     )
+    return visitor_view(view, ref) if deps.principal.role is Role.anonymous else view
 
 
 def _node_ships(

@@ -53,7 +53,7 @@ class OrderStatusView(Record):
     """Where an order is and whether its promise holds, with the reasons behind the ETA."""
 
     order_id: str
-    customer_id: str
+    customer_id: str | None = Field(description="None in a visitor's view (internal ids stay inside).")
     status: OrderStatus
     channel: Channel
     fulfillment_type: FulfillmentType
@@ -69,6 +69,7 @@ class OrderStatusView(Record):
     tracking_number: str | None = None
     node_id: str | None = None
     pickup_node_id: str | None = None
+    pickup_store: str | None = Field(None, description="The pickup store's name and city.")
     pickup_hold_until: date | None = None
     destination_city: str | None = None
     lines: list[OrderLineView] = []

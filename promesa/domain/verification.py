@@ -1,6 +1,7 @@
 """Anonymous order verification: an order id plus a detail only its customer knows.
 
-A visitor who proves they know an order gets a token scoped to that order alone
+A visitor who proves they know an order (its email or phone; a postal code only as a second
+factor) gets a token scoped to that order alone
 (``Principal(role=anonymous, order_scope=order_id)``, minted by the API from the
 :class:`VerifiedOrder` returned here). Every way of failing — unknown order, wrong email,
 wrong phone, wrong postal code — raises the same :class:`Forbidden`, so the error never says
@@ -41,8 +42,8 @@ def verify_order(
 ) -> VerifiedOrder:
     """Check that the visitor knows ``order_id`` and every detail given about it.
 
-    Every given detail must match: the customer's email or phone (any format), or the
-    order's ship-to or pickup-store postal code.
+    The customer's email or phone (any format) is required; a postal code (the order's
+    ship-to or pickup store) counts only beside one of them. Every given detail must match.
 
     Raises:
         InvalidInput: no detail given (``field='details'``), or a malformed order id, email,
@@ -50,7 +51,7 @@ def verify_order(
         Forbidden: the order does not exist or a detail does not match (one message for all).
     """
     if not any(v and v.strip() for v in (email, phone, postal_code)):
-        raise InvalidInput("give the order's email, phone or postal code", field="details")
+        raise InvalidInput("give the order's email or phone", field="details")
     oid = normalise_order_id(order_id or "")
     given: dict[str, str] = {}
     if email and email.strip():
@@ -59,6 +60,10 @@ def verify_order(
         given["phone"] = normalise_phone(phone)
     if postal_code and postal_code.strip():
         given["postal_code"] = _postal(postal_code)
+    if not ({"email", "phone"} & set(given)):
+        # a postal code is shared by thousands of orders: never enough on its own
+        raise InvalidInput("a postal code verifies only together with the order's email or phone",
+                           field="details")
 
     order = deps.session.execute(
         select(Order.customer_id, Address.postal_code.label("ship_postal"),

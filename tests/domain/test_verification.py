@@ -41,8 +41,8 @@ def deps(session, now):
     {"email": "Carlos@Example.com"},
     {"phone": "+52 81 5555 0101"},
     {"phone": "8155550101"},
-    {"postal_code": " 64000 "},
-    {"email": "carlos@example.com", "postal_code": "64000"},
+    {"email": "carlos@example.com", "postal_code": " 64000 "},
+    {"phone": "8155550101", "postal_code": "64000"},
 ])
 def test_right_details(deps, details):
     verified = verify_order(deps, "po 5001", **details)
@@ -51,13 +51,20 @@ def test_right_details(deps, details):
 
 
 def test_pickup_postal_code(deps):
-    assert verify_order(deps, "#5003", postal_code="11560").customer_id == "C-1003"
+    assert verify_order(deps, "#5003", email="lucia@example.com", postal_code="11560").customer_id == "C-1003"
+
+
+@pytest.mark.parametrize("postal", ["64000", "11560"])
+def test_a_postal_code_alone_never_verifies(deps, postal):
+    """Issue #16: a postal code is shared by many orders, so it is only ever a second factor."""
+    with pytest.raises(InvalidInput) as err:
+        verify_order(deps, "PO-5001", postal_code=postal)
+    assert err.value.field == "details"
 
 
 @pytest.mark.parametrize("order_id, details", [
     ("PO-5001", {"email": "lucia@example.com"}),           # someone else's email
     ("PO-5001", {"phone": "8155550102"}),
-    ("PO-5001", {"postal_code": "11560"}),
     ("PO-5001", {"email": "carlos@example.com", "postal_code": "11560"}),  # one wrong of two
     ("PO-9999", {"email": "carlos@example.com"}),          # no such order
 ])

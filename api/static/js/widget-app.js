@@ -6,12 +6,12 @@
   const params = new URLSearchParams(location.hash.slice(1));
   const TEXT = {
     en: { title: "Help with your order", placeholder: "Ask about your order…", send: "Send",
-      verify: "Check an order without signing in", orderId: "Order number", contact: "Email, phone or postal code",
+      verify: "Check an order without signing in", orderId: "Order number", contact: "Email or phone",
       verifyBtn: "Verify", verified: "Verified: you can ask about order", signedIn: "Signed in",
       hello: "Hi! I can tell you where your order is, change it to pickup, or explain our policies.",
       lang: "Español", wrong: "Those details don't match an order." },
     es: { title: "Ayuda con tu pedido", placeholder: "Pregunta por tu pedido…", send: "Enviar",
-      verify: "Consulta un pedido sin iniciar sesión", orderId: "Número de pedido", contact: "Correo, teléfono o código postal",
+      verify: "Consulta un pedido sin iniciar sesión", orderId: "Número de pedido", contact: "Correo o teléfono",
       verifyBtn: "Verificar", verified: "Verificado: puedes preguntar por el pedido", signedIn: "Sesión iniciada",
       hello: "¡Hola! Puedo decirte dónde está tu pedido, cambiarlo a recoger en tienda o explicarte nuestras políticas.",
       lang: "English", wrong: "Esos datos no coinciden con ningún pedido." },
@@ -64,9 +64,7 @@
   function splitContact(value) {
     const v = value.trim();
     if (v.includes("@")) return { email: v };
-    const digits = v.replace(/\D/g, "");
-    if (digits.length === 5 && /^\d{5}$/.test(v)) return { postal_code: v };
-    return { phone: v };
+    return { phone: v };  // a postal code alone never verifies (issue #16)
   }
 
   async function verify() {
