@@ -33,6 +33,7 @@ from agent.prompts import message as fixed_message
 from promesa.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from promesa.principal import Principal
 from promesa.settings import Settings
+from promesa.text import strip_controls
 from promesa.store.db import make_engine, session_factory
 
 log = logging.getLogger(__name__)
@@ -194,6 +195,12 @@ class AgentService:
     ) -> AsyncIterator[AgentEvent]:
         if (message is None) == (resume is None):
             raise InvalidInput("send either a message or an approval", field="message")
+        if message is not None:
+            # NUL and other controls never reach a checkpoint or a handoff (PostgreSQL refuses NUL)
+            cleaned = strip_controls(message)
+            if message and not cleaned:
+                raise InvalidInput("the message has nothing but control characters", field="message")
+            message = cleaned
         tid = thread_id or f"t-{uuid.uuid4().hex}"
         if len(tid) > 64:
             raise InvalidInput("thread id is longer than 64 characters", field="thread_id")

@@ -11,11 +11,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.auth import InvalidToken, decode_token
-from api.errors import forbidden, unauthorized
+from api.errors import ApiError, forbidden, unauthorized
 from api.state import AgentService, Runtime
 from promesa.domain.deps import Deps
 from promesa.principal import Principal, Role
 from promesa.settings import Settings
+from promesa.text import has_controls
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `promesa token` or /v1/auth/*")
 
@@ -101,3 +102,14 @@ def get_agent(runtime: RuntimeDep) -> AgentService:
 
 
 AgentDep = Annotated[AgentService, Depends(get_agent)]
+
+
+def no_control_characters(request: Request) -> None:
+    """Refuse (422, naming the parameter) a query or path value with NUL or other controls.
+
+    Applied to every route, so no filter or id carrying NUL reaches PostgreSQL (issue #16);
+    bodies are cleaned by :class:`api.schemas.Body`.
+    """
+    for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
+        if isinstance(value, str) and has_controls(value):
+            raise ApiError(422, "invalid_input", f"{name}: control characters are not allowed", field=name)

@@ -5,13 +5,14 @@ Run with ``promesa serve`` (uvicorn, factory mode) or ``uvicorn api.main:create_
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
 from api.bodylimit import DeclaredBodyLimit
+from api.deps import no_control_characters
 from api.routes import (
     approvals,
     auth,
@@ -66,6 +67,7 @@ def create_app(
     app.add_middleware(DeclaredBodyLimit, max_body_size=max_body_size)
     routers = (health, auth, chat, approvals, threads, orders, customers, ops, support, stories)
     for module in (*routers, pages):
-        app.include_router(module.router, max_body_size=max_body_size)
+        app.include_router(module.router, max_body_size=max_body_size,
+                           dependencies=[Depends(no_control_characters)])
     app.mount("/static", pages.static_files, name="static")
     return app

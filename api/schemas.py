@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent.approvals import PendingApproval
 from agent.decisions import Decision
 from promesa.principal import Principal, Role
+from promesa.text import strip_controls
 
 
 class Body(BaseModel):
-    """Request bodies refuse unknown fields, so a typo is an error naming it."""
+    """Request bodies refuse unknown fields, so a typo is an error naming it.
+
+    Every string field loses NUL and other control characters before validation, so none
+    reaches PostgreSQL (which refuses NUL) nor a checkpoint (issue #16).
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return strip_controls(value) if isinstance(value, str) else value
 
 
 # --- errors ---------------------------------------------------------------------------------

@@ -75,6 +75,13 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Browser origins allowed to call the API (a JSON list in the environment).",
     )
+    # --- ops bounds (promesa/domain/capacity.py, analytics.py) ---
+    risk_horizon_days: int = Field(
+        90, ge=1, le=3660, description="A risk scan's start lies within this many days of today."
+    )
+    analytics_horizon_days: int = Field(
+        3660, ge=1, le=36600, description="Analytics dates lie within this many days of today."
+    )
     # --- sourcing and reroutes (promesa/domain/fulfillment) ---
     rate_card: RateCard = Field(
         default_factory=RateCard, description="Shipping cost by distance band, weight and service."

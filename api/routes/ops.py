@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Query
 from api.deps import DomainDeps, OpsDep
 from api.schemas import ERRORS
 from promesa.domain.analytics import AnalyticsQuery, AnalyticsResult, run_analytics
-from promesa.domain.capacity import DEFAULT_PAGE, MAX_PAGE, RiskReport, scan_risk
+from promesa.domain.capacity import DEFAULT_PAGE, MAX_OFFSET, MAX_PAGE, RiskReport, scan_risk
 
 router = APIRouter(prefix="/v1/ops", tags=["ops"])
 
@@ -25,13 +25,15 @@ def split_ids(values: list[str] | None) -> list[str] | None:
 def risk(
     _ops: OpsDep,
     deps: DomainDeps,
-    start: Annotated[date | None, Query(description="First day; default today.")] = None,
+    start: Annotated[
+        date | None, Query(description="First day; default today; within PROMESA_RISK_HORIZON_DAYS of today.")
+    ] = None,
     days: Annotated[int, Query(ge=1, le=31)] = 7,
     nodes: Annotated[
         list[str] | None, Query(description="Node ids, comma-separated or repeated.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="At-risk orders per page.")] = DEFAULT_PAGE,
-    offset: Annotated[int, Query(ge=0, description="The previous page's next_offset.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="The previous page's next_offset.")] = 0,
 ) -> RiskReport:
     """Node-day load against capacity and the orders that will miss their promise, and why.
 

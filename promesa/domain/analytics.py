@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import Date, and_, case, cast, distinct, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -23,6 +23,7 @@ from promesa.domain.deps import Deps
 from promesa.domain.records import Record
 from promesa.errors import InvalidInput
 from promesa.store.enums import OrderStatus
+from promesa.text import has_controls
 from promesa.store.models import (
     ActionExecution, Address, CarrierService, Order, OrderLine, Product, Shipment,
 )
@@ -54,6 +55,13 @@ class AnalyticsQuery(BaseModel):
     filters: dict[Dimension, list[str]] = Field(default_factory=dict)
     start: date | None = None
     end: date | None = None
+
+    @field_validator("filters")
+    @classmethod
+    def _clean_filters(cls, value: dict[Dimension, list[str]]) -> dict[Dimension, list[str]]:
+        if any(has_controls(v) or len(v) > 200 for values in value.values() for v in values):
+            raise ValueError("filter values are at most 200 characters, without control characters")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> AnalyticsQuery:
@@ -140,6 +148,12 @@ def run_analytics(deps: Deps, spec: AnalyticsQuery | dict[str, Any]) -> Analytic
         start, end = query.start or today, query.end or today + timedelta(days=6)
     else:
         start, end = query.start or today - timedelta(days=29), query.end or today
+    horizon = deps.settings.analytics_horizon_days
+    for name, day in (("start", start), ("end", end)):
+        if abs((day - today).days) > horizon:
+            raise InvalidInput(f"{name} must lie within {horizon} days of today ({today})", field=name)
+    if start > end:  # e.g. an end before the defaulted start
+        raise InvalidInput(f"end ({end}) is before start ({start})", field="end")
     if (end - start).days >= MAX_RANGE_DAYS:
         raise InvalidInput(f"a query spans at most {MAX_RANGE_DAYS} days", field="end")
     if query.metric in LIVE_DIMENSIONS:

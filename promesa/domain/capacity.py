@@ -88,6 +88,8 @@ class OversellRisk(Record):
 #: At-risk orders per page by default, and at most (``limit=None`` asks for all of them).
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
+#: Deepest page of at-risk orders (a scan never ranks more than this many).
+MAX_OFFSET = 100_000
 _AT_RISK_LIST = TypeAdapter(list[AtRiskOrder])
 
 def scan_risk(deps: Deps, *, start: date | None = None, days: int = 7,
@@ -109,10 +111,14 @@ def scan_risk(deps: Deps, *, start: date | None = None, days: int = 7,
         raise InvalidInput("days must be between 1 and 31", field="days")
     if limit is not None and not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}", field="limit")
-    if offset < 0:
-        raise InvalidInput("offset must not be negative", field="offset")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidInput(f"offset must be between 0 and {MAX_OFFSET}", field="offset")
     today = deps.now.astimezone(deps.settings.tz).date()
     start = start or today
+    # the scan simulates every day from today to the window: its start stays near today
+    horizon = deps.settings.risk_horizon_days
+    if abs((start - today).days) > horizon:
+        raise InvalidInput(f"start must lie within {horizon} days of today ({today})", field="start")
     # Queues always run from today: a window that starts later ("tomorrow") inherits what
     # today ships and what today leaves behind, instead of treating today's work as overdue.
     sim_start = min(start, today)
