@@ -22,11 +22,13 @@ from api.routes import (
     ops,
     orders,
     pages,
+    privacy,
     stories,
     support,
     threads,
 )
 from api.state import AgentService, lifespan, make_runtime
+from promesa import logsafe
 from promesa.settings import Settings, get_settings
 
 
@@ -42,6 +44,7 @@ def create_app(
         api.auth.StartupError: in production without a configured secret.
     """
     settings = settings or get_settings()
+    logsafe.install(enabled=not settings.log_personal_data)
     app = FastAPI(
         title="Promesa API",
         version=health.VERSION,
@@ -65,7 +68,7 @@ def create_app(
     # escapes aside), plus room for the JSON around it.
     max_body_size = settings.max_message_chars * 4 + 16_384
     app.add_middleware(DeclaredBodyLimit, max_body_size=max_body_size)
-    routers = (health, auth, chat, approvals, threads, orders, customers, ops, support, stories)
+    routers = (health, auth, chat, approvals, threads, orders, customers, ops, support, stories, privacy)
     for module in (*routers, pages):
         app.include_router(module.router, max_body_size=max_body_size,
                            dependencies=[Depends(no_control_characters)])

@@ -20,6 +20,10 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """Promesa: the operations agent that keeps the promises a store makes."""
+    from promesa import logsafe
+    from promesa.settings import get_settings
+
+    logsafe.install(enabled=not get_settings().log_personal_data)
 
 
 def _register() -> None:
@@ -42,6 +46,9 @@ def _register() -> None:
     from api import cli as api_cli
 
     api_cli.register(app)
+    from api import privacy_cli
+
+    privacy_cli.register(app)
 
 
     @app.command("setup")

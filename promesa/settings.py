@@ -75,6 +75,9 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Browser origins allowed to call the API (a JSON list in the environment).",
     )
+    log_personal_data: bool = Field(
+        False, description="Leave emails, phones and customer ids in logs (debugging only)."
+    )
     # --- ops bounds (promesa/domain/capacity.py, analytics.py) ---
     risk_horizon_days: int = Field(
         90, ge=1, le=3660, description="A risk scan's start lies within this many days of today."
