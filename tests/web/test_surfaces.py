@@ -133,3 +133,22 @@ def test_policy_answer_cites_a_page_that_opens_at_the_section(live_server, page_
     expect(policy.locator(f"section#{anchor}")).to_be_visible()
     expect(policy.locator("html")).to_have_attribute("lang", "es")
     page_factory.shot(policy, "policy-page-from-citation", full=False)
+
+
+def test_customer_asks_for_their_data_rights_in_the_widget(live_server, page_factory):
+    """Issue #16: the widget's "My data" sends an erasure request to staff as a handoff."""
+    page = page_factory(locale="en-US")
+    page.goto(f"{live_server.url}/shop?customer=C-1003")
+    frame = _open_widget(page)
+    frame.get_by_test_id("privacy").locator("summary").click()
+    frame.get_by_test_id("privacy-erasure").click()
+    expect(frame.get_by_test_id("privacy-status")).to_contain_text("with our team")
+    engine = make_engine(live_server.settings.sqlalchemy_url)
+    from promesa.store.models import Handoff
+
+    with engine.connect() as connection:
+        reasons = connection.execute(
+            select(Handoff.reason).where(Handoff.customer_id == "C-1003")
+        ).scalars().all()
+    engine.dispose()
+    assert "privacy_erasure_request" in reasons

@@ -9,12 +9,16 @@
       verify: "Check an order without signing in", orderId: "Order number", contact: "Email or phone",
       verifyBtn: "Verify", verified: "Verified: you can ask about order", signedIn: "Signed in",
       hello: "Hi! I can tell you where your order is, change it to pickup, or explain our policies.",
-      lang: "Español", wrong: "Those details don't match an order." },
+      lang: "Español", wrong: "Those details don't match an order.",
+      myData: "My data", askAccess: "Send me my data", askErasure: "Delete my data",
+      asked: "Your request is with our team; they will contact you." },
     es: { title: "Ayuda con tu pedido", placeholder: "Pregunta por tu pedido…", send: "Enviar",
       verify: "Consulta un pedido sin iniciar sesión", orderId: "Número de pedido", contact: "Correo o teléfono",
       verifyBtn: "Verificar", verified: "Verificado: puedes preguntar por el pedido", signedIn: "Sesión iniciada",
       hello: "¡Hola! Puedo decirte dónde está tu pedido, cambiarlo a recoger en tienda o explicarte nuestras políticas.",
-      lang: "English", wrong: "Esos datos no coinciden con ningún pedido." },
+      lang: "English", wrong: "Esos datos no coinciden con ningún pedido.",
+      myData: "Mis datos", askAccess: "Envíenme mis datos", askErasure: "Borren mis datos",
+      asked: "Tu solicitud está con nuestro equipo; te contactarán." },
   };
   let lang = params.get("lang") || sessionStorage.getItem("promesa.widget.lang") ||
     ((navigator.language || "en").toLowerCase().startsWith("es") ? "es" : "en");
@@ -38,6 +42,20 @@
     verifyTitle, el("div", {}, orderLabel, orderInput), el("div", {}, contactLabel, contactInput), verifyBtn, verifyError);
   document.body.append(el("div", { class: "verify-wrap" }, status), verifyForm);
 
+  // Data rights (ARCO / GDPR): a signed-in customer's request reaches staff as a handoff.
+  const rightsNote = el("span", { class: "muted", role: "status", "data-testid": "privacy-status" });
+  async function askRight(kind) {
+    try {
+      await client.post("/v1/privacy/my-requests", { kind });
+      rightsNote.textContent = TEXT[lang].asked;
+    } catch (err) { rightsNote.textContent = err.message; }
+  }
+  const accessBtn = el("button", { type: "button", class: "secondary small", "data-testid": "privacy-access", onclick: () => askRight("access") });
+  const erasureBtn = el("button", { type: "button", class: "secondary small", "data-testid": "privacy-erasure", onclick: () => askRight("erasure") });
+  const rightsTitle = el("summary", {});
+  const rights = el("details", { class: "privacy", "data-testid": "privacy" }, rightsTitle, accessBtn, erasureBtn, rightsNote);
+  document.body.append(rights);
+
   const chatRoot = el("div", { style: "flex:1;min-height:0;display:flex;flex-direction:column" });
   document.body.append(chatRoot);
   const pane = new P.ChatPane({ client, root: chatRoot, lang: () => lang, storageKey: "promesa.widget.thread",
@@ -59,6 +77,10 @@
     const scoped = sessionStorage.getItem("promesa.widget.scope");
     status.textContent = client.token ? (scoped ? `${t.verified} ${scoped}` : t.signedIn) : "";
     verifyForm.hidden = Boolean(client.token);
+    rights.hidden = !client.token || Boolean(scoped);  // signed-in customers, not visitors
+    rightsTitle.textContent = t.myData;
+    accessBtn.textContent = t.askAccess;
+    erasureBtn.textContent = t.askErasure;
   }
 
   function splitContact(value) {
