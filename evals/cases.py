@@ -79,7 +79,8 @@ class ApproveTurn(_Strict):
 
 
 class Verification(_Strict):
-    """An anonymous visitor proves an order is theirs: the order id plus one contact fact."""
+    """An anonymous visitor proves an order is theirs: the order id plus an email or a phone,
+    optionally with a postal code (which never verifies alone, issue #16)."""
 
     order_id: str
     email: str | None = None
@@ -88,9 +89,9 @@ class Verification(_Strict):
 
     @model_validator(mode="after")
     def _one_fact(self) -> Verification:
-        given = [v for v in (self.email, self.phone, self.postal_code) if v]
-        if len(given) != 1:
-            raise ValueError("give exactly one of email, phone, postal_code")
+        given = [v for v in (self.email, self.phone) if v]
+        if len(given) != 1 and not (self.postal_code and not given):
+            raise ValueError("give exactly one of email or phone (a postal code may come beside it)")
         return self
 
 
