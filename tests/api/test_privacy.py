@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, String, cast, or_, select
+from sqlalchemy import Engine, String, cast, or_, select, text
 from sqlalchemy.orm import Session
 
 from api.main import create_app
@@ -23,12 +23,34 @@ from tests.domain.builders import add_interaction
 ANA = ("C-1000", "Ana Torres", "ana.torres@example.com", "+525511112222", "5511112222")
 
 
+def on_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
 @pytest.fixture
-def live(api_settings: Settings, world: Engine) -> Iterator[TestClient]:
+def live_settings(api_settings: Settings, world: Engine) -> Settings:
+    """On PostgreSQL the threads live there too (the distributed form), else in a SQLite file."""
+    if not on_postgres(world):
+        return api_settings
+    with world.begin() as connection:  # threads of earlier tests on this database
+        for table in checkpoint_tables(world):
+            connection.exec_driver_sql(f'DELETE FROM "{table}"')
+    url = world.url.render_as_string(hide_password=False)
+    return api_settings.model_copy(update={"checkpoint_url": url})
+
+
+@pytest.fixture
+def live(live_settings: Settings, world: Engine) -> Iterator[TestClient]:
     with Session(world) as session, session.begin():
         add_interaction(session, "C-1000", "Ana Torres called about PO-5000", order_id="PO-5000")
-    with TestClient(create_app(api_settings, engine=world), raise_server_exceptions=False) as client:
+    with TestClient(create_app(live_settings, engine=world), raise_server_exceptions=False) as client:
         yield client
+
+
+def checkpoint_tables(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        return [r[0] for r in connection.execute(text(
+            "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'checkpoint%'"))]
 
 
 def seed_every_store(client: TestClient, token_for) -> None:  # noqa: ANN001
@@ -62,14 +84,29 @@ def rows_mentioning(engine: Engine, needles: tuple[str, ...]) -> list[tuple[str,
     return hits
 
 
-def checkpoint_rows_mentioning(path: Path, needles: tuple[str, ...]) -> list[tuple[str, str]]:
+def _blob(row: tuple[object, ...]) -> bytes:
+    return b"".join(bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode() for v in row)
+
+
+def checkpoint_rows_mentioning(settings: Settings, engine: Engine, needles: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(table, needle) for every checkpoint-store row holding a needle (blobs searched as bytes)."""
+    if settings.checkpoint_url and on_postgres(engine):
+        hits = []
+        with engine.connect() as connection:
+            for table in checkpoint_tables(engine):
+                for row in connection.exec_driver_sql(f'SELECT * FROM "{table}"'):  # noqa: S608
+                    hits.extend((table, n) for n in needles if n.encode() in _blob(tuple(row)))
+        return hits
+    return _sqlite_rows_mentioning(settings.data_dir / "checkpoints.db", needles)
+
+
+def _sqlite_rows_mentioning(path: Path, needles: tuple[str, ...]) -> list[tuple[str, str]]:
     hits = []
     with sqlite3.connect(path) as db:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         for table in tables:
             for row in db.execute(f'SELECT * FROM "{table}"'):  # noqa: S608 - names from sqlite_master
-                blob = b"".join(v if isinstance(v, bytes) else str(v).encode() for v in row)
-                hits.extend((table, n) for n in needles if n.encode() in blob)
+                hits.extend((table, n) for n in needles if n.encode() in _blob(row))
     return hits
 
 
@@ -91,11 +128,11 @@ def test_export_holds_everything_about_the_customer(live: TestClient, world: Eng
 
 
 def test_erasure_is_four_eyes_and_leaves_nothing_personal(
-    live: TestClient, world: Engine, api_settings: Settings, token_for, caplog  # noqa: ANN001
+    live: TestClient, world: Engine, live_settings: Settings, token_for, caplog  # noqa: ANN001
 ) -> None:
     caplog.set_level(logging.DEBUG)
     seed_every_store(live, token_for)
-    assert checkpoint_rows_mentioning(api_settings.data_dir / "checkpoints.db", ANA)  # the threads hold her
+    assert checkpoint_rows_mentioning(live_settings, world, ANA)  # the threads hold her
     assert rows_mentioning(world, ANA)
     ana_support, luis = token_for("support", "agent-ana"), token_for("ops", "ops-luis")
     assert live.post("/v1/privacy/erasure-requests", json={"customer_id": "C-1000", "reason": "asked"},
@@ -118,7 +155,7 @@ def test_erasure_is_four_eyes_and_leaves_nothing_personal(
 
     # nothing personal remains: every table, the checkpoint store, the captured logs
     assert rows_mentioning(world, ANA) == []
-    assert checkpoint_rows_mentioning(api_settings.data_dir / "checkpoints.db", ANA) == []
+    assert checkpoint_rows_mentioning(live_settings, world, ANA) == []
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert logged and not [n for n in ANA if n in logged]
     # the orders stay, anonymised; the action stays, without the person
