@@ -107,10 +107,15 @@ class TurnNodes:
             return await hand_off(state, ctx, "model_unavailable", "model_unavailable")
         allowed = {s.name for s in specs}
         unknown = [c["name"] for c in response.tool_calls if c["name"] not in allowed]
-        if not raw_ok or response.invalid_tool_calls or unknown:
+        too_many = len(response.tool_calls) > ctx.settings.max_tool_calls_per_message
+        if not raw_ok or response.invalid_tool_calls or unknown or too_many:
             log.warning("malformed tool call on thread %s: invalid=%s unknown=%s",
                         ctx.thread_id, response.invalid_tool_calls, unknown)
             return await hand_off(state, ctx, "model_unavailable", "malformed_tool_call")
+        said = text(response)
+        if len(said) > ctx.settings.max_reply_chars:
+            # a runaway reply is cut before it reaches the thread and the user
+            response = response.model_copy(update={"content": said[: ctx.settings.max_reply_chars] + " […]"})
         return {"messages": [response], "rounds": rounds}
 
     async def run_tools(self, state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:

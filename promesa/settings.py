@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     seed: int = Field(7, description="Seed of the demo world.")
     demo_orders: int = Field(2000, description="Orders in the demo world `make run` builds.")
     max_message_chars: int = Field(4000, description="Longest accepted chat message.")
+    max_reply_chars: int = Field(
+        20_000, ge=100, description="Longest model reply kept and shown; longer ones are cut."
+    )
+    max_tool_calls_per_message: int = Field(
+        8, ge=1, description="Tool calls one model message may make; more ends the turn in a handoff."
+    )
     turns_per_minute: int = Field(30, description="Chat turns allowed per principal per minute.")
     # --- API (api/) ---
     token_ttl_minutes: int = Field(8 * 60, description="Lifetime of a signed-in API token.")

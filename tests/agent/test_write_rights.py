@@ -112,3 +112,29 @@ def test_the_card_shows_who_asked_what_changes_and_why(world, settings, customer
 
     asyncio.run(body())
     assert executions(world) == 1 and pickup_node(world) == "MTY-STORE-02"
+
+
+def test_a_runaway_reply_is_cut_and_a_flood_of_tool_calls_ends_in_a_handoff(world, settings, customer, now) -> None:
+    """Issue #16: no cap on a model's reply (2 MB shown) nor on tool calls per message."""
+
+    def huge(messages: list[BaseMessage]) -> AIMessage:
+        return AIMessage(content="x" * 2_000_000)
+
+    def flood(messages: list[BaseMessage]) -> AIMessage:
+        calls = [{"name": "get_order_status", "args": {"order_id": "PO-7001"}, "id": f"c{n}", "type": "tool_call"}
+                 for n in range(50)]
+        return AIMessage(content="", tool_calls=calls)
+
+    async def body() -> None:
+        for script, check in ((huge, "cut"), (flood, "handoff")):
+            service = await AgentService.create(settings, engine=world, model=ScriptedModel(script=script))
+            try:
+                turn = await service.run_turn(thread_id=None, principal=customer, message="hello", now=now)
+            finally:
+                await service.aclose()
+            if check == "cut":
+                assert len(turn.text) <= settings.max_reply_chars + len(" […]") and turn.text.endswith("[…]")
+            else:
+                assert [d.type for d in turn.decisions] == ["handoff"] and turn.tool_calls == []
+
+    asyncio.run(body())
