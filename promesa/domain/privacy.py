@@ -33,7 +33,7 @@ from sqlalchemy import String, cast, delete, or_, select, update
 from promesa.domain import access, audit
 from promesa.domain.deps import Deps
 from promesa.domain.records import Record
-from promesa.errors import Conflict, Forbidden, InvalidInput, NotFound
+from promesa.errors import Forbidden, InvalidInput, NotFound
 from promesa.principal import Role
 from promesa.store.models import (
     ActionExecution,
