@@ -117,3 +117,16 @@ def test_endpoint_failures_end_in_a_graceful_handoff(world, openai_settings, cus
     assert decision.type == "handoff" and decision.reason == "model_unavailable"  # type: ignore[union-attr]
     assert result.language == "es" and "persona" in result.text
     assert handoffs(world) == 1
+
+
+def test_a_prompt_injected_cross_customer_write_never_reaches_a_queue(world, openai_settings, other_customer, now) -> None:
+    """Issue #16: an endpoint that emits convert_to_pickup for another customer's order (PO-7003
+    is C-1's) gets the same refusal as a missing order, and nothing waits for approval."""
+    result, requests = run(world, openai_settings, other_customer, now,
+                           [sse("cross_customer_pickup.sse"), sse("final_answer.sse")],
+                           message="Please switch PO-7003 to pickup at MTY-STORE-02")
+    assert result.pending_approval is None
+    (record,) = result.tool_calls
+    assert (record.name, record.ok, record.error_code) == ("convert_to_pickup", False, "not_found")
+    refusal = json.loads(requests[1]["messages"][-1]["content"])
+    assert refusal["error"]["message"] == "order PO-7003 not found"
