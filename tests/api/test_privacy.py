@@ -27,16 +27,23 @@ def on_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+def drop_checkpoint_tables(engine: Engine) -> None:
+    """The checkpointer's tables go with the test: the shared test database holds the models only."""
+    with engine.begin() as connection:
+        for table in checkpoint_tables(engine):
+            connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
+
+
 @pytest.fixture
-def live_settings(api_settings: Settings, world: Engine) -> Settings:
+def live_settings(api_settings: Settings, world: Engine) -> Iterator[Settings]:
     """On PostgreSQL the threads live there too (the distributed form), else in a SQLite file."""
     if not on_postgres(world):
-        return api_settings
-    with world.begin() as connection:  # threads of earlier tests on this database
-        for table in checkpoint_tables(world):
-            connection.exec_driver_sql(f'DELETE FROM "{table}"')
+        yield api_settings
+        return
+    drop_checkpoint_tables(world)
     url = world.url.render_as_string(hide_password=False)
-    return api_settings.model_copy(update={"checkpoint_url": url})
+    yield api_settings.model_copy(update={"checkpoint_url": url})
+    drop_checkpoint_tables(world)
 
 
 @pytest.fixture

@@ -12,13 +12,11 @@ from promesa.settings import get_settings
 
 
 def test_export_and_four_eyes_erasure_from_the_command_line(world: Engine, tmp_path, monkeypatch) -> None:  # noqa: ANN001
-    if world.dialect.name == "postgresql":
-        # threads follow a PostgreSQL database URL: start from an empty checkpoint store
-        from tests.api.test_privacy import checkpoint_tables
+    from tests.api.test_privacy import drop_checkpoint_tables
 
-        with world.begin() as connection:
-            for table in checkpoint_tables(world):
-                connection.exec_driver_sql(f'DELETE FROM "{table}"')
+    pg = world.dialect.name == "postgresql"  # threads follow a PostgreSQL database URL
+    if pg:
+        drop_checkpoint_tables(world)
     monkeypatch.setenv("PROMESA_DATABASE_URL", world.url.render_as_string(hide_password=False))
     monkeypatch.setenv("PROMESA_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("PROMESA_NOW", "2026-11-20T10:00:00-06:00")
@@ -43,3 +41,5 @@ def test_export_and_four_eyes_erasure_from_the_command_line(world: Engine, tmp_p
         assert gone.exit_code == 1 and "not found" in gone.output
     finally:
         get_settings.cache_clear()
+        if pg:
+            drop_checkpoint_tables(world)
