@@ -27,6 +27,7 @@ class AgentContext:
         sessions: Session factory over the world database.
         thread_id: The conversation id (for handoffs and idempotency keys).
         retriever: Returns the policy retriever (built lazily: it loads an embedding model).
+        deadline: Event-loop time by which the turn must be done with the model (None: no limit).
     """
 
     principal: Principal
@@ -35,6 +36,7 @@ class AgentContext:
     sessions: sessionmaker[Session]
     thread_id: str
     retriever: Callable[[], Any] | None = None
+    deadline: float | None = None
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from agent.approvals import Approval, PendingApproval, may_approve
 from agent.checkpoints import Checkpoints, open_checkpoints
 from agent.context import AgentContext
+from agent.turn_limits import turn_deadline
 from agent.decisions import Decision, parse_decisions
 from agent.graph import build_graph
 from agent.models import make_chat_model
@@ -225,6 +226,7 @@ class AgentService:
                 sessions=self.sessions,
                 thread_id=tid,
                 retriever=self._retriever,
+                deadline=turn_deadline(self.settings),
             )
             async for event in self._run(graph_input, config, context, tid, tokens=tokens):
                 yield event
@@ -254,8 +256,9 @@ class AgentService:
         async for mode, chunk in stream:
             if mode == "messages":
                 msg, meta = chunk
+                # only the respond node's message: it is the reply after the text check
                 if (
-                    meta.get("langgraph_node") in ("model", "respond")
+                    meta.get("langgraph_node") == "respond"
                     and isinstance(msg, AIMessage | AIMessageChunk)
                     and msg.text
                 ):
