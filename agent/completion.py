@@ -87,6 +87,11 @@ async def _stream(model: Any, messages: list[BaseMessage], policy: CallPolicy) -
         first = await asyncio.wait_for(stream.__anext__(), timeout=policy.first_token_seconds)
     except StopAsyncIteration:
         raise EmptyCompletion("the model returned nothing") from None
+    except ValueError as exc:
+        # langchain-core's own words for a stream that ended before any chunk
+        if "no generation chunks" in str(exc).lower():
+            raise EmptyCompletion("the model returned nothing") from exc
+        raise
     except TimeoutError:
         await _close(stream)
         raise FirstTokenTimeout(f"no first token within {policy.first_token_seconds}s") from None
