@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
 from promesa.errors import InvalidInput
 from promesa.settings import Settings
+
+
+#: The HTTP transport OpenAI requests go through when set (evals.recorded.record keeps what a
+#: real endpoint sends); None: httpx's own.
+HTTP_TRANSPORT: ContextVar[Any] = ContextVar("promesa_http_transport", default=None)
 
 
 def make_chat_model(settings: Settings) -> BaseChatModel:
@@ -39,6 +46,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
                 raise InvalidInput("OPENAI_API_KEY is not set", field="OPENAI_API_KEY")
             api_key = "unused"  # local OpenAI-compatible servers usually ignore the key
         request = settings.model_request()
+        transport = HTTP_TRANSPORT.get()
         return WireChatOpenAI(
             model=name.removeprefix("openai:"),
             api_key=api_key,
@@ -51,5 +59,6 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
             max_tokens=request.max_tokens,
             stream_usage=request.include_usage,
             request=request,
+            http_async_client=httpx.AsyncClient(transport=transport) if transport else None,
         )
     raise InvalidInput(f"unknown model {name!r}: use 'offline' or 'openai:<name>'", field="model")
