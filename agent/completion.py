@@ -12,10 +12,20 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, message_chunk_to_message
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    message_chunk_to_message,
+)
 from langchain_core.messages.ai import add_ai_message_chunks
 
-from agent.model_errors import EmptyCompletion, FirstTokenTimeout, backoff_seconds, is_retryable
+from agent.model_errors import (
+    EmptyCompletion,
+    FirstTokenTimeout,
+    backoff_seconds,
+    is_retryable,
+)
 
 #: ``response_metadata`` key set when the reply was cut off (by the server or by our cap).
 TRUNCATED = "promesa_truncated"
@@ -66,7 +76,7 @@ async def complete(
             else:
                 chunks = [await model.ainvoke(messages)]
             break
-        except Exception as exc:  # noqa: BLE001 - classified, then retried or raised
+        except Exception as exc:
             if attempt >= policy.retries or not is_retryable(exc):
                 if isinstance(exc, EmptyCompletion):
                     raise ValueError("the model returned nothing") from exc
@@ -148,7 +158,7 @@ def _dedupe_repeats(chunks: list[BaseMessage]) -> list[BaseMessage]:
                 if value and first.get(key) == value:
                     piece[key] = None  # type: ignore[literal-required]
                 elif value:
-                    first.setdefault(key, value)
+                    first.setdefault(key, str(value))
             pieces.append(piece)
         out.append(chunk.model_copy(update={"tool_call_chunks": pieces, "tool_calls": [],
                                             "invalid_tool_calls": []}))

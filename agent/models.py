@@ -11,7 +11,6 @@ from langchain_core.language_models import BaseChatModel
 from promesa.errors import InvalidInput
 from promesa.settings import Settings
 
-
 #: The HTTP transport OpenAI requests go through when set (evals.recorded.record keeps what a
 #: real endpoint sends); None: httpx's own.
 HTTP_TRANSPORT: ContextVar[Any] = ContextVar("promesa_http_transport", default=None)

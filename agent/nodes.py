@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage, RemoveMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    HumanMessage,
+    RemoveMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
@@ -26,10 +32,10 @@ from agent.completion import TRUNCATED, complete, text
 from agent.context import AgentContext
 from agent.fallback_answer import answer_from, clarification
 from agent.grounding import offered_values, ungrounded
-from agent.model_errors import FirstTokenTimeout
-from agent.openai_wire import tool_binding
 from agent.guard import screen
 from agent.handoffs import hand_off
+from agent.model_errors import FirstTokenTimeout
+from agent.openai_wire import tool_binding
 from agent.prompts import message, system_prompt
 from agent.state import AgentState
 from agent.text_check import Evidence, unsupported

@@ -33,9 +33,7 @@ class WireChatOpenAI(ChatOpenAI):
             for message in payload.get("messages", []):
                 if message.get("role") == "assistant" and message.get("content") is None:
                     message["content"] = ""
-        if not payload.get("stream"):
-            payload.pop("stream_options", None)
-        elif not self.request.include_usage:
+        if not payload.get("stream") or not self.request.include_usage:
             payload.pop("stream_options", None)
         return payload
 

@@ -161,7 +161,8 @@ class RecordingTransport(httpx.AsyncBaseTransport):
 
 class _Tee(httpx.AsyncByteStream):
     def __init__(self, stream: Any, into: dict[str, Any]) -> None:
-        self.stream, self.into, self.parts = stream, into, []  # type: list[bytes]
+        self.stream, self.into = stream, into
+        self.parts: list[bytes] = []
         into["body"] = ""
 
     async def __aiter__(self):  # type: ignore[override]
@@ -186,7 +187,8 @@ def record(case_id: str, model: str, base_url: str = DEFAULT_BASE_URL) -> Iterat
     each response exactly as sent (raw SSE included); save it with :func:`save`.
     """
     transport = RecordingTransport()
-    holder = Recording(case_id=case_id, model=model, base_url=base_url, responses=[{}])
+    holder = Recording(case_id=case_id, model=model, base_url=base_url, stream_shape=StreamShape.openai,
+                       responses=[{}])
     token = HTTP_TRANSPORT.set(transport)
     try:
         with _openai_env(base_url):

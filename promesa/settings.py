@@ -11,7 +11,11 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from promesa.domain.fulfillment.config import RateCard, SourcingProfile, default_profiles
+from promesa.domain.fulfillment.config import (
+    RateCard,
+    SourcingProfile,
+    default_profiles,
+)
 from promesa.model_profiles import (
     PROFILES,
     MaxTokensField,

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from promesa.model_profiles import PROFILES, MaxTokensField, ModelProfile, ToolCallContent, ToolChoice
+from promesa.model_profiles import (
+    PROFILES,
+    MaxTokensField,
+    ModelProfile,
+    ToolCallContent,
+    ToolChoice,
+)
 from promesa.settings import Settings
 
 

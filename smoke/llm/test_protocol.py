@@ -77,7 +77,7 @@ def test_request_shape_and_streaming(wire) -> None:  # type: ignore[no-untyped-d
 
 def test_unstreamed_request(wire) -> None:  # type: ignore[no-untyped-def]
     model, transport, settings = wire(model_streaming=False)
-    message, _ = asyncio.run(complete(bound(model, settings), ASK, CallPolicy(streaming=False)))
+    asyncio.run(complete(bound(model, settings), ASK, CallPolicy(streaming=False)))
     (request,) = transport.requests
     assert not request.get("stream") and "stream_options" not in request
     assert json.loads(transport.responses[0]["wire"]["body"])["object"] == "chat.completion"
@@ -100,7 +100,7 @@ def test_tool_call_plumbing_and_parallel_calls(wire, streaming) -> None:  # type
 
 
 def test_truncation_is_reported(wire) -> None:  # type: ignore[no-untyped-def]
-    model, _, settings = wire(model_max_tokens=4)
+    model, _, _ = wire(model_max_tokens=4)
     story = [HumanMessage(content="Write a long story about a parcel travelling across Mexico.")]
     message, _ = asyncio.run(complete(model, story, CallPolicy(streaming=True, first_token_seconds=60)))
     assert message.response_metadata.get("finish_reason") == "length"

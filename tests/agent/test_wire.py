@@ -107,7 +107,7 @@ def test_llama_cpp_python_stream_without_usage(world, wire_settings, customer, n
 
 
 def test_openai_profile_sends_max_completion_tokens(world, wire_settings, customer, now) -> None:
-    result, (request,) = run(world, wire_settings, customer, now, [sse("02-llama-server-stream-with-usage.sse")], "hola")
+    _, (request,) = run(world, wire_settings, customer, now, [sse("02-llama-server-stream-with-usage.sse")], "hola")
     assert request["max_completion_tokens"] == 800 and "max_tokens" not in request
     assert request["tool_choice"] == "auto"
 
@@ -139,7 +139,7 @@ def test_a_validation_500_is_not_retried(world, wire_settings, customer, now) ->
     result, requests = run(world, settings, customer, now, [
         body("05-llama-cpp-python-tool-call-auto-nonstream.json"), body("07-llama-cpp-python-500-null-content.json", 500)])
     assert len(requests) == 2  # the 500 lists validation errors: the same request fails the same way
-    assert [m for m in requests[1]["messages"] if m["role"] == "assistant"][0]["content"] is None
+    assert next(m for m in requests[1]["messages"] if m["role"] == "assistant")["content"] is None
     assert handoff_reason(result) == "model_unavailable"
 
 

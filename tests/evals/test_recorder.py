@@ -14,10 +14,16 @@ from pathlib import Path
 import pytest
 
 from agent.service import AgentService
-from evals.recorded import Recording, RecordingMismatch, load_recordings, record, replay, save
+from evals.recorded import (
+    Recording,
+    RecordingMismatch,
+    load_recordings,
+    record,
+    replay,
+    save,
+)
 from evals.wire_shapes import StreamShape, as_sse
-from tests.agent.conftest import build_world  # noqa: F401 - the agent world fixtures below
-from tests.agent.conftest import customer, world  # noqa: F401
+from tests.agent.conftest import customer, world  # noqa: F401 - the agent tests' fixtures
 from tests.agent.fakes import FakeRetriever
 
 WIRE = Path(__file__).parents[1] / "agent" / "recordings" / "wire"
@@ -34,7 +40,7 @@ def endpoint() -> Iterator[tuple[str, _Script]]:
     script = _Script()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             script.bodies.append(json.loads(self.rfile.read(int(self.headers["content-length"]))))
             name = script.files.pop(0)
             data = (WIRE / name).read_bytes()
@@ -59,9 +65,9 @@ def endpoint() -> Iterator[tuple[str, _Script]]:
         server.server_close()
 
 
-def turn(world, settings, principal, now):  # type: ignore[no-untyped-def]
+def turn(db, settings, principal, now):  # type: ignore[no-untyped-def]
     async def body():  # type: ignore[no-untyped-def]
-        service = await AgentService.create(settings, engine=world, retriever=FakeRetriever)
+        service = await AgentService.create(settings, engine=db, retriever=FakeRetriever)
         try:
             return await service.run_turn(thread_id=None, principal=principal, message="Where is PO-5001?", now=now)
         finally:
