@@ -244,6 +244,18 @@ def test_past_the_turn_deadline_the_user_gets_a_handoff(world, wire_settings, cu
     assert handoff_reason(result) == "turn_deadline" and "person" in result.text.lower()
 
 
+def test_a_stream_broken_after_its_first_token_is_not_retried(world, wire_settings, customer, now) -> None:
+    first_event = (WIRE / "02-llama-server-stream-with-usage.sse").read_bytes().split(b"\n\n")[1] + b"\n\n"
+
+    async def broken() -> AsyncIterator[bytes]:
+        yield first_event
+        raise httpx.ReadError("connection reset")
+
+    response = httpx.Response(200, content=broken(), headers={"content-type": "text/event-stream"})
+    result, requests = run(world, profile(wire_settings, "llamacpp"), customer, now, [response], "hola")
+    assert len(requests) == 1 and handoff_reason(result) == "model_unavailable"
+
+
 def test_a_bad_request_is_not_retried(world, wire_settings, customer, now) -> None:
     bad = httpx.Response(400, json={"error": {"message": "tool_choice auto needs --enable-auto-tool-choice"}})
     result, requests = run(world, wire_settings, customer, now, [bad], "hola")
