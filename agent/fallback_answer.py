@@ -35,8 +35,8 @@ _LINES: dict[str, dict[str, str]] = {
         "es": "{sku}: {total} unidad(es) disponibles para prometer.",
     },
     "clarify": {
-        "en": "I couldn't confirm that from our records. Which order (for example PO-1234) should I look up?",
-        "es": "No pude confirmarlo con nuestros registros. ¿Qué pedido (por ejemplo PO-1234) debo consultar?",
+        "en": "I couldn't confirm that from our records. Which order number should I look up? It is in your confirmation email.",
+        "es": "No pude confirmarlo con nuestros registros. ¿Qué número de pedido debo consultar? Viene en tu correo de confirmación.",
     },
 }
 
