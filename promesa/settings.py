@@ -147,7 +147,8 @@ class Settings(BaseSettings):
             "turn_deadline_seconds": self.turn_deadline_seconds,
         }
         chosen = {k: v for k, v in overrides.items() if v is not None}
-        return PROFILES[self.model_profile].model_copy(update=chosen)
+        # validated, so overrides given as plain strings (model_copy, .env) become the enums
+        return ModelRequest.model_validate({**PROFILES[self.model_profile].model_dump(), **chosen})
 
     @property
     def tz(self) -> ZoneInfo:

@@ -47,7 +47,9 @@ def wire(llama_server: str, settings: Settings, monkeypatch: pytest.MonkeyPatch)
 
     def build(**overrides: Any) -> tuple[Any, RecordingTransport, Settings]:
         configured = settings.model_copy(update={"model": "openai:smollm2-135m", "model_profile": "llamacpp",
-                                                 "model_max_tokens": 96, **overrides})
+                                                 "model_max_tokens": 96,
+                                                 # a CPU shared with other work: reads may be slow
+                                                 "model_timeout_seconds": 180.0, **overrides})
         transport = RecordingTransport()
         token = HTTP_TRANSPORT.set(transport)
         try:
