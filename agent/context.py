@@ -29,6 +29,7 @@ class AgentContext:
         retriever: Returns the policy retriever (built lazily: it loads an embedding model).
         approver: On a resume, the person answering the approval. ``principal`` stays the
             thread's owner, so everything the rest of the turn reads is what the owner may read.
+        deadline: Event-loop time by which the turn must be done with the model (None: no limit).
     """
 
     principal: Principal
@@ -38,6 +39,7 @@ class AgentContext:
     thread_id: str
     retriever: Callable[[], Any] | None = None
     approver: Principal | None = None
+    deadline: float | None = None
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

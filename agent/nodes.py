@@ -16,20 +16,33 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    HumanMessage,
+    RemoveMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agent import decisions as dec
 from agent.approvals import Approval, may_approve
-from agent.completion import complete, text
+from agent.completion import TRUNCATED, complete, text
 from agent.context import AgentContext
+from agent.fallback_answer import answer_from, clarification
+from agent.grounding import offered_values, ungrounded
 from agent.guard import screen
 from agent.handoffs import hand_off
+from agent.model_errors import FirstTokenTimeout
+from agent.openai_wire import tool_binding
 from agent.prompts import message, system_prompt
 from agent.state import AgentState
+from agent.text_check import Evidence, unsupported
 from agent.tool_calls import lc_tool, tool_env, tool_message, tool_record, validate_args
+from agent.turn_limits import call_policy, seconds_left, shortened
 from agent.write_requests import executed_record, pending_approval
+from promesa.model_profiles import ModelRequest
 from promesa.principal import Principal
 from tools import errors
 from tools.fulfillment import record_rejection
@@ -89,34 +102,70 @@ class TurnNodes:
         return update
 
     async def call_model(self, state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
-        """One model call with the principal's tools; failures and bad calls end in a handoff."""
+        """One model call with the principal's tools; failures and bad calls end in a handoff.
+
+        Past the turn's deadline the turn is handed off; a reply cut off (``length`` or the size
+        cap) is retried once on a shorter context, then answered from the decisions or handed
+        off: cut text is never shown and cut tool arguments never run.
+        """
         ctx = runtime.context
         rounds = state.get("rounds", 0) + 1
         if rounds > MAX_ROUNDS:
             return await hand_off(state, ctx, "too_many_steps", "too_many_steps")
         specs = self.registry(ctx.principal)
-        bound = self.model.bind_tools([lc_tool(s) for s in specs])
+        request = getattr(self.model, "request", None)
+        binding = tool_binding(request) if isinstance(request, ModelRequest) else {}
+        bound = self.model.bind_tools([lc_tool(s) for s in specs], **binding)
         prompt = system_prompt(
             ctx.principal, language=state.get("language") or "en", now=ctx.now,
             tz=ctx.settings.timezone, variant=ctx.settings.prompt,
         )
-        try:
-            response, raw_ok = await complete(bound, [SystemMessage(content=prompt), *state["messages"]])
-        except Exception as exc:  # noqa: BLE001 - 429/5xx/timeouts after retries end in a handoff
-            log.warning("model call failed on thread %s: %r", ctx.thread_id, exc)
-            return await hand_off(state, ctx, "model_unavailable", "model_unavailable")
+        history: list[Any] = list(state["messages"])
+        policy = call_policy(ctx.settings)
+        while True:
+            left = seconds_left(ctx.deadline)
+            if left is not None and left <= 0:
+                return await hand_off(state, ctx, "model_unavailable", "turn_deadline")
+            try:
+                response, raw_ok = await asyncio.wait_for(
+                    complete(bound, [SystemMessage(content=prompt), *history], policy), timeout=left
+                )
+            except FirstTokenTimeout as exc:
+                log.warning("no first token on thread %s: %s", ctx.thread_id, exc)
+                return await hand_off(state, ctx, "model_unavailable", "model_unavailable")
+            except TimeoutError:
+                log.warning("turn deadline passed on thread %s", ctx.thread_id)
+                return await hand_off(state, ctx, "model_unavailable", "turn_deadline")
+            except Exception as exc:  # noqa: BLE001 - 429/5xx/timeouts after retries end in a handoff
+                log.warning("model call failed on thread %s: %r", ctx.thread_id, exc)
+                return await hand_off(state, ctx, "model_unavailable", "model_unavailable")
+            truncated = response.response_metadata.get(TRUNCATED)
+            if not truncated:
+                break
+            log.warning("model reply cut off (%s) on thread %s", truncated, ctx.thread_id)
+            # one retry with less to read: a shortened history cannot be shortened again
+            short = shortened(history)
+            if short is None:
+                return await self._cut_off(state, ctx, rounds)
+            history = short
         allowed = {s.name for s in specs}
         unknown = [c["name"] for c in response.tool_calls if c["name"] not in allowed]
-        too_many = len(response.tool_calls) > ctx.settings.max_tool_calls_per_message
-        if not raw_ok or response.invalid_tool_calls or unknown or too_many:
+        if not raw_ok or response.invalid_tool_calls or unknown:
             log.warning("malformed tool call on thread %s: invalid=%s unknown=%s",
                         ctx.thread_id, response.invalid_tool_calls, unknown)
             return await hand_off(state, ctx, "model_unavailable", "malformed_tool_call")
-        said = text(response)
-        if len(said) > ctx.settings.max_reply_chars:
-            # a runaway reply is cut before it reaches the thread and the user
-            response = response.model_copy(update={"content": said[: ctx.settings.max_reply_chars] + " […]"})
+        if len(response.tool_calls) > ctx.settings.max_tool_calls_per_message:
+            log.warning("%d tool calls in one message on thread %s", len(response.tool_calls), ctx.thread_id)
+            return await hand_off(state, ctx, "model_unavailable", "too_many_tool_calls")
         return {"messages": [response], "rounds": rounds}
+
+    async def _cut_off(self, state: AgentState, ctx: AgentContext, rounds: int) -> dict[str, Any]:
+        """A reply the model could not finish: the decisions' own answer, else a handoff."""
+        turn = list(state.get("decisions", []))[state.get("turn_start", 0):]
+        answer = answer_from(turn, state.get("language") or "en")
+        if answer is None:
+            return await hand_off(state, ctx, "model_unavailable", "truncated_reply")
+        return {"messages": [AIMessage(content=answer)], "rounds": rounds}
 
     async def run_tools(self, state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
         """Run the READ calls of the last model message; queue its valid WRITE calls."""
@@ -129,12 +178,20 @@ class TurnNodes:
         records = list(state.get("tool_calls", []))
         messages: list[ToolMessage] = []
         queued: list[dict[str, Any]] = []
+        offered: set[str] | None = None
         for call in ai.tool_calls:
             spec = specs[call["name"]]
             call_id = call["id"] or f"call-{index}-{len(records)}"
             if spec.access is Access.write:
-                # authorized in the domain for whoever asked, before it reaches any queue
-                envelope = validate_args(spec, call["args"]) or await spec.arequest(call["args"], tool_env(ctx))
+                if offered is None:
+                    offered = offered_values(state["messages"][:index])
+                # a write naming what nothing offered is refused before a person is asked, and
+                # one that is offered is authorized in the domain for whoever asked, before any queue
+                envelope = (
+                    validate_args(spec, call["args"])
+                    or ungrounded(call["args"], offered)
+                    or await spec.arequest(call["args"], tool_env(ctx))
+                )
                 if envelope.get("ok"):
                     queued.append(pending_approval(
                         state, ctx, spec, call["args"], call_id, index, ai, decisions, envelope["result"]
@@ -201,7 +258,12 @@ class TurnNodes:
         }
 
     async def respond(self, state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
-        """Close the turn: the guard's refusal, or a decision for an answer given without tools."""
+        """Close the turn: the guard's refusal, or the reply checked against the turn's tool
+        results (and capped), plus a decision for an answer given without tools.
+
+        The reply is emitted from here (a new message in place of the model's), so what a user
+        sees, streamed or not, is always the checked text.
+        """
         update: dict[str, Any] = {}
         decisions = list(state.get("decisions", []))
         guard_refusal = state.get("guard")
@@ -209,9 +271,38 @@ class TurnNodes:
             update["messages"] = [AIMessage(content=guard_refusal["message"])]
             return update
         last = state["messages"][-1]
-        if len(decisions) <= state.get("turn_start", 0) and isinstance(last, AIMessage):
-            update["decisions"] = [*decisions, dec.dump(_untooled_decision(last))]
+        if not isinstance(last, AIMessage):
+            return update
+        turn_start = state.get("turn_start", 0)
+        reply = text(last)
+        if not state.get("failed") and not _reply_stands(reply, state, runtime.context.settings.max_reply_chars):
+            language = state.get("language") or "en"
+            reply = answer_from(decisions[turn_start:], language) or clarification(language)
+            last = AIMessage(content=reply, response_metadata={"promesa": {"kind": "checked"}})
+        update["messages"] = [RemoveMessage(id=str(state["messages"][-1].id)),
+                              AIMessage(content=reply, response_metadata=last.response_metadata,
+                                        additional_kwargs=last.additional_kwargs)]
+        if len(decisions) <= turn_start:
+            update["decisions"] = [*decisions, dec.dump(_untooled_decision(update["messages"][-1]))]
         return update
+
+
+def _reply_stands(reply: str, state: AgentState, max_chars: int) -> bool:
+    """True when the reply fits the cap and states nothing the turn's tool results do not support."""
+    if len(reply) > max_chars:
+        log.warning("reply of %d characters over the %d cap replaced", len(reply), max_chars)
+        return False
+    messages = state["messages"]
+    start = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=0)
+    turn = messages[start:]
+    evidence = Evidence.of(
+        [m.content for m in turn if isinstance(m, ToolMessage)],
+        [text(m) for m in turn if isinstance(m, HumanMessage)],
+    )
+    problems = unsupported(reply, evidence)
+    if problems:
+        log.warning("reply replaced: unsupported %s", [(f.kind, f.said) for f in problems])
+    return not problems
 
 
 def _untooled_decision(reply: AIMessage) -> dec.ClarificationDecision | dec.RefusalDecision:

@@ -17,7 +17,13 @@ from datetime import datetime
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    ToolMessage,
+)
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 from pydantic import BaseModel, Field
@@ -30,6 +36,7 @@ from agent.decisions import Decision, parse_decisions
 from agent.graph import build_graph
 from agent.models import make_chat_model
 from agent.prompts import message as fixed_message
+from agent.turn_limits import turn_deadline
 from promesa.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from promesa.principal import Principal
 from promesa.settings import Settings
@@ -177,7 +184,7 @@ class AgentService:
                 yield event
         except DomainError as exc:
             yield AgentEvent(type="error", thread_id=tid, data={"code": exc.code, "message": exc.message})
-        except Exception:  # noqa: BLE001 - a stream ends with an error event, never a broken pipe
+        except Exception:
             log.exception("turn failed on thread %s", tid)
             yield AgentEvent(
                 type="error", thread_id=tid, data={"code": "internal_error", "message": "The turn failed."}
@@ -236,6 +243,7 @@ class AgentService:
                 thread_id=tid,
                 retriever=self._retriever,
                 approver=approver,
+                deadline=turn_deadline(self.settings),
             )
             async for event in self._run(graph_input, config, context, tid, tokens=tokens):
                 yield event
@@ -265,8 +273,9 @@ class AgentService:
         async for mode, chunk in stream:
             if mode == "messages":
                 msg, meta = chunk
+                # only the respond node's message: it is the reply after the text check
                 if (
-                    meta.get("langgraph_node") in ("model", "respond")
+                    meta.get("langgraph_node") == "respond"
                     and isinstance(msg, AIMessage | AIMessageChunk)
                     and msg.text
                 ):

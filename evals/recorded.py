@@ -5,11 +5,15 @@ A recording is ``evals/recordings/<case-id>.json``::
     {"case_id": "...", "model": "gpt-4o-mini", "base_url": "https://api.openai.com/v1",
      "responses": [<chat.completion JSON>, ...]}
 
+A response is either a ``chat.completion`` body (hand-written or recorded unstreamed; streamed
+on replay in the recording's ``stream_shape``) or ``{"wire": {"status", "content_type", "body"}}``:
+exactly what a real server sent, raw SSE included, replayed byte for byte.
+
 While a case runs in replay mode, every ``POST {base_url}/chat/completions`` gets the next
 recorded response in order; a request beyond the recording, or to any other URL, fails the
 run (respx refuses unmatched requests), so the OpenAI path is exercised deterministically.
-``record()`` does the opposite with a real endpoint: it lets requests through and saves the
-responses (only run by hand, with ``OPENAI_API_KEY`` set).
+``record()`` does the opposite with a real endpoint (streamed or not): the OpenAI client sends
+through a transport that keeps every request and the raw response as it streams by.
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ import httpx
 import respx
 from pydantic import BaseModel, Field
 
+from agent.models import HTTP_TRANSPORT
+from evals.wire_shapes import StreamShape
+from evals.wire_shapes import as_sse as _shaped_sse
+
 RECORDINGS = Path(__file__).parent / "recordings"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
@@ -33,7 +41,13 @@ class Recording(BaseModel):
     case_id: str
     model: str = Field(description="The OpenAI model name the responses came from.")
     base_url: str = DEFAULT_BASE_URL
+    stream_shape: StreamShape = Field(
+        StreamShape.openai, description="How chat.completion bodies are streamed on replay."
+    )
     responses: list[dict[str, Any]] = Field(min_length=1)
+    requests: list[dict[str, Any]] = Field(
+        default_factory=list, description="The requests a recording session sent (reference only)."
+    )
 
 
 class RecordingExhausted(AssertionError):
@@ -69,30 +83,34 @@ def _openai_env(base_url: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def as_sse(completion: dict[str, Any]) -> bytes:
-    """A recorded ``chat.completion`` as the server-sent events of a streamed request.
+def as_sse(completion: dict[str, Any], shape: StreamShape = StreamShape.openai) -> bytes:
+    """A recorded ``chat.completion`` as the server-sent events of a streamed request, in the
+    stream shape of a real server (evals/wire_shapes.py)."""
+    return _shaped_sse(completion, shape)
 
-    LangChain streams when the graph streams; the same recording then arrives as one content
-    chunk (content and tool calls, each with its index) and a closing chunk with the finish reason.
-    """
-    head = {k: completion[k] for k in ("id", "created", "model") if k in completion}
-    chunks = []
-    for choice in completion.get("choices", []):
-        message = choice.get("message", {})
-        delta: dict[str, Any] = {"role": "assistant", "content": message.get("content") or ""}
-        if message.get("tool_calls"):
-            delta["tool_calls"] = [
-                {"index": i, **call} for i, call in enumerate(message["tool_calls"])
-            ]
-        base = {**head, "object": "chat.completion.chunk"}
-        chunks.append({**base, "choices": [{"index": choice.get("index", 0), "delta": delta, "finish_reason": None}]})
-        chunks.append(
-            {**base, "choices": [{"index": choice.get("index", 0), "delta": {}, "finish_reason": choice.get("finish_reason")}]}
+
+class RecordingMismatch(AssertionError):
+    """A raw recorded response does not fit the request (streamed vs not)."""
+
+
+def _replayed(recording: Recording, recorded: dict[str, Any], streamed: bool) -> httpx.Response:
+    wire = recorded.get("wire")
+    if wire is not None:
+        is_sse = "event-stream" in wire.get("content_type", "")
+        if wire.get("status", 200) == 200 and is_sse != streamed:
+            raise RecordingMismatch(
+                f"{recording.case_id}: recorded {'a stream' if is_sse else 'a body'}, "
+                f"the agent asked for {'a stream' if streamed else 'a body'}"
+            )
+        return httpx.Response(
+            wire.get("status", 200), content=wire["body"].encode(),
+            headers={"content-type": wire.get("content_type", "application/json")},
         )
-    if completion.get("usage"):
-        chunks.append({**head, "object": "chat.completion.chunk", "choices": [], "usage": completion["usage"]})
-    lines = [f"data: {json.dumps(chunk)}\n\n" for chunk in chunks] + ["data: [DONE]\n\n"]
-    return "".join(lines).encode()
+    if streamed:
+        return httpx.Response(
+            200, content=as_sse(recorded, recording.stream_shape), headers={"content-type": "text/event-stream"}
+        )
+    return httpx.Response(200, json=recorded)
 
 
 @contextmanager
@@ -109,29 +127,76 @@ def replay(recording: Recording) -> Iterator[respx.Route]:
                 f"recording of {recording.case_id} has {len(recording.responses)} response(s); "
                 "the agent asked for more"
             ) from None
-        if json.loads(request.content or b"{}").get("stream"):
-            return httpx.Response(
-                200, content=as_sse(recorded), headers={"content-type": "text/event-stream"}
-            )
-        return httpx.Response(200, json=recorded)
+        return _replayed(recording, recorded, bool(json.loads(request.content or b"{}").get("stream")))
 
     with _openai_env(recording.base_url), respx.mock(assert_all_called=True) as router:
         route = router.post(url).mock(side_effect=answer)
         yield route
 
 
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Sends requests on and keeps each request and the raw response body as it streams by."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        self.inner = inner or httpx.AsyncHTTPTransport()
+        self.requests: list[dict[str, Any]] = []
+        self.responses: list[dict[str, Any]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        # identity encoding: the kept bytes are the text the server wrote
+        request.headers["accept-encoding"] = "identity"
+        self.requests.append(json.loads(request.content or b"{}"))
+        response = await self.inner.handle_async_request(request)
+        entry: dict[str, Any] = {"wire": {"status": response.status_code,
+                                          "content_type": response.headers.get("content-type", "")}}
+        self.responses.append(entry)
+        return httpx.Response(
+            response.status_code, headers=response.headers,
+            stream=_Tee(response.stream, entry["wire"]), extensions=response.extensions,
+        )
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class _Tee(httpx.AsyncByteStream):
+    def __init__(self, stream: Any, into: dict[str, Any]) -> None:
+        self.stream, self.into = stream, into
+        self.parts: list[bytes] = []
+        into["body"] = ""
+
+    async def __aiter__(self):  # type: ignore[override]
+        async for part in self.stream:
+            self.parts.append(part)
+            yield part
+        self._keep()
+
+    async def aclose(self) -> None:
+        self._keep()  # a reader that stops early still leaves what it read
+        await self.stream.aclose()
+
+    def _keep(self) -> None:
+        self.into["body"] = b"".join(self.parts).decode("utf-8", errors="replace")
+
+
 @contextmanager
 def record(case_id: str, model: str, base_url: str = DEFAULT_BASE_URL) -> Iterator[Recording]:
-    """Let chat-completion requests through to a real endpoint and keep the responses.
+    """Send the agent's chat-completion requests to a real endpoint and keep what came back.
 
-    The yielded recording is filled when the block exits; save it with :func:`save`.
+    Works streamed and unstreamed: the yielded recording is filled when the block exits, with
+    each response exactly as sent (raw SSE included); save it with :func:`save`.
     """
-    url = base_url.rstrip("/") + "/chat/completions"
-    holder = Recording(case_id=case_id, model=model, base_url=base_url, responses=[{}])
-    with respx.mock(assert_all_called=False) as router:
-        route = router.post(url).pass_through()
-        yield holder
-        holder.responses[:] = [json.loads(call.response.read()) for call in route.calls]
+    transport = RecordingTransport()
+    holder = Recording(case_id=case_id, model=model, base_url=base_url, stream_shape=StreamShape.openai,
+                       responses=[{}])
+    token = HTTP_TRANSPORT.set(transport)
+    try:
+        with _openai_env(base_url):
+            yield holder
+    finally:
+        HTTP_TRANSPORT.reset(token)
+        holder.responses[:] = transport.responses
+        holder.requests[:] = transport.requests
 
 
 def save(recording: Recording, directory: Path = RECORDINGS) -> Path:

@@ -11,7 +11,19 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from promesa.domain.fulfillment.config import RateCard, SourcingProfile, default_profiles
+from promesa.domain.fulfillment.config import (
+    RateCard,
+    SourcingProfile,
+    default_profiles,
+)
+from promesa.model_profiles import (
+    PROFILES,
+    MaxTokensField,
+    ModelProfile,
+    ModelRequest,
+    ToolCallContent,
+    ToolChoice,
+)
 
 
 class Settings(BaseSettings):
@@ -48,12 +60,6 @@ class Settings(BaseSettings):
     seed: int = Field(7, description="Seed of the demo world.")
     demo_orders: int = Field(2000, description="Orders in the demo world `make run` builds.")
     max_message_chars: int = Field(4000, description="Longest accepted chat message.")
-    max_reply_chars: int = Field(
-        20_000, ge=100, description="Longest model reply kept and shown; longer ones are cut."
-    )
-    max_tool_calls_per_message: int = Field(
-        8, ge=1, description="Tool calls one model message may make; more ends the turn in a handoff."
-    )
     turns_per_minute: int = Field(30, description="Chat turns allowed per principal per minute.")
     # --- API (api/) ---
     token_ttl_minutes: int = Field(8 * 60, description="Lifetime of a signed-in API token.")
@@ -108,7 +114,36 @@ class Settings(BaseSettings):
     # --- the agent (agent/) ---
     model_timeout_seconds: float = Field(30.0, description="Per-request timeout of a model endpoint.")
     model_max_retries: int = Field(
-        2, description="Retries (exponential backoff) on 429/5xx/timeouts before a handoff."
+        2, description="Retries (exponential backoff) on 429/5xx/timeouts before the first token; "
+        "a deterministic 4xx or a validation 5xx is never retried."
+    )
+    model_profile: ModelProfile = Field(
+        ModelProfile.openai,
+        description="Request defaults for one kind of server (promesa/model_profiles.py); "
+        "each `model_*` request setting below overrides its field.",
+    )
+    model_tool_choice: ToolChoice | None = Field(None, description="omit | auto | required | none.")
+    model_parallel_tool_calls: bool | None = Field(None, description="Send parallel_tool_calls.")
+    model_streaming: bool | None = Field(None, description="Stream completions (tokens) or not.")
+    model_max_tokens: int | None = Field(None, gt=0, description="Reply token budget.")
+    model_max_tokens_field: MaxTokensField | None = Field(
+        None, description="max_tokens | max_completion_tokens: the name the endpoint honours."
+    )
+    model_tool_call_content: ToolCallContent | None = Field(
+        None, description="null | empty: content of an assistant message with only tool calls."
+    )
+    model_include_usage: bool | None = Field(None, description="stream_options.include_usage.")
+    model_first_token_seconds: float | None = Field(
+        None, gt=0, description="Longest wait for the first streamed token of one attempt."
+    )
+    turn_deadline_seconds: float | None = Field(
+        None, gt=0, description="Longest a chat turn may spend on the model; past it, a handoff."
+    )
+    max_tool_calls_per_message: int = Field(
+        4, gt=0, description="Tool calls one model message may carry; more end in a handoff."
+    )
+    max_reply_chars: int = Field(
+        2000, gt=0, description="Longest reply shown to a user; a longer one is never delivered."
     )
     prompt: Literal["default", "brief"] = Field(
         "default", description="System-prompt variant (agent/prompts.py); A/B it with `eval --compare`."
@@ -127,6 +162,23 @@ class Settings(BaseSettings):
         if any(v.strip() == "*" for v in value):
             raise ValueError("PROMESA_TRUSTED_PROXIES may not be '*': name the proxies' addresses")
         return value
+
+    def model_request(self) -> ModelRequest:
+        """The profile's request defaults with every explicit ``model_*`` override applied."""
+        overrides = {
+            "tool_choice": self.model_tool_choice,
+            "parallel_tool_calls": self.model_parallel_tool_calls,
+            "streaming": self.model_streaming,
+            "max_tokens": self.model_max_tokens,
+            "max_tokens_field": self.model_max_tokens_field,
+            "tool_call_content": self.model_tool_call_content,
+            "include_usage": self.model_include_usage,
+            "first_token_seconds": self.model_first_token_seconds,
+            "turn_deadline_seconds": self.turn_deadline_seconds,
+        }
+        chosen = {k: v for k, v in overrides.items() if v is not None}
+        # validated, so overrides given as plain strings (model_copy, .env) become the enums
+        return ModelRequest.model_validate({**PROFILES[self.model_profile].model_dump(), **chosen})
 
     @property
     def tz(self) -> ZoneInfo:

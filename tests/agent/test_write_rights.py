@@ -133,7 +133,8 @@ def test_a_runaway_reply_is_cut_and_a_flood_of_tool_calls_ends_in_a_handoff(worl
             finally:
                 await service.aclose()
             if check == "cut":
-                assert len(turn.text) <= settings.max_reply_chars + len(" […]") and turn.text.endswith("[…]")
+                # one cap (agent/nodes.py respond): an over-long reply is replaced, never shown
+                assert len(turn.text) <= settings.max_reply_chars and "x" * 100 not in turn.text
             else:
                 assert [d.type for d in turn.decisions] == ["handoff"] and turn.tool_calls == []
 
