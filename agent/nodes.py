@@ -185,13 +185,11 @@ class TurnNodes:
             if spec.access is Access.write:
                 if offered is None:
                     offered = offered_values(state["messages"][:index])
-                # a write naming what nothing offered is refused before a person is asked, and
-                # one that is offered is authorized in the domain for whoever asked, before any queue
-                envelope = (
-                    validate_args(spec, call["args"])
-                    or ungrounded(call["args"], offered)
-                    or await spec.arequest(call["args"], tool_env(ctx))
-                )
+                # authorized in the domain for whoever asked, then refused when it names what no
+                # earlier result offered — both before a person is asked
+                envelope = validate_args(spec, call["args"]) or await spec.arequest(call["args"], tool_env(ctx))
+                if envelope.get("ok"):
+                    envelope = ungrounded(call["args"], offered) or envelope
                 if envelope.get("ok"):
                     queued.append(pending_approval(
                         state, ctx, spec, call["args"], call_id, index, ai, decisions, envelope["result"]

@@ -272,6 +272,19 @@ def test_a_hallucinated_write_call_is_never_put_to_a_person(world, wire_settings
         "Quiero recoger mi pedido en tienda")
     assert result.pending_approval is None
     (record,) = result.tool_calls
+    # the domain refuses first: no order "./C-1001.php" is this customer's (issue #16's check)
+    assert record.name == "convert_to_pickup" and not record.ok and record.error_code == "not_found"
+    assert len(requests) == 2
+
+
+def test_a_write_on_an_own_order_nothing_offered_is_never_put_to_a_person(world, wire_settings, customer, now) -> None:
+    # the domain would allow it (the customer's own order, a real store); the thread never offered it
+    settings = profile(wire_settings, "llama-cpp-python")
+    result, requests = run(world, settings, customer, now, [
+        completion(tool_calls=[call("convert_to_pickup", {"order_id": "PO-7003", "node_id": "MTY-STORE-02"})]),
+        body("08-llama-cpp-python-plain.json")], "Quiero recoger mi pedido en tienda")
+    assert result.pending_approval is None
+    (record,) = result.tool_calls
     assert record.name == "convert_to_pickup" and not record.ok and record.error_code == "invalid_input"
     tool_reply = json.loads(requests[1]["messages"][-1]["content"])
     assert tool_reply["error"]["field"] == "order_id"

@@ -7,7 +7,7 @@ import asyncio
 import json
 
 import pytest
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import ToolMessage, AIMessage, BaseMessage, HumanMessage
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,11 @@ def injected_pickup(messages: list[BaseMessage]) -> AIMessage:
 
 
 def own_pickup(messages: list[BaseMessage]) -> AIMessage:
-    if isinstance(messages[-1], HumanMessage):
+    # the write names what an earlier result offered (agent/grounding.py), as a real model's would
+    last = messages[-1]
+    if isinstance(last, HumanMessage):
+        return call("propose_pickup", {"order_id": "PO-7003"}, "call_o")
+    if isinstance(last, ToolMessage) and last.name == "propose_pickup":
         return call("convert_to_pickup", {"order_id": "PO-7003", "node_id": "MTY-STORE-02"}, "call_p")
     return summarise(messages)
 
