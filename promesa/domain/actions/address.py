@@ -15,7 +15,12 @@ import unicodedata
 from sqlalchemy import func, select
 
 from promesa.domain.actions import common
-from promesa.domain.actions.records import AddressChangeProposal, AddressChangeResult, AddressIn, Refusal
+from promesa.domain.actions.records import (
+    AddressChangeProposal,
+    AddressChangeResult,
+    AddressIn,
+    Refusal,
+)
 from promesa.domain.calendar import distance_km
 from promesa.domain.deps import Deps
 from promesa.domain.fulfillment import proposals as fp
@@ -24,7 +29,14 @@ from promesa.domain.inventory import stock_and_on_hand
 from promesa.domain.reference import reference
 from promesa.errors import InvalidInput, PolicyViolation
 from promesa.store.enums import OPEN_LINE_STATES, FulfillmentType, OrderStatus
-from promesa.store.models import Address, AddressChange, CarrierService, Order, OrderLine, Product
+from promesa.store.models import (
+    Address,
+    AddressChange,
+    CarrierService,
+    Order,
+    OrderLine,
+    Product,
+)
 from promesa.world.allocation import compute_ship_by
 from promesa.world.geography import CITIES, City
 

@@ -15,7 +15,13 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from promesa.domain.actions import common
-from promesa.domain.actions.records import CancelProposal, CancelResult, LineChange, Refusal, RefundQuote
+from promesa.domain.actions.records import (
+    CancelProposal,
+    CancelResult,
+    LineChange,
+    RefundQuote,
+    Refusal,
+)
 from promesa.domain.deps import Deps
 from promesa.domain.policy import RETURN_WINDOW_DAYS
 from promesa.errors import InvalidInput, PolicyViolation
@@ -98,7 +104,7 @@ def _assess(deps: Deps, order: Order, lines: list[OrderLine], line_nos: list[int
         return CancelProposal(order_id=order.id, eligible=False, lines=changes, whole_order=whole,
                               refusals=refusals, reason=reason)
     amount = common.refundable(deps, order) if whole else min(
-        sum((c.amount for c in changes), Decimal("0")), common.refundable(deps, order))
+        sum((c.amount for c in changes), Decimal(0)), common.refundable(deps, order))
     method = RefundMethod.original_payment
     refund = RefundQuote(amount=amount, currency=order.currency, method=method,
                          expected_by=common.refund_date(deps, method)) if amount > 0 else None

@@ -24,7 +24,12 @@ from sqlalchemy import func, select
 
 from promesa.domain import access
 from promesa.domain.actions import common
-from promesa.domain.actions.records import CaseResult, ClaimProposal, Refusal, RefundQuote
+from promesa.domain.actions.records import (
+    CaseResult,
+    ClaimProposal,
+    RefundQuote,
+    Refusal,
+)
 from promesa.domain.actions.returns import _delivered_day
 from promesa.domain.deps import Deps
 from promesa.domain.inventory import atp_by_node
@@ -36,10 +41,24 @@ from promesa.domain.policy import (
 from promesa.errors import InvalidInput, PolicyViolation
 from promesa.principal import Role
 from promesa.store.enums import (
-    CaseKind, CaseResolution, CaseStatus, LineStatus, OrderStatus, RefundMethod, RefundReason,
-    RefundStatus, TrackingEventType,
+    CaseKind,
+    CaseResolution,
+    CaseStatus,
+    LineStatus,
+    OrderStatus,
+    RefundMethod,
+    RefundReason,
+    RefundStatus,
+    TrackingEventType,
 )
-from promesa.store.models import Customer, Order, OrderLine, Refund, SupportCase, TrackingEvent
+from promesa.store.models import (
+    Customer,
+    Order,
+    OrderLine,
+    Refund,
+    SupportCase,
+    TrackingEvent,
+)
 
 ACTION_CLAIM = "open_claim"
 ACTION_COMPLAINT = "file_complaint"
@@ -84,7 +103,7 @@ def _damaged_or_missing(deps: Deps, order: Order, kind: CaseKind, lines: list[Or
     if not has_photos:
         return ClaimProposal(order_id=order.id, kind=kind, eligible=False, facts=facts, missing_facts=["photos"],
                              reason="the policy asks for photos of the package and the item before we decide")
-    amount = sum((Decimal(ln.unit_price) * ln.quantity for ln in lines), Decimal("0"))
+    amount = sum((Decimal(ln.unit_price) * ln.quantity for ln in lines), Decimal(0))
     atp = atp_by_node(deps.session, {ln.sku for ln in lines})
     in_stock = all(any(q >= ln.quantity for q in atp.get(ln.sku, {}).values()) for ln in lines)
     if prefer == "reship" and in_stock:

@@ -73,7 +73,7 @@ def refunded(deps: Deps, order_id: str) -> Decimal:
 
 def refundable(deps: Deps, order: Order) -> Decimal:
     """What may still be refunded on ``order``: what was paid minus what was refunded."""
-    return max(Decimal("0"), Decimal(order.total) - refunded(deps, order.id))
+    return max(Decimal(0), Decimal(order.total) - refunded(deps, order.id))
 
 
 def add_refund(deps: Deps, order: Order, amount: Decimal, *, reason: RefundReason,

@@ -43,4 +43,4 @@ def refund_status(deps: Deps, *, order_id: str | None = None, customer_id: str |
         for r in deps.session.scalars(query)
     ]
     return RefundStatusResult(customer_id=owner, order_id=order_id, refunds=views,
-                              total=sum((v.amount for v in views), Decimal("0")))
+                              total=sum((v.amount for v in views), Decimal(0)))

@@ -24,18 +24,37 @@ from sqlalchemy import func, select
 from promesa.domain import eta
 from promesa.domain.actions import common
 from promesa.domain.actions.records import (
-    Refusal, RefundQuote, ReturnItem, ReturnLineQuote, ReturnProposal, ReturnResult,
+    RefundQuote,
+    Refusal,
+    ReturnItem,
+    ReturnLineQuote,
+    ReturnProposal,
+    ReturnResult,
 )
 from promesa.domain.calendar import add_working_days, distance_km
 from promesa.domain.deps import Deps
 from promesa.domain.policy import RETURN_WINDOW_MARKETPLACE_DAYS
 from promesa.errors import InvalidInput, PolicyViolation
 from promesa.store.enums import (
-    ItemCondition, LineStatus, RefundMethod, RefundReason, RefundStatus, ReturnMethod, ReturnStatus,
+    ItemCondition,
+    LineStatus,
+    RefundMethod,
+    RefundReason,
+    RefundStatus,
+    ReturnMethod,
+    ReturnStatus,
     TrackingEventType,
 )
 from promesa.store.models import (
-    Address, Node, Order, OrderLine, Product, ReturnAuthorization, ReturnLine, Shipment, TrackingEvent,
+    Address,
+    Node,
+    Order,
+    OrderLine,
+    Product,
+    ReturnAuthorization,
+    ReturnLine,
+    Shipment,
+    TrackingEvent,
 )
 
 ACTION_RETURN = "start_return"
@@ -156,7 +175,7 @@ def _assess(deps: Deps, order: Order, items: list[ReturnItem] | None, method: Re
         return ReturnProposal(order_id=order.id, eligible=False, lines=quotes, method=method,
                               dropoff_node_id=node, refusals=refusals,
                               reason="; ".join(r.reason for r in refusals))
-    amount = min(sum((q.amount for q in quotes), Decimal("0")), common.refundable(deps, order))
+    amount = min(sum((q.amount for q in quotes), Decimal(0)), common.refundable(deps, order))
     if amount <= 0:
         return ReturnProposal(order_id=order.id, eligible=False, lines=quotes, method=method,
                               dropoff_node_id=node, reason=f"order {order.id} has been refunded in full",

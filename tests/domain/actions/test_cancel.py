@@ -11,7 +11,14 @@ from sqlalchemy import select
 from promesa.domain.actions.cancel import cancel_order, propose_cancel
 from promesa.errors import Forbidden, InvalidInput, NotFound, PolicyViolation
 from promesa.store.enums import LineStatus, OrderStatus, RefundStatus
-from promesa.store.models import AuditEntry, InventoryPosition, NodeLoad, Order, OrderLine, Refund
+from promesa.store.models import (
+    AuditEntry,
+    InventoryPosition,
+    NodeLoad,
+    Order,
+    OrderLine,
+    Refund,
+)
 from tests.domain.actions.world import BETO, SUPPORT, TODAY, VISITOR, build, deps
 
 

@@ -14,7 +14,12 @@ import pytest
 from sqlalchemy import select
 
 from promesa.domain.actions.cancel import cancel_order
-from promesa.domain.actions.claims import file_complaint, open_claim, propose_claim, propose_complaint
+from promesa.domain.actions.claims import (
+    file_complaint,
+    open_claim,
+    propose_claim,
+    propose_complaint,
+)
 from promesa.domain.actions.refunds import refund_status
 from promesa.errors import Forbidden, InvalidInput, NotFound, PolicyViolation
 from promesa.store.enums import CaseKind, CaseResolution, CaseStatus

@@ -15,7 +15,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from promesa.domain.actions.address import change_address
@@ -25,7 +27,14 @@ from promesa.domain.actions.records import AddressIn, ReturnItem
 from promesa.domain.actions.returns import start_return
 from promesa.errors import DomainError
 from promesa.store.enums import OPEN_LINE_STATES, RESERVING_LINE_STATES, CaseKind
-from promesa.store.models import InventoryPosition, NodeLoad, Order, OrderLine, Refund, ReturnLine
+from promesa.store.models import (
+    InventoryPosition,
+    NodeLoad,
+    Order,
+    OrderLine,
+    Refund,
+    ReturnLine,
+)
 from tests.domain.actions.world import ANA, SUPPORT, build, deps
 
 WED = datetime.fromisoformat("2026-11-18T10:00:00-06:00")

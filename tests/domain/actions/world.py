@@ -25,8 +25,18 @@ from promesa.principal import Principal, Role
 from promesa.settings import Settings
 from promesa.store.enums import LineStatus, OrderStatus, TrackingEventType
 from tests.domain.builders import (
-    CDMX, Line, add_address, add_carrier, add_customer, add_event, add_node, add_order,
-    add_product, add_service, add_shipment, add_stock,
+    CDMX,
+    Line,
+    add_address,
+    add_carrier,
+    add_customer,
+    add_event,
+    add_node,
+    add_order,
+    add_product,
+    add_service,
+    add_shipment,
+    add_stock,
 )
 
 NOW = datetime.fromisoformat("2026-11-20T10:00:00-06:00")
