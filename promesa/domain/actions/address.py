@@ -76,14 +76,27 @@ def _context(deps: Deps, order: Order, destination: tuple[float, float]) -> Cont
         select(OrderLine, Product.weight_kg).join(Product, Product.sku == OrderLine.sku)
         .where(OrderLine.order_id == order.id, OrderLine.status.in_(OPEN_LINE_STATES))
         .order_by(OrderLine.line_no)).all()
-    lines = [Line(ln.line_no, ln.sku, ln.quantity, float(w), ln.allocated_node_id, ln.ship_by, ln.status.value)
-             for ln, w in rows]
     ref = reference(deps.session)
+    service = ref.services.get(order.service_id or "")
+    carrier = ref.carriers[service.carrier_id] if service else None
+    row = deps.session.get(CarrierService, order.service_id) if order.service_id else None
+
+    def ship_by(node_id: str | None) -> object:
+        # the latest ship day for the *new* destination: the old one was worked out for the old address
+        if node_id is None:
+            return None
+        return compute_ship_by(promised=order.promised_date, node=ref.nodes[node_id],
+                               fulfillment_type=order.fulfillment_type, destination=destination,
+                               service=row, delivery_weekdays=carrier.delivery_weekdays if carrier else None)
+
+    lines = [Line(ln.line_no, ln.sku, ln.quantity, float(w), ln.allocated_node_id,
+                  ship_by(ln.allocated_node_id), ln.status.value)  # type: ignore[arg-type]
+             for ln, w in rows]
     stock, on_hand = stock_and_on_hand(deps.session, {ln.sku for ln in lines},
                                        {ln.node_id for ln in lines if ln.node_id})
     return Context(session=deps.session, ref=ref, now=deps.now, today=common.today(deps), order_id=order.id,
                    promised=order.promised_date, fulfillment=order.fulfillment_type, destination=destination,
-                   service=ref.services.get(order.service_id or ""), lines=lines, stock=stock,
+                   service=service, lines=lines, stock=stock,
                    on_hand=on_hand, card=deps.settings.rate_card)
 
 
