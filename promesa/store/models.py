@@ -249,6 +249,10 @@ class Product(Base):
     marketplace_seller: Mapped[str | None] = mapped_column(
         String(100), doc="Third-party seller for marketplace items; None for first-party."
     )
+    product_group: Mapped[str | None] = mapped_column(
+        String(32), index=True, doc="Products sharing it are variants (size, colour) of one product."
+    )
+    variant: Mapped[str | None] = mapped_column(String(64), doc="This variant, e.g. 'talla M, azul'.")
 
 
 class InventoryPosition(Base):

@@ -2,7 +2,8 @@
 
 Tables for the actions customers take on their orders (promesa.domain.actions): an RMA per
 return with its lines, claims and complaints as cases in the support queue, every refund with
-amount, method, state and expected date, and each order's delivery address changes.
+amount, method, state and expected date, and each order's delivery address changes; products gain a group and a variant label, so an
+exchange can offer another size or colour of the same product.
 
 Revision ID: 0007_self_service
 Revises: 0003
@@ -22,6 +23,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('product_group', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('variant', sa.String(length=64), nullable=True))
+        batch_op.create_index(batch_op.f('ix_products_product_group'), ['product_group'], unique=False)
     op.create_table('address_changes',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('order_id', sa.String(length=32), nullable=False),
@@ -139,3 +144,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_address_changes_order_id'))
 
     op.drop_table('address_changes')
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_products_product_group'))
+        batch_op.drop_column('variant')
+        batch_op.drop_column('product_group')
