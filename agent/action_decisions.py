@@ -130,6 +130,34 @@ class CaseOpenedDecision(_Decision):
     approved_by: str
 
 
+class ExchangeProposalDecision(_Decision):
+    type: Literal["exchange_proposal"] = "exchange_proposal"
+    order_id: str
+    line_no: int
+    from_sku: str
+    to_sku: str
+    eligible: bool
+    node_id: str | None = None
+    eta: date | None = None
+    price_difference: float = 0.0
+    refusals: list[dict[str, Any]] = []
+    reason: str = ""
+
+
+class ExchangeCreatedDecision(_Decision):
+    type: Literal["exchange_created"] = "exchange_created"
+    order_id: str
+    line_no: int
+    rma_id: str
+    new_order_id: str
+    to_sku: str
+    node_id: str
+    eta: date
+    refund_id: str | None = None
+    idempotency_key: str
+    approved_by: str
+
+
 def _refusals(r: dict[str, Any]) -> list[dict[str, Any]]:
     return [{k: x.get(k) for k in ("code", "line_no", "reason", "alternatives")} for x in r.get("refusals") or []]
 
@@ -210,6 +238,14 @@ def _case(r: dict[str, Any]) -> list[_Decision]:
 
 
 
+def _exchange_proposal(r: dict[str, Any]) -> list[_Decision]:
+    return [ExchangeProposalDecision.model_validate({**r, "refusals": _refusals(r)})]
+
+
+def _exchange_created(r: dict[str, Any]) -> list[_Decision]:
+    return [ExchangeCreatedDecision.model_validate(r)]
+
+
 ACTION_BUILDERS = {
     "propose_cancel": _cancel_proposal,
     "cancel_order": _cancelled,
@@ -221,4 +257,6 @@ ACTION_BUILDERS = {
     "propose_claim": _claim_proposal,
     "open_claim": _case,
     "file_complaint": _case,
+    "propose_exchange": _exchange_proposal,
+    "exchange_item": _exchange_created,
 }

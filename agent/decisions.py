@@ -19,6 +19,8 @@ from agent.action_decisions import (
     CancelProposalDecision,
     CaseOpenedDecision,
     ClaimProposalDecision,
+    ExchangeCreatedDecision,
+    ExchangeProposalDecision,
     OrderCancelledDecision,
     RefundStatusDecision,
     ReturnProposalDecision,
@@ -150,6 +152,8 @@ Decision = Annotated[
     | RefundStatusDecision
     | ClaimProposalDecision
     | CaseOpenedDecision
+    | ExchangeProposalDecision
+    | ExchangeCreatedDecision
     | HandoffDecision
     | RefusalDecision,
     Field(discriminator="type"),
@@ -166,7 +170,7 @@ def decision_types() -> frozenset[str]:
 
 #: Decision types that propose a write; an approval request takes its reason from the latest one.
 PROPOSAL_TYPES = frozenset({"reroute_proposal", "cancel_proposal", "address_change_proposal",
-                            "return_proposal", "claim_proposal"})
+                            "return_proposal", "claim_proposal", "exchange_proposal"})
 
 #: Tool error codes that mean "you may not have this": the turn refuses instead of answering.
 REFUSAL_CODES = frozenset({"forbidden", "not_found", "policy_violation", "conflict", "rejected"})

@@ -188,3 +188,28 @@ def file_complaint(deps: Deps, args: ComplaintArgs, env: ToolEnv) -> object:
 
     return file(deps, summary=args.summary, order_id=args.order_id, customer_id=args.customer_id,
                 idempotency_key=_key(env), approved_by=env.approved_by)
+
+
+class ExchangeArgs(BaseModel):
+    order_id: str = ORDER_ID
+    line_no: int = Field(ge=1, description="The delivered line to exchange.")
+    to_sku: str = Field(description="The SKU of the other size or colour.", min_length=1, max_length=32)
+
+
+@tool(roles=SELF_SERVICE)
+def propose_exchange(deps: Deps, args: ExchangeArgs, env: ToolEnv) -> object:
+    """Check exchanging a delivered item for another size or colour of the same product: stock,
+    the node it ships from and when it arrives. Nothing changes until exchange_item is confirmed.
+    """
+    from promesa.domain.actions.exchange import propose_exchange as propose
+
+    return propose(deps, args.order_id, line_no=args.line_no, to_sku=args.to_sku)
+
+
+@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS)
+def exchange_item(deps: Deps, args: ExchangeArgs, env: ToolEnv) -> object:
+    """Make the exchange from propose_exchange (return + replacement). Waits for confirmation."""
+    from promesa.domain.actions.exchange import exchange_item as exchange
+
+    return exchange(deps, order_id=args.order_id, line_no=args.line_no, to_sku=args.to_sku,
+                    idempotency_key=_key(env), approved_by=env.approved_by, note=env.approval_note)

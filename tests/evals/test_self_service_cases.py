@@ -17,6 +17,7 @@ from evals.cli import DEFAULT_CASES
 from promesa.domain.actions.address import propose_address_change
 from promesa.domain.actions.cancel import propose_cancel
 from promesa.domain.actions.claims import propose_claim
+from promesa.domain.actions.exchange import propose_exchange
 from promesa.domain.actions.records import AddressIn, ReturnItem
 from promesa.domain.actions.returns import propose_return
 from promesa.domain.deps import Deps
@@ -37,7 +38,7 @@ def test_cases_load_and_cover_the_issue():
     assert len(cases) >= 80
     tags = Counter(t for c in cases for t in c.tags)
     assert tags["es"] >= 30 and tags["en"] >= 30
-    for tag in ("cancel", "address", "return", "refund", "claim", "complaint", "refusal", "security",
+    for tag in ("cancel", "address", "return", "refund", "claim", "complaint", "exchange", "refusal", "security",
                 "no-confirmation", "replay", "change-of-mind", "support", "happy"):
         assert tags[tag] > 0, tag
     assert all(c.expect.state is not None for c in cases if "happy" in c.tags)
@@ -91,3 +92,6 @@ def test_the_numbers_the_cases_expect(world):
         assert propose_address_change(d(MARK), "PO-110", mty).keeps_promise
         late = propose_address_change(d(MARK), "PO-110", tij)
         assert not late.keeps_promise and late.promised_date == date(2026, 11, 26)
+        swap = propose_exchange(d(ANA), "PO-111", line_no=1, to_sku="SKU-6")
+        assert (swap.node_id, swap.eta, swap.price_difference) == ("DC-CDMX-01", date(2026, 11, 23), 0)
+        assert propose_exchange(d(ANA), "PO-111", line_no=1, to_sku="SKU-7").refusals[0].code == "out_of_stock"

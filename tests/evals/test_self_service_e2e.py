@@ -52,11 +52,15 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
         ("propose_claim", {"order_id": "PO-104", "kind": "damaged", "line_nos": [2], "has_photos": True,
                            "prefer": "refund"}),
     "PO-107 dice entregado pero nunca me llegó": ("propose_claim", {"order_id": "PO-107", "kind": "not_arrived"}),
+    "I'd like to exchange the T-shirt in PO-111 for size L (SKU-6)":
+        ("propose_exchange", {"order_id": "PO-111", "line_no": 1, "to_sku": "SKU-6"}),
+    "Cambia la playera de PO-111 por la talla XL (SKU-7)":
+        ("propose_exchange", {"order_id": "PO-111", "line_no": 1, "to_sku": "SKU-7"}),
     "I want to complain: the courier for PO-103 was very rude":
         ("file_complaint", {"order_id": "PO-103", "summary": "The courier for PO-103 was very rude."}),
 }
 WRITE_FOR = {"propose_cancel": "cancel_order", "propose_address_change": "change_address",
-             "propose_return": "start_return", "propose_claim": "open_claim"}
+             "propose_return": "start_return", "propose_claim": "open_claim", "propose_exchange": "exchange_item"}
 CASES = [
     "ss-cancel-whole-es", "ss-cancel-one-line-en", "ss-cancel-pickup-order-es", "ss-cancel-picked-en",
     "ss-cancel-no-confirmation-es", "ss-cancel-replayed-confirmation-en", "ss-cancel-change-of-mind-es",
@@ -64,7 +68,7 @@ CASES = [
     "ss-address-bad-postal-code-en", "ss-return-dropoff-es", "ss-return-carrier-pickup-en",
     "ss-return-store-credit-es", "ss-return-category-excluded-en", "ss-refund-after-cancel-en",
     "ss-claim-damaged-refund-en", "ss-claim-not-received-es", "ss-complaint-order-en", "ss-xcust-cancel-en",
-    "ss-xcust-refund-es",
+    "ss-xcust-refund-es", "ss-exchange-size-en", "ss-exchange-no-stock-es",
 ]
 
 

@@ -199,3 +199,34 @@ class CaseResult(Record):
     approved_by: str
     executed_at: datetime
     replayed: bool = False
+
+
+class ExchangeProposal(Record):
+    order_id: str
+    line_no: int
+    from_sku: str
+    to_sku: str
+    variant: str | None = None
+    quantity: int
+    eligible: bool
+    node_id: str | None = Field(None, description="The best node to ship the new variant from.")
+    eta: date | None = None
+    price_difference: Decimal = Field(Decimal("0"), description="Refunded when the new variant costs less.")
+    refund: RefundQuote | None = None
+    refusals: list[Refusal] = []
+    reason: str
+
+
+class ExchangeResult(Record):
+    order_id: str
+    line_no: int
+    rma_id: str
+    new_order_id: str
+    to_sku: str
+    node_id: str
+    eta: date
+    refund_id: str | None = None
+    idempotency_key: str
+    approved_by: str
+    executed_at: datetime
+    replayed: bool = False
