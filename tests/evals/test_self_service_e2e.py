@@ -35,7 +35,7 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "Customer Ana Torres (C-1) asks to cancel her order PO-101": ("propose_cancel", {"order_id": "PO-101"}),
     "Change the delivery address of PO-110 to Av. Constitución 100, Monterrey, Nuevo León, 64000":
         ("propose_address_change", {"order_id": "PO-110", **MTY}),
-    "Envía PO-110 a Blvd. Agua Caliente 5, Tijuana, Baja California, CP 22000":
+    "Por favor envía mi pedido PO-110 a otra dirección: Blvd. Agua Caliente 5, Tijuana, Baja California, CP 22000":
         ("propose_address_change", {"order_id": "PO-110", **TIJ}),
     "Change the address of PO-110 to Av. Constitución 100, Monterrey, Nuevo León, postal code 06100":
         ("propose_address_change", {"order_id": "PO-110", **MTY, "postal_code": "06100"}),
@@ -104,7 +104,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.mark.parametrize("case_id", CASES)
 def test_case_passes_on_decisions_and_end_state(results, case_id):
     run = results[case_id].runs[0]
-    # the scripted model's words are not the NLU's: everything but the answer text is scored
+    # the scripted model's words are not the NLU's: everything but the answer's phrases is scored
     failures = [str(f) for f in run.score.failures
-                if not f.expectation.startswith("answer") and not f.expectation.startswith("turns[")]
+                if f.expectation != "answer.contains" and not f.expectation.startswith("turns[")]
     assert failures == [], run.transcript.model_dump_json(indent=1)[:3000]
