@@ -1,7 +1,7 @@
 """Property: no sequence of self-service actions leaves stock, capacity or money inconsistent.
 
 After every step of a random sequence (cancels of random lines, returns of random quantities,
-damage claims, address changes, replays of earlier keys, by the customer or by support):
+damage claims, exchanges, address changes, replays of earlier keys, by the customer or by support):
 
 * refunds per order never exceed what was paid (the order total);
 * every position's reservations equal the quantities of the reserving lines allocated there,
@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from promesa.domain.actions.address import change_address
 from promesa.domain.actions.cancel import cancel_order
 from promesa.domain.actions.claims import open_claim
+from promesa.domain.actions.exchange import exchange_item
 from promesa.domain.actions.records import AddressIn, ReturnItem
 from promesa.domain.actions.returns import start_return
 from promesa.errors import DomainError
@@ -32,10 +33,12 @@ from promesa.store.models import (
     NodeLoad,
     Order,
     OrderLine,
+    Product,
     Refund,
     ReturnLine,
 )
 from tests.domain.actions.world import ANA, SUPPORT, build, deps
+from tests.domain.builders import add_product, add_stock
 
 WED = datetime.fromisoformat("2026-11-18T10:00:00-06:00")
 ORDERS = ["PO-1", "PO-2", "PO-4", "PO-9"]
@@ -48,6 +51,7 @@ step = st.one_of(
               st.lists(st.tuples(st.integers(1, 4), st.integers(1, 3)), min_size=1, max_size=3)),
     st.tuples(st.just("claim"), st.just("PO-4"), st.lists(st.integers(1, 4), min_size=1, max_size=2, unique=True)),
     st.tuples(st.just("address"), st.sampled_from(["PO-1", "PO-9"]), st.none()),
+    st.tuples(st.just("exchange"), st.just("PO-4"), st.sampled_from(["SKU-1L", "SKU-1"])),
     st.tuples(st.just("replay"), st.integers(0, 20), st.none()),
 )
 
@@ -62,6 +66,8 @@ def _apply(session, kind, order_id, arg, key, principal) -> None:
     elif kind == "claim":
         open_claim(d, order_id=order_id, kind=CaseKind.damaged, line_nos=arg, has_photos=True,
                    prefer="refund", idempotency_key=key)
+    elif kind == "exchange":
+        exchange_item(d, order_id=order_id, line_no=1, to_sku=arg, idempotency_key=key)
     else:
         change_address(d, order_id=order_id, address=MTY, idempotency_key=key)
 
@@ -101,6 +107,11 @@ def test_no_sequence_leaves_stock_capacity_or_money_inconsistent(session, steps)
         build(session)
         # make the hand-built world consistent: reservations = the reserving lines' quantities
         session.get(InventoryPosition, ("DC-CDMX-01", "SKU-1")).reserved = 6
+        # SKU-1L: another variant of PO-4's line 1 (SKU-1), 2 in stock, for exchanges
+        add_product(session, "SKU-1L", name="Cafetera grande", price="500.00")
+        for sku in ("SKU-1", "SKU-1L"):
+            session.get(Product, sku).product_group = "CAFETERA"
+        add_stock(session, "DC-CDMX-01", "SKU-1L", 2)
         session.flush()
         session.info["built"] = True
     outer = session.begin_nested()  # every example starts from the same world
