@@ -30,7 +30,7 @@ from promesa.domain.actions.records import (
     RefundQuote,
     Refusal,
 )
-from promesa.domain.actions.returns import _delivered_day
+from promesa.domain.actions.returns import delivered_day
 from promesa.domain.deps import Deps
 from promesa.domain.inventory import atp_by_node
 from promesa.domain.policy import (
@@ -88,7 +88,7 @@ def _damaged_or_missing(deps: Deps, order: Order, kind: CaseKind, lines: list[Or
     if order.status not in (OrderStatus.delivered, OrderStatus.picked_up):
         return _refuse(order, kind, "not_delivered", f"order {order.id} is {order.status.value}, not delivered",
                        "report it as never arrived once it is overdue")
-    day = _delivered_day(deps, order, lines[0])
+    day = delivered_day(deps, order, lines[0])
     ends = day + timedelta(days=DAMAGED_CLAIM_DAYS) if day else None
     if ends is None or common.today(deps) > ends:
         return _refuse(order, kind, "claim_window_closed",

@@ -71,24 +71,25 @@ def _assess(deps: Deps, order: Order, line_no: int, to_sku: str) -> ExchangeProp
     if new is None:
         raise InvalidInput(f"no product {to_sku}", field="to_sku")
     old = deps.session.get(Product, line.sku)
-    _quote, refusal = returns._judge(deps, order, line, old, ReturnItem(line_no=line_no), common.today(deps))
-    if refusal is not None:
-        return _refused(order, line, to_sku, refusal)
+    quote, refusal = returns.judge_line(deps, order, line, old, ReturnItem(line_no=line_no), common.today(deps))
+    if refusal is not None or quote is None:
+        return _refused(order, line, to_sku, refusal)  # type: ignore[arg-type]
+    quantity = quote.quantity  # the units not yet returned (or exchanged) on this line
     if old.product_group is None or old.product_group != new.product_group or new.sku == old.sku:
         return _refused(order, line, to_sku, Refusal(
             line_no=line_no, code="not_a_variant", alternatives=["return it and buy the other product"],
             reason=f"{to_sku} is not another size or colour of {old.name}"))
-    paid = Decimal(line.unit_price) * line.quantity
-    price = Decimal(new.price) * line.quantity
+    paid = Decimal(line.unit_price) * quantity
+    price = Decimal(new.price) * quantity
     if price > paid:
         return _refused(order, line, to_sku, Refusal(
             line_no=line_no, code="price_higher", alternatives=["return it and buy the new variant"],
             reason=f"{to_sku} costs {price} {order.currency}, more than the {paid} paid"))
-    best = _best_node(deps, order, to_sku, line.quantity)
+    best = _best_node(deps, order, to_sku, quantity)
     if best is None:
         return _refused(order, line, to_sku, Refusal(
             line_no=line_no, code="out_of_stock", alternatives=["return it for a refund", "ask again later"],
-            reason=f"no node has {line.quantity} of {to_sku} available to send"))
+            reason=f"no node has {quantity} of {to_sku} available to send"))
     node_id, shipment = best
     difference = paid - price
     refund = None
@@ -98,9 +99,9 @@ def _assess(deps: Deps, order: Order, line_no: int, to_sku: str) -> ExchangeProp
                              expected_by=common.refund_date(deps, RefundMethod.original_payment))
     return ExchangeProposal(
         order_id=order.id, line_no=line_no, from_sku=line.sku, to_sku=to_sku, variant=new.variant,
-        quantity=line.quantity, eligible=True, node_id=node_id, eta=shipment.eta,  # type: ignore[attr-defined]
+        quantity=quantity, eligible=True, node_id=node_id, eta=shipment.eta,  # type: ignore[attr-defined]
         price_difference=difference, refund=refund,
-        reason=(f"sends {line.quantity} × {to_sku} ({new.variant or new.name}) from {node_id}, arriving "
+        reason=(f"sends {quantity} × {to_sku} ({new.variant or new.name}) from {node_id}, arriving "
                 f"{shipment.eta}; return line {line_no} at a store or by carrier"),  # type: ignore[attr-defined]
     )
 
@@ -133,7 +134,7 @@ def exchange_item(deps: Deps, *, order_id: str, line_no: int, to_sku: str, idemp
             raise PolicyViolation(f"{p.node_id} no longer has {p.quantity} of {to_sku}", order_id=order_id)
         rmas = deps.session.scalar(select(func.count()).select_from(ReturnAuthorization)
                                    .where(ReturnAuthorization.order_id == order_id)) or 0
-        dropoff = returns._dropoff(deps, order, None) if method is ReturnMethod.store_dropoff else None
+        dropoff = returns.dropoff_store(deps, order, None) if method is ReturnMethod.store_dropoff else None
         rma = ReturnAuthorization(id=f"RMA-{order_id}-{rmas + 1}", order_id=order_id, customer_id=order.customer_id,
                                   created_at=deps.now, status=ReturnStatus.authorized, method=method,
                                   dropoff_node_id=dropoff, reason=f"exchange for {to_sku}")

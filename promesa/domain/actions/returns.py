@@ -69,7 +69,7 @@ NON_RETURNABLE = frozenset({
 _HANDOVER_DAYS = {ReturnMethod.store_dropoff: 0, ReturnMethod.carrier_pickup: 1}
 
 
-def _delivered_day(deps: Deps, order: Order, line: OrderLine) -> date | None:
+def delivered_day(deps: Deps, order: Order, line: OrderLine) -> date | None:
     """The local day the line was delivered or collected (its shipment, else the tracking)."""
     session = deps.session
     moment = None
@@ -96,7 +96,7 @@ def _returned(deps: Deps, line_id: int) -> int:
                                    .where(ReturnLine.order_line_id == line_id)) or 0)
 
 
-def _judge(deps: Deps, order: Order, line: OrderLine, product: Product, item: ReturnItem,
+def judge_line(deps: Deps, order: Order, line: OrderLine, product: Product, item: ReturnItem,
            today: date) -> tuple[ReturnLineQuote | None, Refusal | None]:
     no = line.line_no
     if line.status is not LineStatus.delivered:
@@ -104,7 +104,7 @@ def _judge(deps: Deps, order: Order, line: OrderLine, product: Product, item: Re
             LineStatus.allocated, LineStatus.backordered) else ["refuse the delivery at the door"]
         return None, Refusal(line_no=no, code="not_delivered", alternatives=hint,
                              reason=f"line {no} is {line.status.value}; it can be returned once delivered")
-    day = _delivered_day(deps, order, line)
+    day = delivered_day(deps, order, line)
     if day is None:
         return None, Refusal(line_no=no, code="no_delivery_date", alternatives=["ask support to check"],
                              reason=f"line {no} is marked delivered but no delivery date is recorded")
@@ -133,7 +133,7 @@ def _judge(deps: Deps, order: Order, line: OrderLine, product: Product, item: Re
                            window_ends=ends, amount=Decimal(line.unit_price) * qty), None
 
 
-def _dropoff(deps: Deps, order: Order, node_id: str | None) -> str:
+def dropoff_store(deps: Deps, order: Order, node_id: str | None) -> str:
     if node_id:
         node = deps.session.get(Node, node_id)
         if node is None or not node.pickup or not node.active:
@@ -165,10 +165,10 @@ def _assess(deps: Deps, order: Order, items: list[ReturnItem] | None, method: Re
     today = common.today(deps)
     quotes, refusals = [], []
     for item in wanted:
-        quote, refusal = _judge(deps, order, *by_no[item.line_no], item, today)
+        quote, refusal = judge_line(deps, order, *by_no[item.line_no], item, today)
         quotes += [quote] if quote else []
         refusals += [refusal] if refusal else []
-    node = _dropoff(deps, order, dropoff_node_id) if method is ReturnMethod.store_dropoff else None
+    node = dropoff_store(deps, order, dropoff_node_id) if method is ReturnMethod.store_dropoff else None
     sellers = sorted({p.marketplace_seller for ln, p in rows if p.marketplace_seller
                       and ln.line_no in {q.line_no for q in quotes}})
     if refusals:

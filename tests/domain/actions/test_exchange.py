@@ -89,3 +89,23 @@ def test_not_delivered_other_customer_and_bad_input(world):
     with pytest.raises(InvalidInput) as bad:
         propose_exchange(deps(world), "PO-E", line_no=1, to_sku="SKU-NOPE")
     assert bad.value.field == "to_sku"
+
+
+def test_exchange_takes_only_the_units_not_yet_returned(world):
+    """Found by the property test: an exchange after a partial return must not return more units
+    than the line holds."""
+    from promesa.domain.actions.records import ReturnItem
+    from promesa.domain.actions.returns import start_return
+    from promesa.store.models import ReturnLine
+
+    add_order(world, "PO-E2", "C-1", status=OrderStatus.delivered, ship_to_id="A-C-1", service_id="DHL-STD",
+              promised_date=date(2026, 11, 14), lines=[Line("SKU-TM", 2, "DC-CDMX-01", unit_price=Decimal("300.00"))])
+    add_shipment(world, "SH-E2", "PO-E2", "DC-CDMX-01", "DHL-STD", delivered_at=DELIVERED_4)
+    start_return(deps(world), order_id="PO-E2", items=[ReturnItem(line_no=1, quantity=1)], idempotency_key="r-1")
+    p = propose_exchange(deps(world), "PO-E2", line_no=1, to_sku="SKU-TL")
+    assert p.eligible and p.quantity == 1
+    exchange_item(deps(world), order_id="PO-E2", line_no=1, to_sku="SKU-TL", idempotency_key="x-9")
+    returned = world.scalars(select(ReturnLine.quantity).join(OrderLine, OrderLine.id == ReturnLine.order_line_id)
+                             .where(OrderLine.order_id == "PO-E2")).all()
+    assert sorted(returned) == [1, 1]
+    assert world.get(InventoryPosition, ("DC-CDMX-01", "SKU-TL")).reserved == 1
