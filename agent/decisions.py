@@ -8,9 +8,24 @@ decision that record supports, and the guard, the approval flow and the model-fa
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from agent.action_decisions import (
+    ACTION_BUILDERS,
+    AddressChangedDecision,
+    AddressChangeProposalDecision,
+    CancelProposalDecision,
+    CaseOpenedDecision,
+    ClaimProposalDecision,
+    ExchangeCreatedDecision,
+    ExchangeProposalDecision,
+    OrderCancelledDecision,
+    RefundStatusDecision,
+    ReturnProposalDecision,
+    ReturnStartedDecision,
+)
 
 
 class _Decision(BaseModel):
@@ -128,12 +143,34 @@ Decision = Annotated[
     | ClarificationDecision
     | CustomerProfileDecision
     | AvailabilityDecision
+    | CancelProposalDecision
+    | OrderCancelledDecision
+    | AddressChangeProposalDecision
+    | AddressChangedDecision
+    | ReturnProposalDecision
+    | ReturnStartedDecision
+    | RefundStatusDecision
+    | ClaimProposalDecision
+    | CaseOpenedDecision
+    | ExchangeProposalDecision
+    | ExchangeCreatedDecision
     | HandoffDecision
     | RefusalDecision,
     Field(discriminator="type"),
 ]
 DECISION_ADAPTER: TypeAdapter[Decision] = TypeAdapter(Decision)
 DECISIONS_ADAPTER: TypeAdapter[list[Decision]] = TypeAdapter(list[Decision])
+
+
+def decision_types() -> frozenset[str]:
+    """Every ``type`` of the decision union, read from the union itself (the eval loader uses it)."""
+    members = get_args(get_args(Decision)[0])
+    return frozenset(m.model_fields["type"].default for m in members)
+
+
+#: Decision types that propose a write; an approval request takes its reason from the latest one.
+PROPOSAL_TYPES = frozenset({"reroute_proposal", "cancel_proposal", "address_change_proposal",
+                            "return_proposal", "claim_proposal", "exchange_proposal"})
 
 #: Tool error codes that mean "you may not have this": the turn refuses instead of answering.
 REFUSAL_CODES = frozenset({"forbidden", "not_found", "policy_violation", "conflict", "rejected"})
@@ -289,4 +326,5 @@ _BUILDERS = {
     "find_customer": _matches,
     "get_customer_profile": _profile,
     "check_availability": _availability,
+    **ACTION_BUILDERS,
 }

@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessage
 from agent.approvals import approver_roles, idempotency_key
 from agent.completion import text
 from agent.context import AgentContext
+from agent.decisions import PROPOSAL_TYPES
 from agent.state import AgentState
 from promesa.principal import Principal
 from tools.registry import ToolSpec
@@ -37,7 +38,7 @@ def pending_approval(
         (
             d.get("reason") or ""
             for d in reversed(decisions)
-            if d.get("type") == "reroute_proposal" and d.get("order_id") == order_id
+            if d.get("type") in PROPOSAL_TYPES and d.get("order_id") == order_id
         ),
         "",
     ) or text(ai) or request.get("summary", "")

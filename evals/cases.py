@@ -25,22 +25,14 @@ from pydantic import (
     model_validator,
 )
 
+from agent import decisions as _decisions
+from promesa.store.models import Base
+
 Persona = Literal["customer", "support", "ops", "anonymous"]
 
-#: Decision types of DESIGN rule 2; an expected record must name one of them.
-DECISION_TYPES = frozenset(
-    {
-        "order_status",
-        "reroute_proposal",
-        "reroute_executed",
-        "risk_flag",
-        "policy_answer",
-        "analytics_result",
-        "clarification",
-        "handoff",
-        "refusal",
-    }
-)
+#: Decision types of DESIGN rule 2, read from the decision union itself: a new decision type
+#: is accepted here without touching the loader.
+DECISION_TYPES = _decisions.decision_types()
 
 #: Folder names and file suffixes that hold worlds next to cases.
 WORLD_DIRS = frozenset({"worlds"})
@@ -134,11 +126,45 @@ def _check_decision_records(records: list[dict[str, Any]]) -> list[dict[str, Any
         if not isinstance(record, dict):
             raise ValueError(f"item {i} must be a mapping like {{type: order_status, ...}}")
         kind = record.get("type")
-        if kind not in DECISION_TYPES:
+        accepted = _decisions.decision_types()  # asked each time: the union is the one list
+        if kind not in accepted:
             raise ValueError(
-                f"item {i}: type {kind!r} is not one of {', '.join(sorted(DECISION_TYPES))}"
+                f"item {i}: type {kind!r} is not one of {', '.join(sorted(accepted))}"
             )
     return records
+
+
+class StateExpect(BaseModel):
+    """One assertion on the database after the conversation (see evals/state.py).
+
+    ``table`` names a table of the world model; ``id`` (its primary key) or ``where`` (column
+    equalities) selects rows; ``count`` is how many; every other key is a column some selected
+    row must hold.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    table: str
+    id: str | int | None = None
+    where: dict[str, Any] | None = None
+    count: int | None = Field(None, ge=0)
+
+    def fields(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+    @model_validator(mode="after")
+    def _known_columns(self) -> StateExpect:
+        table = Base.metadata.tables.get(self.table)
+        if table is None:
+            raise ValueError(f"unknown table {self.table!r}; known: {', '.join(sorted(Base.metadata.tables))}")
+        if self.id is not None and self.where is not None:
+            raise ValueError("give id or where, not both")
+        if self.id is not None and len(table.primary_key.columns) != 1:
+            raise ValueError(f"{self.table} has a composite key: select rows with where")
+        unknown = sorted((set(self.fields()) | set(self.where or {})) - set(table.columns.keys()))
+        if unknown:
+            raise ValueError(f"{self.table} has no column(s) {', '.join(unknown)}")
+        return self
 
 
 class Expect(_Strict):
@@ -149,6 +175,9 @@ class Expect(_Strict):
     citations: list[str] = []
     verified: bool | None = Field(
         None, description="Extension: whether every `verify` turn must succeed (true) or fail."
+    )
+    state: list[StateExpect] | None = Field(
+        None, description="The database afterwards; anything else changed fails ([] = nothing changed)."
     )
 
     _records = field_validator("decisions", "no_decisions")(_check_decision_records)

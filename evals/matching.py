@@ -179,6 +179,8 @@ def score(case: Case, transcript: Transcript) -> Score:
         if not any(_citation_matches(wanted, c) for c in cited):
             failures.append(Failure("citations", f"{wanted} not cited (cited: {cited})"))
 
+    failures.extend(Failure("state", problem) for problem in transcript.state_failures)
+
     if expect.verified is not None:
         results = [t.verified for t in transcript.turns if t.kind == "verify"]
         if not results or any(r is not expect.verified for r in results):

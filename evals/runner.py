@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from evals.cases import ApproveTurn, Case, UserTurn, Verification, VerifyTurn
+from evals import state
 from evals.matching import score
 from evals.metrics import CaseResult, CaseRun
 from evals.transcript import ToolCallRecord, Transcript, TurnRecord
@@ -206,6 +207,8 @@ class Runner:
                 if self.around is not None:
                     config = stack.enter_context(self.around(case, config))
                 engine = stack.enter_context(self.worlds.fresh(case, seed=config.seed))
+                expected_state = case.expect.state
+                before = state.snapshot(engine) if expected_state is not None else None
                 made = self.agent_factory(engine, config, data_dir)
                 agent = await made if inspect.isawaitable(made) else made
                 try:
@@ -213,6 +216,8 @@ class Runner:
                 finally:
                     if hasattr(agent, "aclose"):
                         await agent.aclose()
+                if before is not None and expected_state is not None:
+                    transcript.state_failures = state.check(engine, before, expected_state)
         except Exception as exc:  # a crash is a failed run with its reason, never a lost case
             transcript.error = f"{type(exc).__name__}: {exc}"
         return CaseRun(transcript=transcript, score=score(case, transcript))

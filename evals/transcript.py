@@ -31,6 +31,9 @@ class Transcript(BaseModel):
     case_id: str
     turns: list[TurnRecord] = []
     error: str | None = Field(None, description="Why the run stopped early, if it did.")
+    state_failures: list[str] = Field(
+        default_factory=list, description="How the end state differs from expect.state (evals/state.py)."
+    )
 
     @property
     def decisions(self) -> list[dict[str, Any]]:

@@ -139,14 +139,15 @@ def execute_reroute(deps: Deps, args: ExecuteRerouteArgs, env: ToolEnv) -> objec
 
 
 def record_rejection(env: ToolEnv, *, tool: str, order_id: str, note: str | None) -> None:
-    """Audit a declined write (reroute or pickup conversion) in its own transaction."""
-    from promesa.domain.fulfillment.execution import (
-        ACTION_PICKUP,
-        ACTION_REROUTE,
-    )
+    """Audit a declined write on an order in its own transaction.
+
+    Every write tool is named after the action it audits (execute_reroute, convert_to_pickup,
+    cancel_order, change_address, start_return, open_claim, file_complaint), so the rejection
+    is ``<tool>_rejected``.
+    """
     from promesa.domain.fulfillment.execution import record_rejection as record
 
-    action = ACTION_PICKUP if tool == "convert_to_pickup" else ACTION_REROUTE
+    action = tool
     with env.sessions() as session, session.begin():
         deps = Deps(session=session, principal=env.principal, now=env.now, settings=env.settings)
         record(deps, action=action, order_id=order_id,

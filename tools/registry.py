@@ -170,7 +170,7 @@ def tool(
 
 def _load() -> None:
     # Importing the modules registers their tools.
-    from tools import customers, fulfillment, handoff, knowledge, ops, orders  # noqa: F401
+    from tools import actions, customers, fulfillment, handoff, knowledge, ops, orders  # noqa: F401
 
 
 def all_tools() -> dict[str, ToolSpec]:

@@ -108,3 +108,66 @@ class HandoffStatus(StrEnum):
     open = "open"
     claimed = "claimed"
     closed = "closed"
+
+
+class RefundStatus(StrEnum):
+    """A refund's life: recorded, sent to the payment provider, money back with the customer."""
+
+    pending = "pending"
+    issued = "issued"
+    completed = "completed"
+
+
+class RefundReason(StrEnum):
+    cancellation = "cancellation"
+    return_ = "return"
+    claim = "claim"
+
+
+class RefundMethod(StrEnum):
+    """Where the money goes: back to what paid for the order, or the shop's store credit."""
+
+    original_payment = "original_payment"
+    store_credit = "store_credit"
+
+
+class ReturnStatus(StrEnum):
+    authorized = "authorized"
+    received = "received"
+    refunded = "refunded"
+
+
+class ReturnMethod(StrEnum):
+    store_dropoff = "store_dropoff"
+    carrier_pickup = "carrier_pickup"
+
+
+class ItemCondition(StrEnum):
+    """The condition the customer declares for a returned item."""
+
+    unopened = "unopened"
+    opened = "opened"
+    used = "used"
+    damaged = "damaged"
+
+
+class CaseKind(StrEnum):
+    damaged = "damaged"
+    missing_item = "missing_item"
+    not_arrived = "not_arrived"
+    complaint = "complaint"
+
+
+class CaseStatus(StrEnum):
+    open = "open"
+    escalated = "escalated"
+    resolved = "resolved"
+
+
+class CaseResolution(StrEnum):
+    """What the policy allows for a claim (complaints are always staff_review)."""
+
+    reship = "reship"
+    refund = "refund"
+    investigation = "investigation"
+    staff_review = "staff_review"

@@ -33,14 +33,23 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from promesa.store.enums import (
+    CaseKind,
+    CaseResolution,
+    CaseStatus,
     Channel,
     FulfillmentType,
     HandoffStatus,
     IdentityKind,
     InteractionChannel,
+    ItemCondition,
     LineStatus,
     NodeType,
     OrderStatus,
+    RefundMethod,
+    RefundReason,
+    RefundStatus,
+    ReturnMethod,
+    ReturnStatus,
     ServiceLevel,
     TrackingEventType,
 )
@@ -240,6 +249,10 @@ class Product(Base):
     marketplace_seller: Mapped[str | None] = mapped_column(
         String(100), doc="Third-party seller for marketplace items; None for first-party."
     )
+    product_group: Mapped[str | None] = mapped_column(
+        String(32), index=True, doc="Products sharing it are variants (size, colour) of one product."
+    )
+    variant: Mapped[str | None] = mapped_column(String(64), doc="This variant, e.g. 'talla M, azul'.")
 
 
 class InventoryPosition(Base):
@@ -435,3 +448,90 @@ class Handoff(Base):
     reason: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
     status: Mapped[HandoffStatus] = mapped_column(_enum(HandoffStatus), default=HandoffStatus.open)
+
+
+class ReturnAuthorization(Base):
+    """A return merchandise authorisation (RMA): what comes back, how, and for how much."""
+
+    __tablename__ = "returns"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, doc="RMA id, e.g. RMA-PO-5004-1.")
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[ReturnStatus] = mapped_column(_enum(ReturnStatus))
+    method: Mapped[ReturnMethod] = mapped_column(_enum(ReturnMethod))
+    dropoff_node_id: Mapped[str | None] = mapped_column(
+        ForeignKey("nodes.id"), doc="The store it is dropped off at (store_dropoff only)."
+    )
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+    lines: Mapped[list[ReturnLine]] = relationship(back_populates="rma", order_by="ReturnLine.id")
+
+
+class ReturnLine(Base):
+    __tablename__ = "return_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_pos"),
+        CheckConstraint("refund_amount >= 0", name="refund_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    return_id: Mapped[str] = mapped_column(ForeignKey("returns.id"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    condition: Mapped[ItemCondition] = mapped_column(_enum(ItemCondition))
+    refund_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+    rma: Mapped[ReturnAuthorization] = relationship(back_populates="lines")
+
+
+class SupportCase(Base):
+    """A claim (damaged, missing, never arrived) or a complaint, in the support queue."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_status_created_at", "status", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[CaseKind] = mapped_column(_enum(CaseKind))
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus))
+    resolution: Mapped[CaseResolution] = mapped_column(_enum(CaseResolution))
+    summary: Mapped[str] = mapped_column(Text)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Refund(Base):
+    """Money owed back to a customer; the sum per order never exceeds the order's total."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_pos"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    return_id: Mapped[str | None] = mapped_column(ForeignKey("returns.id"))
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"))
+    reason: Mapped[RefundReason] = mapped_column(_enum(RefundReason))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="MXN")
+    method: Mapped[RefundMethod] = mapped_column(_enum(RefundMethod))
+    status: Mapped[RefundStatus] = mapped_column(_enum(RefundStatus))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expected_by: Mapped[date] = mapped_column(Date, doc="Latest day the money should arrive.")
+
+
+class AddressChange(Base):
+    """An order's delivery address history: every change, from what to what, and by whom."""
+
+    __tablename__ = "address_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    from_address_id: Mapped[str | None] = mapped_column(ForeignKey("addresses.id"))
+    to_address_id: Mapped[str] = mapped_column(ForeignKey("addresses.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    previous_promised_date: Mapped[date] = mapped_column(Date)
+    promised_date: Mapped[date] = mapped_column(Date)

@@ -134,6 +134,7 @@ def _network(world: WorldFile, out: WorldRows) -> None:
         out.add("products", (
             product.sku, product.name, product.category, _money(product.price),
             product.weight_kg, product.online_available, product.marketplace_seller,
+            product.product_group, product.variant,
         ))
 
 

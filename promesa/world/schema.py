@@ -133,6 +133,10 @@ class ProductIn(_Model):
     weight_kg: float = Field(gt=0)
     online_available: int = Field(0, ge=0, description="Sellable quantity shown online.")
     marketplace_seller: str | None = Field(None, description="Third-party seller, if any.")
+    product_group: str | None = Field(
+        None, max_length=32, description="Products sharing it are variants of one product (exchanges)."
+    )
+    variant: str | None = Field(None, max_length=64, description="This variant, e.g. 'talla M, azul'.")
 
 
 class InventoryIn(_Model):

