@@ -30,6 +30,60 @@ def _key(env: ToolEnv) -> str:
     return env.idempotency_key
 
 
+def _requested(deps: Deps, action: str, order_id: str | None, proposal: object) -> object:
+    """The authorized request for a self-service write (the domain decides; tools only route)."""
+    from promesa.domain.actions.requests import request_action
+
+    return request_action(deps, action=action, order_id=order_id, proposal=proposal)  # type: ignore[arg-type]
+
+
+def _as_requester(deps: Deps, env: ToolEnv, order_id: str | None) -> None:
+    """At execution the requester is checked again beside the approver (issue #16's rule)."""
+    from promesa.domain.actions.requests import ensure_requester_may_act
+
+    ensure_requester_may_act(deps, env.requester, order_id)
+
+
+def _request_cancel(deps: Deps, args: "CancelArgs", env: ToolEnv) -> object:
+    from promesa.domain.actions.cancel import propose_cancel as propose
+
+    return _requested(deps, "cancel_order", args.order_id, propose(deps, args.order_id, line_nos=args.line_nos))
+
+
+def _request_address(deps: Deps, args: "AddressArgs", env: ToolEnv) -> object:
+    from promesa.domain.actions.address import propose_address_change as propose
+
+    return _requested(deps, "change_address", args.order_id, propose(deps, args.order_id, args.address()))
+
+
+def _request_return(deps: Deps, args: "ReturnArgs", env: ToolEnv) -> object:
+    from promesa.domain.actions.returns import propose_return as propose
+
+    proposal = propose(deps, args.order_id, **args.as_kwargs())  # type: ignore[arg-type]
+    return _requested(deps, "start_return", args.order_id, proposal)
+
+
+def _request_claim(deps: Deps, args: "ClaimArgs", env: ToolEnv) -> object:
+    from promesa.domain.actions.claims import propose_claim as propose
+
+    proposal = propose(deps, args.order_id, **args.as_kwargs())  # type: ignore[arg-type]
+    return _requested(deps, "open_claim", args.order_id, proposal)
+
+
+def _request_complaint(deps: Deps, args: "ComplaintArgs", env: ToolEnv) -> object:
+    from promesa.domain.actions.claims import propose_complaint as propose
+
+    proposal = propose(deps, summary=args.summary, order_id=args.order_id, customer_id=args.customer_id)
+    return _requested(deps, "file_complaint", args.order_id, proposal)
+
+
+def _request_exchange(deps: Deps, args: "ExchangeArgs", env: ToolEnv) -> object:
+    from promesa.domain.actions.exchange import propose_exchange as propose
+
+    proposal = propose(deps, args.order_id, line_no=args.line_no, to_sku=args.to_sku)
+    return _requested(deps, "exchange_item", args.order_id, proposal)
+
+
 class CancelArgs(BaseModel):
     order_id: str = ORDER_ID
     line_nos: list[int] | None = Field(None, description="Only these line numbers; default the whole order.")
@@ -105,11 +159,12 @@ def propose_cancel(deps: Deps, args: CancelArgs, env: ToolEnv) -> object:
     return propose(deps, args.order_id, line_nos=args.line_nos)
 
 
-@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS)
+@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_cancel)
 def cancel_order(deps: Deps, args: CancelArgs, env: ToolEnv) -> object:
     """Cancel the order or lines from propose_cancel. Waits for the customer's confirmation."""
     from promesa.domain.actions.cancel import cancel_order as cancel
 
+    _as_requester(deps, env, args.order_id)
     return cancel(deps, order_id=args.order_id, line_nos=args.line_nos, idempotency_key=_key(env),
                   approved_by=env.approved_by, note=env.approval_note)
 
@@ -125,11 +180,12 @@ def propose_address_change(deps: Deps, args: AddressArgs, env: ToolEnv) -> objec
     return propose(deps, args.order_id, args.address())
 
 
-@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS)
+@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_address)
 def change_address(deps: Deps, args: AddressArgs, env: ToolEnv) -> object:
     """Change the delivery address as proposed. Waits for the customer's confirmation."""
     from promesa.domain.actions.address import change_address as change
 
+    _as_requester(deps, env, args.order_id)
     return change(deps, order_id=args.order_id, address=args.address(), idempotency_key=_key(env),
                   approved_by=env.approved_by, note=env.approval_note)
 
@@ -145,11 +201,12 @@ def propose_return(deps: Deps, args: ReturnArgs, env: ToolEnv) -> object:
     return propose(deps, args.order_id, **args.as_kwargs())  # type: ignore[arg-type]
 
 
-@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS)
+@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_return)
 def start_return(deps: Deps, args: ReturnArgs, env: ToolEnv) -> object:
     """Start the return from propose_return (creates the RMA). Waits for the customer's confirmation."""
     from promesa.domain.actions.returns import start_return as start
 
+    _as_requester(deps, env, args.order_id)
     return start(deps, order_id=args.order_id, idempotency_key=_key(env), approved_by=env.approved_by,
                  note=env.approval_note, **args.as_kwargs())  # type: ignore[arg-type]
 
@@ -172,20 +229,22 @@ def propose_claim(deps: Deps, args: ClaimArgs, env: ToolEnv) -> object:
     return propose(deps, args.order_id, **args.as_kwargs())  # type: ignore[arg-type]
 
 
-@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS)
+@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_claim)
 def open_claim(deps: Deps, args: ClaimArgs, env: ToolEnv) -> object:
     """Open the claim from propose_claim as a support case. Waits for the customer's confirmation."""
     from promesa.domain.actions.claims import open_claim as open_
 
+    _as_requester(deps, env, args.order_id)
     return open_(deps, order_id=args.order_id, idempotency_key=_key(env), approved_by=env.approved_by,
                  **args.as_kwargs())  # type: ignore[arg-type]
 
 
-@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS)
+@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_complaint)
 def file_complaint(deps: Deps, args: ComplaintArgs, env: ToolEnv) -> object:
     """File a complaint as a case in the support queue with a summary. Waits for confirmation."""
     from promesa.domain.actions.claims import file_complaint as file
 
+    _as_requester(deps, env, args.order_id)
     return file(deps, summary=args.summary, order_id=args.order_id, customer_id=args.customer_id,
                 idempotency_key=_key(env), approved_by=env.approved_by)
 
@@ -206,10 +265,11 @@ def propose_exchange(deps: Deps, args: ExchangeArgs, env: ToolEnv) -> object:
     return propose(deps, args.order_id, line_no=args.line_no, to_sku=args.to_sku)
 
 
-@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS)
+@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_exchange)
 def exchange_item(deps: Deps, args: ExchangeArgs, env: ToolEnv) -> object:
     """Make the exchange from propose_exchange (return + replacement). Waits for confirmation."""
     from promesa.domain.actions.exchange import exchange_item as exchange
 
+    _as_requester(deps, env, args.order_id)
     return exchange(deps, order_id=args.order_id, line_no=args.line_no, to_sku=args.to_sku,
                     idempotency_key=_key(env), approved_by=env.approved_by, note=env.approval_note)

@@ -56,9 +56,11 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
         ("propose_exchange", {"order_id": "PO-111", "line_no": 1, "to_sku": "SKU-6"}),
     "Cambia la playera de PO-111 por la talla XL (SKU-7)":
         ("propose_exchange", {"order_id": "PO-111", "line_no": 1, "to_sku": "SKU-7"}),
-    "I want to complain: the courier for PO-103 was very rude":
-        ("file_complaint", {"order_id": "PO-103", "summary": "The courier for PO-103 was very rude."}),
+    # a write names only what an earlier result offered (agent/grounding.py): look the order up first
+    "I want to complain: the courier for PO-103 was very rude": ("list_my_orders", {}),
 }
+COMPLAINTS = {"I want to complain: the courier for PO-103 was very rude":
+              {"order_id": "PO-103", "summary": "The courier for PO-103 was very rude."}}
 WRITE_FOR = {"propose_cancel": "cancel_order", "propose_address_change": "change_address",
              "propose_return": "start_return", "propose_claim": "open_claim", "propose_exchange": "exchange_item"}
 CASES = [
@@ -82,6 +84,10 @@ def script(messages: list[BaseMessage]) -> AIMessage:
         if envelope["ok"] and envelope["result"]["eligible"]:
             asked = next(m for m in reversed(messages) if isinstance(m, AIMessage) and m.tool_calls)
             return call(WRITE_FOR[last.name], asked.tool_calls[0]["args"], f"call-{len(messages)}")
+    if isinstance(last, ToolMessage) and last.name == "list_my_orders":
+        asked_by = next(m for m in reversed(messages) if isinstance(m, HumanMessage))
+        if asked_by.text in COMPLAINTS and json.loads(last.text)["ok"]:
+            return call("file_complaint", COMPLAINTS[asked_by.text], f"call-{len(messages)}")
     return summarise(messages)
 
 
