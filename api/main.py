@@ -16,6 +16,7 @@ from api.routes import (
     auth,
     chat,
     customers,
+    events,
     health,
     ops,
     orders,
@@ -59,9 +60,11 @@ def create_app(
     # Refuse huge bodies before parsing them: a message at its longest as 4-byte UTF-8 (JSON
     # escapes aside), plus room for the JSON around it.
     max_body_size = settings.max_message_chars * 4 + 16_384
-    app.add_middleware(DeclaredBodyLimit, max_body_size=max_body_size)
+    app.add_middleware(DeclaredBodyLimit, max_body_size=max_body_size,
+                       larger=(("/v1/events", settings.event_body_max_bytes),))
     routers = (health, auth, chat, approvals, threads, orders, customers, ops, support, stories)
     for module in (*routers, pages):
         app.include_router(module.router, max_body_size=max_body_size)
+    app.include_router(events.router, max_body_size=settings.event_body_max_bytes)
     app.mount("/static", pages.static_files, name="static")
     return app

@@ -57,7 +57,8 @@ def test_order_created_beyond_stock_is_refused_whole(session):
 
 def test_order_updated_moves_the_promise(session):
     world(session)
-    send(session, ev("order.updated", {"order_id": "PO-1", "promised_date": "2026-11-28"}))
+    result = send(session, ev("order.updated", {"order_id": "PO-1", "promised_date": "2026-11-28"}))
+    assert result.status == "accepted" and result.applied, result
     assert _order(session, "PO-1").promised_date == date(2026, 11, 28)
     assert _line(session, "PO-1").ship_by is not None
 

@@ -73,8 +73,9 @@ class ApplyContext:
         env = self.envelope
         values = {"key": key, "occurred_at": env.time, "source": env.source,
                   "sequence": env.sequence or 0, "event_id": env.id}
-        inserted = session.execute(self._insert().values(**values).on_conflict_do_nothing())
-        if inserted.rowcount == 1:
+        inserted = session.execute(self._insert().values(**values).on_conflict_do_nothing()
+                                   .returning(EventWatermark.key)).first()
+        if inserted is not None:
             return True
         mark = session.execute(
             select(EventWatermark.occurred_at, EventWatermark.source, EventWatermark.sequence)
