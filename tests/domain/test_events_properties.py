@@ -20,10 +20,12 @@ STORE, SKU = "MX-STORE-01", "SKU-1"
 @st.composite
 def streams(draw) -> dict[str, list[dict]]:
     """Per-source event lists in each source's order, times strictly increasing per source."""
-    minute = iter(range(1, 10_000))
-    def at() -> float:
-        return next(minute) + draw(st.integers(0, 3)) * 0.01
-    pos = [ev("inventory.pos_sale", {"node_id": STORE, "sku": SKU, "quantity": q}, minutes=at(),
+    clocks = {"pos": 0.1, "wms": 0.2, "carrier": 0.3, "ops": 0.4}  # offsets: no cross-source ties
+
+    def at(source: str) -> float:  # each source's own clock: the streams overlap in time
+        clocks[source] += draw(st.integers(1, 4))
+        return clocks[source]
+    pos = [ev("inventory.pos_sale", {"node_id": STORE, "sku": SKU, "quantity": q}, minutes=at("pos"),
               source="/sources/pos", sequence=i)
            for i, q in enumerate(draw(st.lists(st.integers(1, 2), max_size=8)))]
     wms_kinds = draw(st.lists(st.sampled_from(["receipt", "count"]), max_size=6))
@@ -32,10 +34,10 @@ def streams(draw) -> dict[str, list[dict]]:
         data = ({"node_id": STORE, "sku": SKU, "quantity": draw(st.integers(1, 5))} if kind == "receipt"
                 else {"node_id": STORE, "sku": SKU, "counted": draw(st.integers(30, 60))})
         wms.append(ev("inventory.receipt" if kind == "receipt" else "inventory.cycle_count", data,
-                      minutes=at(), source="/sources/wms", sequence=i))
+                      minutes=at("wms"), source="/sources/wms", sequence=i))
     scans = draw(st.lists(st.sampled_from(["in_transit", "failure", "out_for_delivery", "delivered"]),
                           max_size=5))
-    carrier = [ev("tracking.scan", {"tracking_number": "TRK-S-2", "status": s}, minutes=at(),
+    carrier = [ev("tracking.scan", {"tracking_number": "TRK-S-2", "status": s}, minutes=at("carrier"),
                   source="/sources/carrier", sequence=i) for i, s in enumerate(scans)]
     ops_kinds = draw(st.lists(st.sampled_from(["override", "close", "open"]), max_size=5))
     ops = []
@@ -43,10 +45,10 @@ def streams(draw) -> dict[str, list[dict]]:
         if kind == "override":
             ops.append(ev("capacity.override", {"node_id": "DC-CDMX-01", "day": "2026-11-23",
                                                 "orders": draw(st.integers(0, 50)), "units": 100},
-                          minutes=at(), source="/sources/oms", sequence=i))
+                          minutes=at("ops"), source="/sources/oms", sequence=i))
         else:
             ops.append(ev(f"capacity.node_{'closed' if kind == 'close' else 'opened'}",
-                          {"node_id": "DC-MTY-01"}, minutes=at(), source="/sources/oms", sequence=i))
+                          {"node_id": "DC-MTY-01"}, minutes=at("ops"), source="/sources/oms", sequence=i))
     return {"pos": pos, "wms": wms, "carrier": carrier, "ops": ops}
 
 
