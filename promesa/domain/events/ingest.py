@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from promesa.domain import audit
@@ -118,6 +119,11 @@ def _dead_letter(deps: Deps, raw: Any, error: DomainError) -> EventResult:
                        error=EventError(code=error.code, field=field, reason=error.message))
 
 
+def reject(deps: Deps, raw: Any, error: DomainError) -> EventResult:
+    """Keep ``raw`` as a dead letter for ``error`` (a transport found it unreadable)."""
+    return _dead_letter(deps, raw, error)
+
+
 def _resolve_letter(deps: Deps, source: str, event_id: str) -> None:
     letter = deps.session.query(DeadLetter).filter_by(source=source, event_id=event_id).one_or_none()
     if letter is not None and letter.resolved_at is None:
@@ -165,6 +171,10 @@ def ingest(deps: Deps, raw: Any) -> EventResult:
     commit together.
     """
     session = deps.session
+    if session.get_bind().dialect.name == "sqlite" and not session.in_nested_transaction():
+        # take SQLite's write lock before the first read: a second writer then waits on the
+        # busy timeout, instead of failing when its read snapshot goes stale under it
+        session.execute(text("UPDATE event_watermarks SET sequence = sequence WHERE 0"))
     try:
         with session.begin_nested():
             result = _apply(deps, raw)
