@@ -18,6 +18,7 @@ from api.routes import (
     customers,
     events,
     health,
+    live,
     ops,
     orders,
     pages,
@@ -62,7 +63,7 @@ def create_app(
     max_body_size = settings.max_message_chars * 4 + 16_384
     app.add_middleware(DeclaredBodyLimit, max_body_size=max_body_size,
                        larger=(("/v1/events", settings.event_body_max_bytes),))
-    routers = (health, auth, chat, approvals, threads, orders, customers, ops, support, stories)
+    routers = (health, auth, chat, approvals, threads, orders, customers, ops, support, stories, live)
     for module in (*routers, pages):
         app.include_router(module.router, max_body_size=max_body_size)
     app.include_router(events.router, max_body_size=settings.event_body_max_bytes)
