@@ -87,6 +87,10 @@ class Settings(BaseSettings):
         300, ge=1, description="How far a signed request's timestamp may be from the server clock."
     )
     event_batch_max: int = Field(1000, ge=1, description="Most events one POST /v1/events carries.")
+    event_batch_commit: Literal["per_event", "per_batch"] = Field(
+        "per_event", description="A POST /v1/events batch commits each event on its own, or the "
+        "whole batch at once with a savepoint per event (faster; each event still all-or-nothing).",
+    )
     event_body_max_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="Largest POST /v1/events body.")
     change_feed_url: str | None = Field(
         None, description="redis://… to fan changes out to every API worker; default: PostgreSQL "

@@ -23,7 +23,7 @@ from api.schemas import ERRORS
 from promesa.domain.availability import Availability, sellable
 from promesa.domain.events.deadletters import DeadLetterView, list_dead_letters, replay
 from promesa.domain.events.envelope import read_body
-from promesa.domain.events.ingest import EventResult, Status, ingest_each
+from promesa.domain.events.ingest import EventResult, Status, ingest_batch, ingest_each
 from promesa.domain.events.sources import SignatureError, verify
 from promesa.errors import InvalidInput
 from promesa.store.enums import Channel
@@ -84,8 +84,8 @@ async def _run(runtime: RuntimeDep, principal, now, raws, feed):  # noqa: ANN001
     from starlette.concurrency import run_in_threadpool
 
     publish = feed.publish_result if feed is not None else None
-    return await run_in_threadpool(ingest_each, runtime.sessions, principal, now, runtime.settings,
-                                   raws, publish)
+    run = ingest_batch if runtime.settings.event_batch_commit == "per_batch" else ingest_each
+    return await run_in_threadpool(run, runtime.sessions, principal, now, runtime.settings, raws, publish)
 
 
 @router.get("/v1/events/dead-letters", response_model=list[DeadLetterView], responses=ERRORS)

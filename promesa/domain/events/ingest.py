@@ -208,3 +208,20 @@ def ingest_each(sessions: Callable[[], Any], principal: Any, now: Any, settings:
             on_commit(result)
         results.append(result)
     return results
+
+
+def ingest_batch(sessions: Callable[[], Any], principal: Any, now: Any, settings: Any,
+                 raws: list[Any], on_commit: Callable[[EventResult], None] | None = None) -> list[EventResult]:
+    """Ingest ``raws`` in one transaction, each event in its own SAVEPOINT (one commit).
+
+    Each event stays all-or-nothing and independent of the others (a rejected one rolls back
+    only its savepoint, and is dead-lettered); the batch pays one commit instead of one per
+    event. ``on_commit`` runs for every result once the batch has committed.
+    """
+    with sessions() as session, session.begin():
+        deps = Deps(session=session, principal=principal, now=now, settings=settings)
+        results = [ingest(deps, raw) for raw in raws]
+    if on_commit is not None:
+        for result in results:
+            on_commit(result)
+    return results
