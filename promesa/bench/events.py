@@ -105,7 +105,7 @@ def events_ingest(ctx: BenchContext) -> list[BenchResult]:
     node_id, sku = _position(ctx)
     dialect = ctx.engine.dialect.name
     single_n = ctx.n(400)
-    singles = _events(ctx, node_id, sku, single_n)
+    singles = _events(ctx, node_id, sku, single_n + 2)
     _ingest(ctx, sessions, singles[:2])  # warm up both paths once
     _raw_insert(ctx, sessions, _events(ctx, node_id, sku, 2))
     ours, ref = [], []
@@ -160,7 +160,7 @@ def events_visibility(ctx: BenchContext) -> list[BenchResult]:
             deps = Deps(session=session, principal=SYSTEM, now=ctx.now, settings=ctx.settings)
             return sellable(deps, sku, Channel.store, node_id).sellable
 
-    for raw in _events(ctx, node_id, sku, 2 * ctx.n(100)):
+    for raw in _events(ctx, node_id, sku, ctx.n(100)):
         before = read()
         started = time.perf_counter()
         _ingest(ctx, sessions, [raw])
@@ -183,7 +183,8 @@ def events_visibility(ctx: BenchContext) -> list[BenchResult]:
 @benchmark("events_oversell")
 def events_oversell(ctx: BenchContext) -> list[BenchResult]:
     """K writers reserve one unit each of a position holding U; exactly U may win."""
-    writers, units = 16, 4
+    writers = ctx.n(16)
+    units = max(1, writers // 4)
     sessions = session_factory(ctx.engine)
     node_id, sku = _position(ctx)
     with sessions() as session, session.begin():
