@@ -42,7 +42,7 @@ class EventResults(BaseModel):
     results: list[EventResult]
 
 
-def _source_principal(request: Request, body: bytes, runtime: RuntimeDep):  # noqa: ANN202
+def _source_principal(request: Request, body: bytes, runtime: RuntimeDep):
     settings = runtime.settings
     try:
         # the signature window is security, so it runs on the wall clock (like token expiry)
@@ -80,7 +80,7 @@ async def post_events(request: Request, runtime: RuntimeDep, now: NowDep) -> JSO
     return JSONResponse(payload.model_dump(mode="json"), status_code=status)
 
 
-async def _run(runtime: RuntimeDep, principal, now, raws, feed):  # noqa: ANN001, ANN202
+async def _run(runtime: RuntimeDep, principal, now, raws, feed):
     from starlette.concurrency import run_in_threadpool
 
     publish = feed.publish_result if feed is not None else None

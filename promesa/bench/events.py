@@ -32,7 +32,13 @@ from promesa.domain.events.ingest import ingest, ingest_batch, ingest_each
 from promesa.principal import SYSTEM
 from promesa.store.db import session_factory
 from promesa.store.enums import Channel
-from promesa.store.models import AuditEntry, IngestedEvent, InventoryMove, InventoryPosition, Node
+from promesa.store.models import (
+    AuditEntry,
+    IngestedEvent,
+    InventoryMove,
+    InventoryPosition,
+    Node,
+)
 
 BATCH = 100
 _run = itertools.count()
@@ -74,21 +80,21 @@ def _raw_rows(ctx: BenchContext, raw: dict) -> list[tuple[type, dict]]:
     ]
 
 
-def _raw_insert(ctx: BenchContext, sessions, raws: list[dict]) -> None:  # noqa: ANN001
+def _raw_insert(ctx: BenchContext, sessions, raws: list[dict]) -> None:
     for raw in raws:
         with sessions() as session, session.begin():
             for model, values in _raw_rows(ctx, raw):
                 session.execute(insert(model).values(**values))
 
 
-def _raw_insert_batch(ctx: BenchContext, sessions, raws: list[dict]) -> None:  # noqa: ANN001
+def _raw_insert_batch(ctx: BenchContext, sessions, raws: list[dict]) -> None:
     with sessions() as session, session.begin():
         for raw in raws:
             for model, values in _raw_rows(ctx, raw):
                 session.execute(insert(model).values(**values))
 
 
-def _ingest(ctx: BenchContext, sessions, raws: list[dict], batch: bool = False) -> None:  # noqa: ANN001
+def _ingest(ctx: BenchContext, sessions, raws: list[dict], batch: bool = False) -> None:
     results = (ingest_batch if batch else ingest_each)(sessions, SYSTEM, ctx.now, ctx.settings, raws)
     bad = [r for r in results if r.status != "accepted"]
     if bad:

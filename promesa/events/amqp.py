@@ -20,8 +20,8 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustChannel
 
-from promesa.domain.events.envelope import read_body
 from promesa.domain.deps import Deps
+from promesa.domain.events.envelope import read_body
 from promesa.domain.events.ingest import EventResult, Status, ingest_each, reject
 from promesa.errors import InvalidInput
 
@@ -76,7 +76,7 @@ async def consume(url: str, queue: str, *, sessions: Any, principal: Any, settin
             while True:
                 try:
                     message = await asyncio.wait_for(messages.__anext__(), idle_seconds)
-                except (TimeoutError, asyncio.TimeoutError, StopAsyncIteration):
+                except (TimeoutError, StopAsyncIteration):
                     break
                 await _handle(message, stats, sessions, principal, settings, now, on_commit)
     finally:

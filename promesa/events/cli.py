@@ -14,7 +14,7 @@ events_app = typer.Typer(help="Events in: import a backfill, replay dead letters
                          no_args_is_help=True)
 
 
-def _principal(source: str | None, settings: Settings):  # noqa: ANN202
+def _principal(source: str | None, settings: Settings):
     from promesa.domain.events.sources import principal_for
     from promesa.principal import SYSTEM
 
@@ -25,7 +25,7 @@ def _principal(source: str | None, settings: Settings):  # noqa: ANN202
     return principal_for(source)
 
 
-def _sessions(settings: Settings):  # noqa: ANN202
+def _sessions(settings: Settings):
     from promesa.store.db import make_engine, migrate, session_factory
 
     engine = make_engine(settings.sqlalchemy_url)
@@ -33,7 +33,7 @@ def _sessions(settings: Settings):  # noqa: ANN202
     return engine, session_factory(engine)
 
 
-def _summary(results: list, as_json: bool) -> None:  # noqa: ANN001
+def _summary(results: list, as_json: bool) -> None:
     counts = {s: sum(1 for r in results if r.status == s) for s in ("accepted", "duplicate", "rejected")}
     if as_json:
         typer.echo(json.dumps({**counts, "results": [r.model_dump(mode="json") for r in results]}, indent=2))
@@ -54,7 +54,8 @@ def register(app: typer.Typer) -> None:
 
     @events_app.command("import")
     def import_command(
-        file: Path = typer.Argument(..., exists=True, dir_okay=False, help="One CloudEvent per line (NDJSON)."),
+        file: Path = typer.Argument(..., exists=True, dir_okay=False,  # noqa: B008
+                                    help="One CloudEvent per line (NDJSON)."),
         source: str | None = typer.Option(None, "--source", help="Send as this configured source (its scopes apply)."),
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
@@ -102,7 +103,7 @@ def register(app: typer.Typer) -> None:
 
     @events_app.command("replay")
     def replay_command(
-        ids: list[int] = typer.Argument(None, help="Dead-letter ids; none: every unresolved one."),
+        ids: list[int] = typer.Argument(None, help="Dead-letter ids; none: every unresolved one."),  # noqa: B008
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Ingest dead letters again after a fix (each as the source that sent it)."""

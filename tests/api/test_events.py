@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import json
 import time
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from api.main import create_app
+from promesa.domain.events.sources import sign
 from promesa.store.enums import OrderStatus
 from promesa.store.models import Order
-from promesa.domain.events.sources import sign
 from tests.domain.events_helpers import SOURCES, ev, world
 
 
 @pytest.fixture
-def events_client(api_settings, engine, agent):  # noqa: ANN001, ANN201
+def events_client(api_settings, engine, agent):
     settings = api_settings.model_copy(update={"event_sources": SOURCES})
     with Session(engine) as session:
         world(session)
@@ -26,7 +27,7 @@ def events_client(api_settings, engine, agent):  # noqa: ANN001, ANN201
 
 def post(client: TestClient, body: object, *, source: str = "oms", key: str | None = None,
          secret: str | None = None, at: float | None = None, raw: bytes | None = None,
-         headers: dict[str, str] | None = None):  # noqa: ANN201
+         headers: dict[str, str] | None = None):
     data = raw if raw is not None else json.dumps(body).encode()
     config = SOURCES[source]
     signature = sign(secret or config.signing_secret.get_secret_value(), data, int(at or time.time()))
@@ -36,7 +37,7 @@ def post(client: TestClient, body: object, *, source: str = "oms", key: str | No
         **(headers or {})})
 
 
-def sale(qty: int = 1, **kw):  # noqa: ANN003, ANN201
+def sale(qty: int = 1, **kw):
     return ev("inventory.pos_sale", {"node_id": "MX-STORE-01", "sku": "SKU-1", "quantity": qty},
               source="/sources/pos", **kw)
 

@@ -14,7 +14,15 @@ from promesa.domain.events.sources import EventSourceConfig
 from promesa.principal import SYSTEM, Principal
 from promesa.settings import Settings
 from promesa.store.enums import OrderStatus
-from tests.domain.builders import CDMX, Line, add_order, add_shipment, add_stock, basic_world, add_node
+from tests.domain.builders import (
+    CDMX,
+    Line,
+    add_node,
+    add_order,
+    add_shipment,
+    add_stock,
+    basic_world,
+)
 
 T = datetime.fromisoformat("2026-11-20T09:00:00-06:00")
 NOW = datetime.fromisoformat("2026-11-20T10:00:00-06:00")

@@ -8,7 +8,14 @@ from sqlalchemy import select
 
 from promesa.store.enums import IdentityKind, LineStatus, OrderStatus, TrackingEventType
 from promesa.store.models import (
-    Identity, InventoryPosition, Node, NodeCapacity, NodeLoad, Order, OrderLine, TrackingEvent,
+    Identity,
+    InventoryPosition,
+    Node,
+    NodeCapacity,
+    NodeLoad,
+    Order,
+    OrderLine,
+    TrackingEvent,
 )
 from tests.domain.events_helpers import ev, send, world
 

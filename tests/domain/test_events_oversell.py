@@ -22,7 +22,16 @@ from promesa.principal import SYSTEM
 from promesa.store.models import InventoryPosition
 from tests.domain.events_helpers import NOW, ev, settings
 from tests.domain.ops_world import (
-    MTY, SAN_PEDRO, TODAY, add_carriers, add_customer, add_node, add_order, add_product, add_stock, done,
+    MTY,
+    SAN_PEDRO,
+    TODAY,
+    add_carriers,
+    add_customer,
+    add_node,
+    add_order,
+    add_product,
+    add_stock,
+    done,
 )
 
 pytestmark = [

@@ -4,13 +4,22 @@ the state the streams delivered once, in order, reach (for streams that order ac
 from __future__ import annotations
 
 import shutil
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from promesa.store.db import make_engine
 from promesa.store.models import (
-    AuditEntry, IngestedEvent, InventoryPosition, Node, NodeCapacity, Order, TrackingEvent,
+    AuditEntry,
+    IngestedEvent,
+    InventoryPosition,
+    Node,
+    NodeCapacity,
+    Order,
+    TrackingEvent,
 )
 from tests.domain.events_helpers import ev, send, world
 

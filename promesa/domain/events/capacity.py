@@ -10,7 +10,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from promesa.domain.events.context import ApplyContext, Change, Effect
-from promesa.domain.events.payloads import CapacityOverride, IdentifierAdded, NodeStatusChange
+from promesa.domain.events.payloads import (
+    CapacityOverride,
+    IdentifierAdded,
+    NodeStatusChange,
+)
 from promesa.domain.identity import normalise
 from promesa.errors import Conflict, InvalidInput, NotFound
 from promesa.store.models import Customer, Identity, Node, NodeCapacity

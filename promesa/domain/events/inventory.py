@@ -15,7 +15,14 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 
 from promesa.domain.events.context import ApplyContext, Change, Effect
-from promesa.domain.events.payloads import CycleCount, PosSale, Receipt, Reservation, Shrink, Transfer
+from promesa.domain.events.payloads import (
+    CycleCount,
+    PosSale,
+    Receipt,
+    Reservation,
+    Shrink,
+    Transfer,
+)
 from promesa.errors import Conflict, InvalidInput, NotFound
 from promesa.store.models import InventoryMove, InventoryPosition, Node, Product
 

@@ -28,7 +28,13 @@ from promesa.domain.events.payloads import (
 )
 from promesa.domain.reference import reference
 from promesa.errors import Conflict, InvalidInput, NotFound, PolicyViolation
-from promesa.store.enums import RESERVING_LINE_STATES, FulfillmentType, LineStatus, OrderStatus, TrackingEventType
+from promesa.store.enums import (
+    RESERVING_LINE_STATES,
+    FulfillmentType,
+    LineStatus,
+    OrderStatus,
+    TrackingEventType,
+)
 from promesa.store.models import (
     Address,
     CarrierService,
@@ -88,7 +94,7 @@ def _destination(ctx: ApplyContext, ship_to_id: str | None) -> tuple[float, floa
     return (address.lat, address.lon) if address else None
 
 
-def _ship_by(ctx: ApplyContext, order: Order, node_id: str):  # noqa: ANN202 - a date
+def _ship_by(ctx: ApplyContext, order: Order, node_id: str):
     ref = reference(ctx.deps.session)
     service = ctx.deps.session.get(CarrierService, order.service_id) if order.service_id else None
     carrier = ref.carriers.get(service.carrier_id) if service else None
@@ -119,7 +125,7 @@ def created(ctx: ApplyContext, data: OrderCreated) -> Effect:
         status=OrderStatus.allocated if allocated else OrderStatus.created,
         fulfillment_type=data.fulfillment_type, promised_date=data.promised_date,
         ship_to_id=data.ship_to_id, pickup_node_id=data.pickup_node_id, service_id=data.service_id,
-        total=sum((ln.unit_price * ln.quantity for ln in data.lines), Decimal("0")),
+        total=sum((ln.unit_price * ln.quantity for ln in data.lines), Decimal(0)),
         currency=data.currency, note=data.note)
     session.add(order)
     session.flush()

@@ -15,7 +15,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from promesa.store.enums import Channel, FulfillmentType, IdentityKind, TrackingEventType
+from promesa.store.enums import (
+    Channel,
+    FulfillmentType,
+    IdentityKind,
+    TrackingEventType,
+)
 
 Id = Annotated[str, Field(min_length=1, max_length=32)]
 Quantity = Annotated[int, Field(gt=0, le=1_000_000)]

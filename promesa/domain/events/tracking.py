@@ -12,7 +12,11 @@ from sqlalchemy import select
 
 from promesa.domain.events.context import ApplyContext, Change, Effect
 from promesa.domain.events.orders import _finish, set_status
-from promesa.domain.events.payloads import CARRIER_STATUS, TrackingException, TrackingScan
+from promesa.domain.events.payloads import (
+    CARRIER_STATUS,
+    TrackingException,
+    TrackingScan,
+)
 from promesa.errors import InvalidInput, NotFound
 from promesa.store.enums import OrderStatus, TrackingEventType
 from promesa.store.models import Order, Shipment, TrackingEvent
