@@ -168,3 +168,25 @@ def test_customer_identifier_added_normalised_and_never_stolen(session):
     bad = send(session, ev("customer.identifier_added", {"customer_id": "C-1", "kind": "email",
                                                          "value": "not-an-email"}))
     assert bad.error.field == "data.value"
+
+
+def test_maintained_aggregates_stay_exact_through_an_order_lifecycle(session):
+    from tests.store.test_maintained import _assert_consistent
+
+    world(session)
+    steps = [
+        ev("order.created", NEW_ORDER, minutes=1),
+        ev("order.updated", {"order_id": "PO-9", "promised_date": "2026-11-27"}, minutes=2),
+        ev("order.line_picked", {"order_id": "PO-1", "line_no": 1}, minutes=3),
+        ev("order.line_shipped", {"order_id": "PO-1", "line_no": 1, "shipment_id": "S-9",
+                                  "tracking_number": "TRK-9"}, minutes=4),
+        ev("tracking.exception", {"tracking_number": "TRK-9", "reason": "weather",
+                                  "revised_eta": "2026-11-26"}, minutes=5),
+        ev("tracking.exception", {"tracking_number": "TRK-9", "reason": "older", "revised_eta": "2026-11-30"},
+           minutes=4.5),
+        ev("order.cancelled", {"order_id": "PO-9"}, minutes=6),
+    ]
+    for raw in steps:
+        assert send(session, raw).status == "accepted"
+        _assert_consistent(session)
+    assert _order(session, "PO-1").carrier_eta == date(2026, 11, 26)  # the latest exception wins
