@@ -14,16 +14,20 @@ from api.errors import error_response
 
 
 class DeclaredBodyLimit:
-    def __init__(self, app: ASGIApp, max_body_size: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_size: int,
+                 larger: tuple[tuple[str, int], ...] = ()) -> None:
         self.app = app
         self.max_body_size = max_body_size
+        self.larger = larger  # (path, limit): routes that take bigger bodies (event batches)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             declared = Headers(scope=scope).get("content-length", "")
-            if declared.isdigit() and int(declared) > self.max_body_size:
+            limit = next((size for path, size in self.larger if scope.get("path") == path),
+                         self.max_body_size)
+            if declared.isdigit() and int(declared) > limit:
                 response = error_response(
-                    413, "body_too_large", f"the request body is over {self.max_body_size} bytes"
+                    413, "body_too_large", f"the request body is over {limit} bytes"
                 )
                 await response(scope, receive, send)
                 return

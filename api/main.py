@@ -18,7 +18,9 @@ from api.routes import (
     auth,
     chat,
     customers,
+    events,
     health,
+    live,
     ops,
     orders,
     pages,
@@ -67,10 +69,13 @@ def create_app(
     # Refuse huge bodies before parsing them: a message at its longest as 4-byte UTF-8 (JSON
     # escapes aside), plus room for the JSON around it.
     max_body_size = settings.max_message_chars * 4 + 16_384
-    app.add_middleware(DeclaredBodyLimit, max_body_size=max_body_size)
-    routers = (health, auth, chat, approvals, threads, orders, customers, ops, support, stories, privacy)
+    app.add_middleware(DeclaredBodyLimit, max_body_size=max_body_size,
+                       larger=(("/v1/events", settings.event_body_max_bytes),))
+    routers = (health, auth, chat, approvals, threads, orders, customers, ops, support, stories, privacy, live)
+    no_control = [Depends(no_control_characters)]
     for module in (*routers, pages):
-        app.include_router(module.router, max_body_size=max_body_size,
-                           dependencies=[Depends(no_control_characters)])
+        app.include_router(module.router, max_body_size=max_body_size, dependencies=no_control)
+    # signed event bodies are verified byte for byte: nothing may strip them before the HMAC check
+    app.include_router(events.router, max_body_size=settings.event_body_max_bytes)
     app.mount("/static", pages.static_files, name="static")
     return app

@@ -64,6 +64,8 @@ class Runtime:
     agent: AgentService | None = None
     owns_engine: bool = False
     owns_agent: bool = False
+    #: fans the changes of ingested events out to this worker's /v1/live streams
+    change_feed: Any = None
 
 
 def make_runtime(
@@ -91,6 +93,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime.engine = make_engine(runtime.settings.sqlalchemy_url)
         runtime.owns_engine = True
     runtime.sessions = session_factory(runtime.engine)
+    from promesa.events.feed import make_feed
+
+    runtime.change_feed = make_feed(runtime.settings, runtime.engine)
+    runtime.change_feed.start()
     if runtime.agent is None:
         from agent.service import AgentService as RealAgentService
 
@@ -99,6 +105,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        runtime.change_feed.close()
+        runtime.change_feed = None
         if runtime.owns_agent and runtime.agent is not None:
             await runtime.agent.aclose()
             runtime.agent = None

@@ -43,6 +43,9 @@ def _register() -> None:
     from evals import cli as evals_cli
 
     evals_cli.register(app)
+    from promesa.events import cli as events_cli
+
+    events_cli.register(app)
     from api import cli as api_cli
 
     api_cli.register(app)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from promesa.domain.events.sources import EventSourceConfig
 from promesa.domain.fulfillment.config import (
     RateCard,
     SourcingProfile,
@@ -110,6 +111,25 @@ class Settings(BaseSettings):
     reroute_candidate_nodes: int = Field(
         12, description="Nearest nodes with stock considered per reroute proposal, to ship from "
         "and (within the pickup radius) for pickup."
+    )
+    # --- events in (promesa/domain/events, api/routes/events.py) ---
+    event_sources: dict[str, EventSourceConfig] = Field(
+        default_factory=dict,
+        description="Sending systems by name: credential, signing secret and event-type scopes "
+        '(JSON, e.g. {"pos": {"key": "…", "signing_secret": "…", "scopes": ["promesa.inventory.*"]}}).',
+    )
+    event_signature_tolerance_seconds: int = Field(
+        300, ge=1, description="How far a signed request's timestamp may be from the server clock."
+    )
+    event_batch_max: int = Field(1000, ge=1, description="Most events one POST /v1/events carries.")
+    event_batch_commit: Literal["per_event", "per_batch"] = Field(
+        "per_event", description="A POST /v1/events batch commits each event on its own, or the "
+        "whole batch at once with a savepoint per event (faster; each event still all-or-nothing).",
+    )
+    event_body_max_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="Largest POST /v1/events body.")
+    change_feed_url: str | None = Field(
+        None, description="redis://… to fan changes out to every API worker; default: PostgreSQL "
+        "LISTEN/NOTIFY on PostgreSQL, in-process on SQLite.",
     )
     # --- the agent (agent/) ---
     model_timeout_seconds: float = Field(30.0, description="Per-request timeout of a model endpoint.")

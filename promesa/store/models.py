@@ -535,3 +535,83 @@ class AddressChange(Base):
     changed_by: Mapped[str] = mapped_column(String(100))
     previous_promised_date: Mapped[date] = mapped_column(Date)
     promised_date: Mapped[date] = mapped_column(Date)
+
+
+class IngestedEvent(Base):
+    """An event whose effect was applied (or found stale) exactly once, keyed by source and id.
+
+    A redelivery finds it here and answers with ``result``, the original outcome.
+    """
+
+    __tablename__ = "ingested_events"
+
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sender: Mapped[str] = mapped_column(String(100), doc="The principal that sent it.")
+    applied: Mapped[bool] = mapped_column(Boolean, doc="False when it was stale (no effect).")
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class InventoryMove(Base):
+    """An on-hand move (or a count) one event applied to one position, at the event's time.
+
+    A cycle count taken at time *t* sets on-hand to what it counted plus the moves applied
+    after *t*, and a move from before the latest count is already in it: counts, sales and
+    receipts give the same position in any arrival order.
+    """
+
+    __tablename__ = "inventory_moves"
+    __table_args__ = (Index("ix_inventory_moves_position", "node_id", "sku", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(200))
+    event_id: Mapped[str] = mapped_column(String(200))
+    node_id: Mapped[str] = mapped_column(String(32))
+    sku: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    on_hand_delta: Mapped[int | None] = mapped_column(Integer, doc="None on a count.")
+    counted: Mapped[int | None] = mapped_column(Integer, doc="What a count found; None on a move.")
+
+
+class EventWatermark(Base):
+    """The newest event applied to one piece of state (an order's status, a node's opening).
+
+    An event ordered at or before the watermark changes nothing: a late "in transit" never
+    undoes "delivered". Order is (occurred_at, source, sequence).
+    """
+
+    __tablename__ = "event_watermarks"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(200))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    event_id: Mapped[str] = mapped_column(String(200))
+
+
+class DeadLetter(Base):
+    """A rejected event, kept whole with the field and reason, until a replay applies it."""
+
+    __tablename__ = "event_dead_letters"
+    __table_args__ = (
+        UniqueConstraint("source", "event_id"),
+        Index("ix_event_dead_letters_resolved_at", "resolved_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(200))
+    event_id: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str | None] = mapped_column(String(100))
+    sender: Mapped[str] = mapped_column(String(100))
+    envelope: Mapped[dict[str, Any]] = mapped_column(JSON)
+    code: Mapped[str] = mapped_column(String(32))
+    field: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,7 +11,8 @@ from promesa.cli import app
 from promesa.settings import get_settings
 
 CORE = {"order_status", "risk_scan", "reroute_proposal"}
-WITH_REFERENCE = {"order_status", "risk_scan", "agent_turn", "agent_turn_policy"}
+WITH_REFERENCE = {"order_status", "risk_scan", "agent_turn", "agent_turn_policy", "events_single",
+                  "events_batch_per_event_tx", "events_batch", "events_visibility"}
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ import pytest
 CHROMIUM = os.environ.get("PROMESA_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 NOW = "2026-11-20T10:00:00-06:00"
+LIVE_SOURCES = {"pos": {"key": "web-pos-key", "signing_secret": "web-pos-secret",
+                        "scopes": ["promesa.inventory.pos_sale.v1"]}}
 
 pytestmark = pytest.mark.browser
 
@@ -59,6 +61,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         now=datetime.fromisoformat(NOW),
         environment="demo",  # the demo shop and demo sign-in, as `make run` serves them
         turns_per_minute=1000,
+        event_sources=LIVE_SOURCES,  # tests/web/test_live.py posts signed POS sales
     )
     engine = make_engine(settings.sqlalchemy_url)
     migrate(engine)

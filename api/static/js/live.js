@@ -1,0 +1,118 @@
+// Live changes: reads GET /v1/live (server-sent events over fetch, so the bearer token goes in a
+// header) and refreshes what the open surface shows when a relevant event lands — no reload.
+// Each page hooks in with one tag and one call: PromesaLive.attach("ops" | "copilot" | "widget").
+// It only uses the pages' public DOM (ids and data-testids), so it survives their rework.
+(function (global) {
+  "use strict";
+  const TOKEN_KEYS = { ops: "promesa.ops.token", copilot: "promesa.copilot.token", widget: "promesa.widget.token" };
+
+  function frames(text, onFrame) {
+    let cut;
+    while ((cut = text.indexOf("\n\n")) >= 0) {
+      const frame = text.slice(0, cut);
+      text = text.slice(cut + 2);
+      let event = "message";
+      const data = [];
+      for (const line of frame.split("\n")) {
+        if (line.startsWith("event:")) event = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+      }
+      if (data.length) {
+        try { onFrame(event, JSON.parse(data.join("\n"))); } catch (_) { /* not JSON: ignore */ }
+      }
+    }
+    return text;
+  }
+
+  function describe(c) {
+    if (c.kind === "inventory") return `${c.node_id} · ${c.sku}: on hand ${c.on_hand}, ATP ${c.atp}`;
+    if (c.kind === "order") return `${c.id}: ${c.status}${c.tracking ? ` (${c.tracking})` : ""}`;
+    if (c.kind === "capacity") return `${c.node_id} ${c.day}: capacity ${c.orders} orders`;
+    if (c.kind === "node") return `${c.id}: ${c.active ? "open" : "closed"}`;
+    return `${c.kind} ${c.id}`;
+  }
+
+  function panel() {
+    let box = document.querySelector("[data-testid=live-feed]");
+    if (box) return box;
+    box = document.createElement("section");
+    box.setAttribute("data-testid", "live-feed");
+    box.setAttribute("aria-live", "polite");
+    box.className = "live-feed";
+    box.innerHTML = '<h2>Live <span data-testid="live-status" class="muted">connecting…</span></h2><ul data-testid="live-changes"></ul>';
+    (document.querySelector("main") || document.body).appendChild(box);
+    return box;
+  }
+
+  const refreshers = {
+    ops(change) {
+      // the heatmap and its at-risk orders follow stock, capacity, node and order changes
+      const button = document.getElementById("refresh-risk");
+      if (button) { button.click(); document.body.dataset.liveRefreshes = String(Number(document.body.dataset.liveRefreshes || 0) + 1); }
+    },
+    copilot(change) {
+      // re-open the open profile when the change is about that customer (or any stock it may hold)
+      const name = document.querySelector("[data-testid=profile-name]");
+      const open = name && (name.textContent.match(/\(([^)]+)\)\s*$/) || [])[1];
+      if (!open || (change.customer_id && change.customer_id !== open)) return;
+      const search = document.getElementById("search");
+      const form = document.getElementById("search-form");
+      if (!search || !form) return;
+      search.value = open;
+      form.requestSubmit();
+      const reopen = () => {
+        const hit = [...document.querySelectorAll("[data-testid=customer-result]")].find((b) => b.textContent.includes(open));
+        if (hit) hit.click(); else setTimeout(reopen, 100);
+      };
+      setTimeout(reopen, 50);
+    },
+    widget(change) {
+      if (change.kind !== "order") return;
+      document.querySelectorAll("[data-testid=card-order-status]").forEach((card) => {
+        if (!card.textContent.includes(change.id)) return;
+        let line = card.querySelector("[data-testid=card-live-status]");
+        if (!line) { line = document.createElement("p"); line.setAttribute("data-testid", "card-live-status"); card.appendChild(line); }
+        line.textContent = `Now: ${change.status.replace(/_/g, " ")}`;
+        card.dataset.liveStatus = change.status;
+      });
+    },
+  };
+
+  async function connect(surface, box, attempt) {
+    const token = sessionStorage.getItem(TOKEN_KEYS[surface]);
+    const status = box.querySelector("[data-testid=live-status]");
+    if (!token) { setTimeout(() => connect(surface, box, attempt), 500); return; }  // not signed in yet
+    try {
+      const response = await fetch("/v1/live", { headers: { Accept: "text/event-stream", Authorization: `Bearer ${token}` } });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer = frames(buffer + decoder.decode(value, { stream: true }).replace(/\r\n/g, "\n"), (event, data) => {
+          if (event === "ready") { status.textContent = "connected"; box.dataset.state = "connected"; attempt = 0; }
+          if (event !== "change") return;
+          const item = document.createElement("li");
+          item.setAttribute("data-testid", "live-change");
+          item.textContent = describe(data);
+          box.querySelector("ul").prepend(item);
+          while (box.querySelectorAll("li").length > 20) box.querySelector("li:last-child").remove();
+          refreshers[surface](data);
+        });
+      }
+    } catch (_) { /* dropped or refused: retry below */ }
+    status.textContent = "reconnecting…";
+    box.dataset.state = "reconnecting";
+    setTimeout(() => connect(surface, box, attempt + 1), Math.min(10000, 500 * 2 ** attempt));
+  }
+
+  global.PromesaLive = {
+    attach(surface) {
+      if (!refreshers[surface]) throw new Error(`unknown surface ${surface}`);
+      const start = () => { const box = panel(); box.hidden = surface === "widget"; connect(surface, box, 0); };
+      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+    },
+  };
+})(window);

@@ -1,0 +1,1 @@
+"""Events plumbing around the domain's ingestion: the CLI, the AMQP consumer, the change feed."""
