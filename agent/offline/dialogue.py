@@ -196,7 +196,7 @@ def build(messages: list[BaseMessage], *, now: datetime | None = None, role: str
                 # We asked for an order number, so a bare number in the reply is one ("es el 5001").
                 ent.order_ids = [f"PO-{n}" for n in re.findall(r"(?<![\w-])(\d{4,8})\b", text)][:3]
             norm = normalise(text)
-            nlu = classify(norm, ent, ctx.pending)
+            nlu = classify(text, ent, ctx.pending, persona=ctx.role)
             ctx.turn = Turn(text, norm, ent, nlu, ctx.pending, ctx.pending_intent, ctx.pending_action,
                             ctx.last_intent, ctx.turn.entities if ctx.turn else None)
             ctx.pending = ctx.pending_intent = ctx.pending_action = None

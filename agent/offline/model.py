@@ -72,7 +72,7 @@ class OfflineChatModel(BaseChatModel):
         """The next assistant message for ``messages`` given the bound ``tools``."""
         schemas = _tool_schemas(tools or [])
         clock = datetime.fromisoformat(now) if isinstance(now, str) else now
-        ctx = dialogue.build(messages, now=clock or self.now, role=role or self.role)
+        ctx = dialogue.build(messages, now=clock or self.now, role=role or self.role or _role_from_tools(schemas))
         if ctx.role is None:
             ctx.role = _role_from_tools(schemas)
         n_prior = sum(len(m.tool_calls) for m in messages if isinstance(m, AIMessage))

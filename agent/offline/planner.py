@@ -183,8 +183,8 @@ def plan_turn(ctx: Context, tools: Tools) -> Calls | Reply:
     return Reply(intent if intent in ("greeting", "thanks") else "out_of_scope", intent)
 
 
-#: A policy cue this strong (returns, refunds, cancellations, …) is a policy topic in its own right.
-_POLICY_CUE = 2.5
+#: A policy reading this probable (returns, refunds, cancellations, …) is a topic in its own right.
+_POLICY_READING = 0.25
 
 
 def _order_and_policy(ctx: Context, tools: Tools, intent: str) -> bool:
@@ -193,7 +193,8 @@ def _order_and_policy(ctx: Context, tools: Tools, intent: str) -> bool:
     return (
         bool(ctx.turn.entities.order_ids)
         and intent in ("where_is_order", "policy_question")
-        and ctx.turn.nlu.scores.get("policy_question", 0.0) >= _POLICY_CUE
+        and ("policy_question" in ctx.turn.nlu.also
+             or ctx.turn.nlu.scores.get("policy_question", 0.0) >= _POLICY_READING)
         and "get_order_status" in tools
         and "search_policies" in tools
     )
