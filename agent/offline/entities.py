@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from promesa.domain.identity import normalise_phone
 from promesa.errors import InvalidInput
 
+from agent.offline import gazetteer
 from agent.offline.normalise import fold
 
 _ORDER_PATTERNS = (
@@ -31,34 +32,22 @@ _NAME = re.compile(
     r"((?:[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+\s?){2,4})"
 )
 
-#: City names as the world stores them, keyed by folded spellings people type.
-CITIES: dict[str, str] = {
-    "cdmx": "Ciudad de México", "ciudad de mexico": "Ciudad de México", "mexico city": "Ciudad de México",
-    "df": "Ciudad de México", "monterrey": "Monterrey", "mty": "Monterrey",
-    "guadalajara": "Guadalajara", "gdl": "Guadalajara", "puebla": "Puebla",
-    "queretaro": "Querétaro", "merida": "Mérida", "tijuana": "Tijuana", "cancun": "Cancún",
-    "leon": "León", "toluca": "Toluca", "san pedro garza garcia": "San Pedro Garza García",
-    "saltillo": "Saltillo", "veracruz": "Veracruz", "oaxaca": "Oaxaca", "chihuahua": "Chihuahua",
-}
-#: Landmarks that name one node ("la tienda de Polanco").
-NODE_ALIASES: dict[str, str] = {
-    "polanco": "CDMX-STORE-01", "san pedro": "MTY-STORE-01", "cumbres": "MTY-STORE-02",
-}
 #: Analytics metric cues (folded text) → metric key.
 METRICS: tuple[tuple[str, str], ...] = (
     # "will it arrive on time?" is a status question; the metric needs rate words.
     (r"on[\s-]?time (?:rate|delivery|deliveries|percentage|performance|%)|puntualidad|"
      r"(?:tasa|porcentaje) de (?:entregas? )?a tiempo|\botd\b", "on_time_rate"),
-    (r"utili[sz]ation|utilizacion|ocupacion|occupancy|capacity used|carga", "utilisation"),
+    (r"utili[sz]ation|utilizacion|ocupacion|occupancy|capacity used|carga|how full|que tan llen|"
+     r"\bllenos?\b|saturacion", "utilisation"),
     (r"late orders|pedidos (?:tarde|atrasados|retrasados)|late rate", "late_orders"),
     (r"how many orders|number of orders|order volume|orders (?:by|per)|cuantos pedidos|"
      r"numero de pedidos|volumen|pedidos por", "orders"),
     (r"revenue|sales|ventas|ingresos", "revenue"),
 )
 DIMENSIONS: tuple[tuple[str, str], ...] = (
-    (r"carrier|paqueteria|transportista|mensajeria", "carrier"),
+    (r"carrier|paqueteria|transportista|mensajeria|courier", "carrier"),
     (r"by node|per node|por nodo|by store|per store|por tienda|por sucursal|by warehouse|"
-     r"por almacen|por centro", "node"),
+     r"por almacen|por centro|(?:por|by|per) cedis|by dc|per dc|por dc\b|by location|por ubicacion", "node"),
     (r"channel|canal", "channel"),
     (r"by city|per city|por ciudad", "city"),
     (r"by state|per state|por estado", "state"),
@@ -95,6 +84,7 @@ class Entities:
     customer_ids: list[str] = field(default_factory=list)
     node_ids: list[str] = field(default_factory=list)
     cities: list[str] = field(default_factory=list)
+    carriers: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     dates: DateRange | None = None
     metric: str | None = None
@@ -120,6 +110,24 @@ def resolve_dates(folded: str, today: date) -> DateRange | None:
         return DateRange(start, start + timedelta(days=6), "next_week")
     if re.search(r"this week|esta semana", folded):
         return DateRange(monday, monday + timedelta(days=6), "this_week")
+    if re.search(r"last week|past week|previous week|semana pasada|semana anterior", folded):
+        start = monday - timedelta(days=7)
+        return DateRange(start, start + timedelta(days=6), "last_week")
+    first = today.replace(day=1)
+    if re.search(r"last month|previous month|past month|mes pasado|mes anterior", folded):
+        end = first - timedelta(days=1)
+        return DateRange(end.replace(day=1), end, "last_month")
+    if re.search(r"this month|este mes|del mes|month to date|en lo que va del mes", folded):
+        nxt = (first + timedelta(days=32)).replace(day=1)
+        return DateRange(first, nxt - timedelta(days=1), "this_month")
+    if re.search(r"next month|proximo mes|mes que viene|siguiente mes", folded):
+        start = (first + timedelta(days=32)).replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        return DateRange(start, end, "next_month")
+    past = re.search(r"(?:last|past|previous|ultimos|pasados)\s+(\d{1,3})\s+(?:days|dias)", folded)
+    if past:
+        n = int(past.group(1))
+        return DateRange(today - timedelta(days=max(n - 1, 0)), today, f"last_{n}_days")
     if re.search(r"day after tomorrow|pasado manana", folded):
         day = today + timedelta(days=2)
         return DateRange(day, day, "day_after_tomorrow")
@@ -135,12 +143,42 @@ def resolve_dates(folded: str, today: date) -> DateRange | None:
     if days:
         n = int(days.group(1))
         return DateRange(today, today + timedelta(days=max(n - 1, 0)), f"next_{n}_days")
+    explicit = _explicit_date(folded, today)
+    if explicit is not None:
+        return explicit
     for word, wd in _WEEKDAYS.items():
         if re.search(rf"\b{word}\b", folded):
-            ahead = (wd - today.weekday()) % 7 or 7
-            day = today + timedelta(days=ahead)
+            # a weekday in a past-tense complaint ("since monday", "desde el lunes") looks back
+            back = re.search(rf"(?:since|desde|last|pasado|el {word} pasado|was|fue|debia|supposed)\W+(?:el )?{word}",
+                             folded)
+            if back or re.search(rf"{word} pasado", folded):
+                behind = (today.weekday() - wd) % 7 or 7
+                day = today - timedelta(days=behind)
+            else:
+                day = today + timedelta(days=(wd - today.weekday()) % 7 or 7)
             return DateRange(day, day, word)
     return None
+
+
+_MONTH = re.compile(
+    r"\b(?:\d{1,2}\s+(?:de\s+)?)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|ene|abr|ago|dic)[a-z]*"
+    r"\.?(?:\s+\d{1,2}\b)?")
+
+
+def _explicit_date(folded: str, today: date) -> DateRange | None:
+    """A calendar date ("24 de noviembre", "Nov 24") via ``dateparser``, relative to ``today``."""
+    match = _MONTH.search(folded)
+    if not match or not re.search(r"\d", match.group(0)):
+        return None
+    import dateparser  # imported on use: only messages with a calendar date pay for it
+
+    base = datetime.combine(today, time(12))
+    parsed = dateparser.parse(match.group(0), languages=["es", "en"],
+                              settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "current_period"})
+    if parsed is None:
+        return None
+    day = parsed.date()
+    return DateRange(day, day, day.isoformat())
 
 
 def extract(text: str, today: date | None = None) -> Entities:
@@ -173,13 +211,14 @@ def extract(text: str, today: date | None = None) -> Entities:
             continue
     for match in _NAME.finditer(text):
         _add(ent.names, match.group(1).strip())
-    place_text = fold(scrubbed)
-    for key, city in CITIES.items():
-        if re.search(rf"\b{key}\b", place_text):
-            _add(ent.cities, city)
-    for key, node in NODE_ALIASES.items():
-        if re.search(rf"\b{key}\b", folded):
-            _add(ent.node_ids, node)
+    place_text = " ".join(re.findall(r"[a-z0-9]+", fold(scrubbed)))
+    places = gazetteer.default()
+    for node in places.nodes.find(place_text):
+        _add(ent.node_ids, node)
+    for city in places.cities.find(place_text):
+        _add(ent.cities, city)
+    for carrier in places.carriers.find(place_text):
+        _add(ent.carriers, carrier)
     for pattern, metric in METRICS:
         if re.search(pattern, folded):
             ent.metric = metric

@@ -48,6 +48,8 @@ INTENTS: tuple[str, ...] = tuple(i.value for i in Intent)
 ASK_BELOW = 0.40
 #: Assent and refusal words only mean something when they answer an offer.
 _ANSWERS = frozenset({Intent.approve, Intent.reject})
+#: Pending questions that an assent or a refusal answers (a proposal; an offer of a person).
+_OFFERS = frozenset({"confirm", "offer_handoff"})
 
 
 @dataclass
@@ -79,7 +81,7 @@ def classify(text: str, ent: Entities, pending: str | None = None, persona: str 
     scores.update({name: p for name, p in reading.ranked})
     ranked = [name for name, _ in reading.ranked]
     best = ranked[0]
-    if best in _ANSWERS and pending != "confirm":
+    if best in _ANSWERS and pending not in _OFFERS:
         # "ok, and where is the other one?" is a question; a bare "ok" with nothing pending stays
         # an (empty) answer, which the planner meets with "nothing is waiting for you".
         second, p_second = reading.runner_up

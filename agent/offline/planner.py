@@ -119,17 +119,78 @@ def _order_plan(ctx: Context, tools: Tools, intent: str) -> Calls | Reply:
     return Reply("ask_order_id", "clarification", pending="order_id", pending_intent=intent)
 
 
+#: Customer self-service requests without write tools yet: answered from the policy library and
+#: handed to a person with the intent as the reason.
+SELF_SERVICE = frozenset({
+    "cancel_order", "change_address", "start_return", "exchange_item", "refund_status", "report_claim",
+    "complaint", "data_request",
+})
+#: Readings that cannot be offered as "did you mean …?".
+_NOT_OFFERED = frozenset({"approve", "reject", "out_of_scope", "greeting", "thanks"})
+
+
+def _unsure(ctx: Context, intent: str) -> Reply | None:
+    """Ask, offering the two best readings, when the model's best reading is a guess."""
+    assert ctx.turn is not None
+    nlu = ctx.turn.nlu
+    if not nlu.unsure or intent != nlu.intent or ctx.turn.pending is not None:
+        return None
+    if intent in _NOT_OFFERED or nlu.runner_up in _NOT_OFFERED or nlu.runner_up is None:
+        return None
+    return Reply("ask_reading", "clarification", {"a": intent, "b": nlu.runner_up}, pending="reading")
+
+
+def _self_service(ctx: Context, tools: Tools, intent: str) -> Calls | Reply:
+    assert ctx.turn is not None
+    pairs: list[tuple[str, dict[str, Any]]] = []
+    if "search_policies" in tools:
+        pairs.append(("search_policies", {"query": ctx.turn.text.strip()}))
+    if "request_handoff" in tools:
+        pairs.append(("request_handoff", {"reason": intent, "summary": _summary(ctx)}))
+    return _calls(ctx, tools, *pairs) if pairs else Reply("refusal_tool", "refusal", {"intent": intent})
+
+
+def _with_also(ctx: Context, tools: Tools, step: Calls | Reply) -> Calls | Reply:
+    """Add the calls that answer the message's other intents ("late again — do I get anything?")."""
+    assert ctx.turn is not None
+    if not isinstance(step, Calls):
+        return step
+    named = {name for name, _ in step.calls}
+    extra: list[tuple[str, dict[str, Any]]] = []
+    for other in ctx.turn.nlu.also:
+        if (other == "policy_question" or other in SELF_SERVICE) and "search_policies" in tools \
+                and "search_policies" not in named:
+            extra.append(("search_policies", {"query": ctx.turn.text.strip()}))
+            named.add("search_policies")
+        elif other in ("where_is_order", "order_late") and "get_order_status" in tools \
+                and "get_order_status" not in named:
+            extra += [("get_order_status", {"order_id": o}) for o in target_orders(ctx)[:1]]
+            named.add("get_order_status")
+    return Calls(step.calls + [(name, fit_args(name, args, tools)) for name, args in extra])
+
+
 def plan_turn(ctx: Context, tools: Tools) -> Calls | Reply:
     """Phase 1: what to do about the latest human message."""
+    return _with_also(ctx, tools, _plan_main(ctx, tools))
+
+
+def _plan_main(ctx: Context, tools: Tools) -> Calls | Reply:
     assert ctx.turn is not None
     turn, ent = ctx.turn, ctx.turn.entities
     intent = resolve_intent(ctx)
+    asking = _unsure(ctx, intent)
+    if asking is not None:
+        return asking
+    if intent in SELF_SERVICE:
+        return _self_service(ctx, tools, intent)
     if _order_and_policy(ctx, tools, intent):
         # "can I still return PO-5004?": the order's facts (return window) and the policy
         return _calls(ctx, tools, *[("get_order_status", {"order_id": o}) for o in ent.order_ids[:3]],
                       ("search_policies", {"query": turn.text.strip()}))
     if intent in ORDER_INTENTS:
         return _order_plan(ctx, tools, intent)
+    if intent == "approve" and turn.pending == "offer_handoff" and "request_handoff" in tools:
+        return _calls(ctx, tools, ("request_handoff", {"reason": "out_of_scope", "summary": _summary(ctx)}))
     if intent == "approve":
         action = turn.pending_action
         if not action:
@@ -180,7 +241,12 @@ def plan_turn(ctx: Context, tools: Tools) -> Calls | Reply:
             return Reply("ask_sku", "clarification", pending="sku", pending_intent=intent)
         city = ent.cities[0] if ent.cities else None
         return _calls(ctx, tools, *[("check_availability", {"sku": s, "city": city}) for s in ent.skus[:3]])
-    return Reply(intent if intent in ("greeting", "thanks") else "out_of_scope", intent)
+    if intent in ("greeting", "thanks"):
+        return Reply(intent, intent)
+    topic = turn.nlu.topic
+    if topic and topic != "other" and "request_handoff" in tools:
+        return Reply("out_of_scope_topic", "out_of_scope", {"topic": topic}, pending="offer_handoff")
+    return Reply("out_of_scope", "out_of_scope")
 
 
 #: A policy reading this probable (returns, refunds, cancellations, …) is a topic in its own right.
