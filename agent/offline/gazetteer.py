@@ -83,6 +83,8 @@ def default() -> Gazetteer:
         # "Tienda Oaxaca" shortens to a city name: that is the city, not the store.
         if short and short not in city_names and len(short) >= _TOO_SHORT:
             node_pairs.append((short, node.id))
+            if len(short.split()) >= 3:  # "San Pedro Garza García" is said "San Pedro"
+                node_pairs.append((" ".join(short.split()[:2]), node.id))
     # A city code is how people write the big metros ("mty", "gdl"); a small city's code is
     # often a plain word ("aca", "sal", "leo"), so only codes of the largest cities are forms.
     city_pairs = [(c.name, c.name) for c in CITIES] + [(c.code, c.name) for c in CITIES if c.weight >= 10]
