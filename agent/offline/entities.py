@@ -10,7 +10,7 @@ from promesa.domain.identity import normalise_phone
 from promesa.errors import InvalidInput
 
 from agent.offline import gazetteer
-from agent.offline.normalise import fold
+from agent.offline.normalise import fold, normalise
 
 _ORDER_PATTERNS = (
     re.compile(r"\bpo[\s#-]*(\d{4,8})\b", re.I),
@@ -26,11 +26,22 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w-])\+?\(?\d[\d\s().-]{8,}\d")
 _SKU = re.compile(r"\bsku[\s#-]*(\d{4,7})\b", re.I)
 _CUSTOMER = re.compile(r"\bC-(\d{4,7})\b", re.I)
-_NODE = re.compile(r"\b((?:DC-[A-Z]{3}|[A-Z]{3}-(?:STORE|DARK))-\d{2})\b", re.I)
+_NODE = re.compile(r"\b((?:DC-[A-Z]{3,4}|[A-Z]{3,4}-(?:STORE|DARK))-\d{2})\b", re.I)
+_CAP = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+"
+# A name after a word that says a person follows: one capitalised word is enough after a strong
+# cue ("la clienta López"), two after a weak one ("the order of María López").
 _NAME = re.compile(
-    r"(?:customer|cliente|client|named|llamad[oa]|busca(?:r)?(?: a| al)?|find|look up)\s+"
-    r"((?:[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+\s?){2,4})"
+    rf"(?:customer|cliente|clienta|client|named|llamad[oa]|apellid[oa]|se apellida|señora?|sra?\.|mr\.?|"
+    rf"mrs\.?|ms\.?)\s+((?:{_CAP})(?:\s+{_CAP}){{0,3}})"
+    rf"|(?:busca(?:r)?(?: a| al)?|find|look up|of|de|del|para|for)\s+((?:{_CAP})(?:\s+{_CAP}){{1,3}})"
+    rf"|\b((?:{_CAP}\s+){{0,2}}{_CAP})['’]s\b"
 )
+# A bare 4–8 digit number in running text is an order number unless it is money, a quantity,
+# a postal code or a year.
+_LOOSE_NUMBER = re.compile(
+    r"(?<![\w$.,-])(?<!cp )(?<!c\.p\. )(?<!zip )(?<!postal )(\d{4,8})(?![\w.,]*\d)"
+    r"(?!\s*(?:pesos|mxn|usd|dlls|dolares|dollars|%|km|kg|pzas|piezas|units|unidades|dias|days|horas|hours)\b)",
+    re.I)
 
 #: Analytics metric cues (folded text) → metric key.
 METRICS: tuple[tuple[str, str], ...] = (
@@ -44,13 +55,22 @@ METRICS: tuple[tuple[str, str], ...] = (
      r"numero de pedidos|volumen|pedidos por", "orders"),
     (r"revenue|sales|ventas|ingresos", "revenue"),
 )
+#: Weaker metric words: a metric only once the intent is already analytics ("on-time by carrier").
+METRIC_HINTS: tuple[tuple[str, str], ...] = (
+    (r"promesas? (?:no )?incumplid|incumpl|broken promises|promises (?:did we |we )?(?:break|broke|miss)|"
+     r"missed promises|\bretrasos\b|\blate\b|\btarde\b|atrasad|retrasad", "late_orders"),
+    (r"\bon[\s-]?time\b|\bontime\b|\ba tiempo\b|promesas? cumplid|promises? kept|kept (?:our |the )?promise",
+     "on_time_rate"),
+    (r"\bload\b|capacidad|capacity|\bfull\b|llen[oa]s?\b|ocupad", "utilisation"),
+    (r"\borders\b|\bpedidos\b|\bvolume\b|\bordenes\b", "orders"),
+)
 DIMENSIONS: tuple[tuple[str, str], ...] = (
     (r"carrier|paqueteria|transportista|mensajeria|courier", "carrier"),
-    (r"by node|per node|por nodo|by store|per store|por tienda|por sucursal|by warehouse|"
+    (r"by node|per node|por nodo|x nodo|which (?:node|store|dc|warehouse)|que (?:nodo|tienda|cedis|almacen)|by store|per store|por tienda|por sucursal|by warehouse|"
      r"por almacen|por centro|(?:por|by|per) cedis|by dc|per dc|por dc\b|by location|por ubicacion", "node"),
     (r"channel|canal", "channel"),
     (r"by city|per city|por ciudad", "city"),
-    (r"by state|per state|por estado", "state"),
+    (r"by state|per state|por estado|\bwhich state|\bque estado|\ben que estado", "state"),
     (r"by day|per day|daily|por dia|diario", "day"),
 )
 _WEEKDAYS = {
@@ -58,6 +78,10 @@ _WEEKDAYS = {
     "thursday": 3, "jueves": 3, "friday": 4, "viernes": 4, "saturday": 5, "sabado": 5,
     "sunday": 6, "domingo": 6,
 }
+
+
+#: Capitalised words that start a place or a sentence, not a person's name.
+_NOT_NAMES = frozenset("tienda cedis store dark the el la los las mi my your tu su our order pedido".split())
 
 
 @dataclass(frozen=True)
@@ -88,6 +112,7 @@ class Entities:
     names: list[str] = field(default_factory=list)
     dates: DateRange | None = None
     metric: str | None = None
+    metric_hint: str | None = None  # from weaker words; used when the intent is analytics
     dimensions: list[str] = field(default_factory=list)
     ref: str | None = None  # "other" | "first" | "second" | "last" | "it"
 
@@ -124,6 +149,18 @@ def resolve_dates(folded: str, today: date) -> DateRange | None:
         start = (first + timedelta(days=32)).replace(day=1)
         end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         return DateRange(start, end, "next_month")
+    quarter = _quarter(folded, today)
+    if quarter is not None:
+        return quarter
+    if re.search(r"this year|este ano|en lo que va del ano|year to date|\bytd\b", folded):
+        return DateRange(date(today.year, 1, 1), date(today.year, 12, 31), "this_year")
+    ago = re.search(r"(?:hace\s+(\w+)\s+(dias?|semanas?)|(\w+)\s+(days?|weeks?)\s+ago)", folded)
+    if ago:
+        count = _count(ago.group(1) or ago.group(3))
+        if count is not None:
+            unit = ago.group(2) or ago.group(4)
+            day = today - timedelta(days=count * (7 if unit.startswith(("sem", "week")) else 1))
+            return DateRange(day, day, "ago")
     past = re.search(r"(?:last|past|previous|ultimos|pasados)\s+(\d{1,3})\s+(?:days|dias)", folded)
     if past:
         n = int(past.group(1))
@@ -131,7 +168,7 @@ def resolve_dates(folded: str, today: date) -> DateRange | None:
     if re.search(r"day after tomorrow|pasado manana", folded):
         day = today + timedelta(days=2)
         return DateRange(day, day, "day_after_tomorrow")
-    if re.search(r"tomorrow|(?<!la )\bmanana\b", folded):
+    if re.search(r"tomorrow|(?<!\bla )\bmanana\b", folded):
         day = today + timedelta(days=1)
         return DateRange(day, day, "tomorrow")
     if re.search(r"\btoday\b|\bhoy\b", folded):
@@ -146,6 +183,21 @@ def resolve_dates(folded: str, today: date) -> DateRange | None:
     explicit = _explicit_date(folded, today)
     if explicit is not None:
         return explicit
+    if re.search(r"weekend|fin de semana|finde\b", folded):
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+        return DateRange(saturday, saturday + timedelta(days=1), "weekend")
+    month = _month_only(folded, today)
+    if month is not None:
+        return month
+    day_of_month = re.search(r"\b(?:el|the|on the|for the|para el)\s+(\d{1,2})(?:st|nd|rd|th|ro|ero|do|o)?\b(?!\s*(?:pesos|%|dias|days))",
+                             folded)
+    if day_of_month and 1 <= int(day_of_month.group(1)) <= 31:
+        try:
+            day = today.replace(day=int(day_of_month.group(1)))
+        except ValueError:
+            day = None
+        if day is not None:
+            return DateRange(day, day, day.isoformat())
     for word, wd in _WEEKDAYS.items():
         if re.search(rf"\b{word}\b", folded):
             # a weekday in a past-tense complaint ("since monday", "desde el lunes") looks back
@@ -160,9 +212,56 @@ def resolve_dates(folded: str, today: date) -> DateRange | None:
     return None
 
 
+_NUMBER_WORDS = {
+    "un": 1, "una": 1, "one": 1, "a": 1, "dos": 2, "two": 2, "tres": 3, "three": 3, "cuatro": 4, "four": 4,
+    "cinco": 5, "five": 5, "seis": 6, "six": 6, "siete": 7, "seven": 7, "ocho": 8, "eight": 8,
+    "diez": 10, "ten": 10, "quince": 15,
+}
+
+
+def _count(word: str) -> int | None:
+    return int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+
+
+def _quarter(folded: str, today: date) -> DateRange | None:
+    """"Q3", "this quarter", "el trimestre pasado": a calendar quarter."""
+    current = (today.month - 1) // 3 + 1
+    named = re.search(r"\bq([1-4])\b", folded)
+    if named:
+        number, year = int(named.group(1)), today.year
+    elif re.search(r"last quarter|previous quarter|trimestre pasado|trimestre anterior", folded):
+        number, year = (current - 1, today.year) if current > 1 else (4, today.year - 1)
+    elif re.search(r"this quarter|este trimestre", folded):
+        number, year = current, today.year
+    else:
+        return None
+    start = date(year, 3 * number - 2, 1)
+    end = (date(year + (number == 4), (3 * number) % 12 + 1, 1)) - timedelta(days=1)
+    return DateRange(start, end, f"q{number}")
+
+
 _MONTH = re.compile(
     r"\b(?:\d{1,2}\s+(?:de\s+)?)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|ene|abr|ago|dic)[a-z]*"
     r"\.?(?:\s+\d{1,2}\b)?")
+
+
+_MONTHS = {
+    "january": 1, "enero": 1, "february": 2, "febrero": 2, "march": 3, "marzo": 3, "april": 4, "abril": 4,
+    "may": 5, "mayo": 5, "june": 6, "junio": 6, "july": 7, "julio": 7, "august": 8, "agosto": 8,
+    "september": 9, "septiembre": 9, "october": 10, "octubre": 10, "november": 11, "noviembre": 11,
+    "december": 12, "diciembre": 12,
+}
+
+
+def _month_only(folded: str, today: date) -> DateRange | None:
+    """A month named alone ("en octubre", "orders from december"): its latest occurrence."""
+    for word, number in _MONTHS.items():
+        if word != "may" and re.search(rf"\b{word}\b", folded):
+            year = today.year if number <= today.month else today.year - 1
+            start = date(year, number, 1)
+            end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            return DateRange(start, end, f"{year}-{number:02d}")
+    return None
 
 
 def _explicit_date(folded: str, today: date) -> DateRange | None:
@@ -201,6 +300,11 @@ def extract(text: str, today: date | None = None) -> Entities:
     bare = _BARE_NUMBER.match(scrubbed)
     if bare:
         _add(ent.order_ids, f"PO-{bare.group(1)}")
+    loose_text = _PHONE.sub(" ", scrubbed)
+    if not ent.order_ids:
+        for match in _LOOSE_NUMBER.finditer(loose_text):
+            if not re.fullmatch(r"(?:19|20)\d\d", match.group(1)):
+                _add(ent.order_ids, f"PO-{match.group(1)}")
     for match in _PHONE.finditer(scrubbed):
         candidate = match.group(0).strip()
         if len(re.sub(r"\D", "", candidate)) < 10:
@@ -210,7 +314,9 @@ def extract(text: str, today: date | None = None) -> Entities:
         except InvalidInput:
             continue
     for match in _NAME.finditer(text):
-        _add(ent.names, match.group(1).strip())
+        name = next(g for g in match.groups() if g).strip()
+        if fold(name.split()[0]) not in _NOT_NAMES:
+            _add(ent.names, name)
     place_text = " ".join(re.findall(r"[a-z0-9]+", fold(scrubbed)))
     places = gazetteer.default()
     for node in places.nodes.find(place_text):
@@ -223,11 +329,17 @@ def extract(text: str, today: date | None = None) -> Entities:
         if re.search(pattern, folded):
             ent.metric = metric
             break
-    for pattern, dim in DIMENSIONS:
+    for pattern, metric in METRIC_HINTS:
         if re.search(pattern, folded):
+            ent.metric_hint = metric
+            break
+    norm = normalise(text)  # "x nodo" is "por nodo"
+    for pattern, dim in DIMENSIONS:
+        if re.search(pattern, folded) or re.search(pattern, norm):
             _add(ent.dimensions, dim)
     if today is not None:
-        ent.dates = resolve_dates(folded, today)
+        # folded first ("sunday's"), then with chat shorthand expanded ("tmrw")
+        ent.dates = resolve_dates(folded, today) or resolve_dates(normalise(text), today)
     ent.ref = _reference(folded)
     return ent
 

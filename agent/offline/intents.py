@@ -48,6 +48,8 @@ INTENTS: tuple[str, ...] = tuple(i.value for i in Intent)
 ASK_BELOW = 0.40
 #: Assent and refusal words only mean something when they answer an offer.
 _ANSWERS = frozenset({Intent.approve, Intent.reject})
+#: Words in a message short enough to be read as the answer to a pending offer.
+_SHORT_ANSWER = 4
 #: Pending questions that an assent or a refusal answers (a proposal; an offer of a person).
 _OFFERS = frozenset({"confirm", "offer_handoff"})
 
@@ -87,6 +89,11 @@ def classify(text: str, ent: Entities, pending: str | None = None, persona: str 
         second, p_second = reading.runner_up
         if p_second >= ASK_BELOW / 2 and second not in _ANSWERS:
             best = second
+    elif pending in _OFFERS and best not in _ANSWERS and len(text.split()) <= _SHORT_ANSWER:
+        # a short message right after an offer is its answer when the model reads one at all
+        answer = max(_ANSWERS, key=lambda a: scores[a])
+        if scores[answer] >= ASK_BELOW / 2:
+            best = answer
     also = [a for a in reading.also if a != best and a not in _ANSWERS and a != Intent.out_of_scope]
     runner_up = next((r for r in ranked if r != best), None)
     unsure = scores[best] < ASK_BELOW and best not in _ANSWERS

@@ -17,6 +17,7 @@ changed corpus retrains and an unchanged one loads in milliseconds.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import re
@@ -41,6 +42,8 @@ from agent.offline import nlu_corpus
 from agent.offline.entities import Entities, extract
 from agent.offline.normalise import fold, normalise
 
+#: A second intent needs its own classifier's yes and this share of the probability.
+ALSO_MIN = 0.10
 #: Bump when the features or the learner change: old cached models are then ignored.
 MODEL_VERSION = "1"
 
@@ -90,7 +93,9 @@ def example(text: str, persona: str | None, ent: Entities | None = None) -> Exam
     mask = masked(text)
     words = normalise(mask)
     who = persona if persona in ("customer", "support", "ops") else "any"
-    context = [f"persona_{who}", *_entity_tokens(ent)]
+    # No bare persona token: it would act as a prior ("ops mostly ask for reports") and drown
+    # what an ops lead actually says; the persona only shifts what each word means.
+    context = _entity_tokens(ent)
     if who != "any":
         context += [f"{who}__{w}" for w in words.split()]
     return Example(" ".join(fold(mask).split()), words, " ".join(context))
@@ -243,7 +248,7 @@ class IntentModel:
         probs = _softmax(raw, self.temperature)
         order = np.argsort(-probs, kind="stable")
         ranked = tuple((self.classes[i], float(probs[i])) for i in order)
-        also = tuple(self.classes[i] for i in order[1:3] if raw[i] > 0)
+        also = tuple(self.classes[i] for i in order[1:3] if raw[i] > 0 and probs[i] >= ALSO_MIN)
         topic = None
         if ranked[0][0] == "out_of_scope" and self.topic_weights is not None:
             idx, vals = self.features.vector(e)
@@ -253,6 +258,14 @@ class IntentModel:
 
     def read(self, text: str, persona: str | None, ent: Entities | None = None) -> Reading:
         return self.read_example(example(text, persona, ent))
+
+
+def _code_hash() -> str:
+    """The featuriser's own code (entities feed it): a change there retrains the cached model."""
+    digest = hashlib.sha256(MODEL_VERSION.encode())
+    for name in ("nlu_model.py", "entities.py", "normalise.py", "gazetteer.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _cache_dir() -> Path:
@@ -267,7 +280,7 @@ def train(rows: Sequence[nlu_corpus.Row]) -> IntentModel:
 @lru_cache(maxsize=1)
 def get_model() -> IntentModel:
     """The model trained on the training split of the corpus, from the disk cache when current."""
-    key = f"nlu-{MODEL_VERSION}-{nlu_corpus.corpus_hash()[:16]}.pkl"
+    key = f"nlu-{_code_hash()}-{nlu_corpus.corpus_hash()[:16]}.pkl"
     path = _cache_dir() / key
     try:
         with path.open("rb") as fh:

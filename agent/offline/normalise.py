@@ -20,7 +20,7 @@ _TYPOS: dict[str, str] = {
     "tomorow": "tomorrow", "tommorow": "tomorrow", "mñn": "manana", "mna": "manana",
     "tb": "tambien", "tmb": "tambien", "dnd": "donde", "d": "de", "x": "por", "xfa": "por favor",
     "porfa": "por favor", "pf": "por favor", "ntp": "no te preocupes", "msj": "mensaje",
-    "pkg": "package", "pckg": "package", "ppl": "people", "info": "information",
+    "wk": "week", "wks": "weeks", "pkg": "package", "pckg": "package", "ppl": "people", "info": "information",
     "paqueteria": "paqueteria", "envio": "envio", "sucursal": "sucursal",
 }
 

@@ -99,7 +99,22 @@ def resolve_intent(ctx: Context) -> str:
         return turn.prev_intent
     if intent == "out_of_scope" and ent.dimensions and turn.prev_intent == "analytics":
         return "analytics"
+    if _restates_offer(turn, intent):
+        return "approve"
     return intent
+
+
+#: The intent a pending action carries out ("yes, switch it to pickup" restates the offer).
+_ACTION_INTENT = {"convert_to_pickup": "pickup_conversion", "execute_reroute": "reroute"}
+
+
+def _restates_offer(turn: Any, intent: str) -> bool:
+    """Consent said by naming the offer: the reading is the offered action and assent is read too."""
+    action = turn.pending_action
+    if turn.pending != "confirm" or not action or _ACTION_INTENT.get(action["tool"]) != intent:
+        return False
+    scores = turn.nlu.scores
+    return scores.get("approve", 0.0) >= 0.05 and scores.get("approve", 0.0) > scores.get("reject", 0.0)
 
 
 def _order_plan(ctx: Context, tools: Tools, intent: str) -> Calls | Reply:
@@ -224,14 +239,15 @@ def _plan_main(ctx: Context, tools: Tools) -> Calls | Reply:
     if intent == "analytics":
         if "run_analytics" not in tools:
             return Reply("refusal_tool", "refusal", {"intent": intent})
-        if not ent.metric:
+        metric = ent.metric or ent.metric_hint
+        if not metric:
             return Reply("ask_metric", "clarification", pending="metric", pending_intent=intent)
         # "by carrier" → "which metric?" → "on-time rate": the answer completes the question
         prev = turn.prev_entities if turn.pending == "metric" else None
         dims = ent.dimensions or (prev.dimensions if prev else [])
         dates = ent.dates or (prev.dates if prev else None)
         return _calls(ctx, tools, ("run_analytics", {
-            "metric": ent.metric, "dimensions": dims, "filters": {},
+            "metric": metric, "dimensions": dims, "filters": {},
             "start": dates.start.isoformat() if dates else None,
             "end": dates.end.isoformat() if dates else None}))
     if intent == "availability":
