@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 
 from agent.offline.entities import Entities, extract
 from agent.offline.intents import Classification, classify
@@ -22,7 +28,7 @@ from agent.offline.language import Lang, detect
 from agent.offline.normalise import normalise
 
 _HEADER = re.compile(r"^\s*(current time|now|role|user|subject|order scope|language|locale)\s*:\s*(\S+)",
-                     re.I | re.M)
+                     re.IGNORECASE | re.MULTILINE)
 _CLOSED = {"delivered", "picked_up", "cancelled"}
 #: Intents that need one order to act on.
 ORDER_INTENTS = frozenset({"where_is_order", "order_late", "pickup_conversion", "reroute"})

@@ -6,27 +6,26 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from agent.offline import gazetteer
+from agent.offline.normalise import fold, normalise
 from promesa.domain.identity import normalise_phone
 from promesa.errors import InvalidInput
 
-from agent.offline import gazetteer
-from agent.offline.normalise import fold, normalise
-
 _ORDER_PATTERNS = (
-    re.compile(r"\bpo[\s#-]*(\d{4,8})\b", re.I),
+    re.compile(r"\bpo[\s#-]*(\d{4,8})\b", re.IGNORECASE),
     re.compile(r"(?<![\w-])#\s?(\d{4,8})\b"),
     re.compile(
         r"\b(?:order|pedido|orden|compra|purchase)s?\s*(?:(?:number|num|no|numero|nro|n)\.?\s*)?"
         r"(?:#|:)?\s*(\d{4,8})\b",
-        re.I,
+        re.IGNORECASE,
     ),
 )
 _BARE_NUMBER = re.compile(r"^\s*#?\s*(\d{4,8})\s*[.!?]?\s*$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w-])\+?\(?\d[\d\s().-]{8,}\d")
-_SKU = re.compile(r"\bsku[\s#-]*(\d{4,7})\b", re.I)
-_CUSTOMER = re.compile(r"\bC-(\d{4,7})\b", re.I)
-_NODE = re.compile(r"\b((?:DC-[A-Z]{3,4}|[A-Z]{3,4}-(?:STORE|DARK))-\d{2})\b", re.I)
+_SKU = re.compile(r"\bsku[\s#-]*(\d{4,7})\b", re.IGNORECASE)
+_CUSTOMER = re.compile(r"\bC-(\d{4,7})\b", re.IGNORECASE)
+_NODE = re.compile(r"\b((?:DC-[A-Z]{3,4}|[A-Z]{3,4}-(?:STORE|DARK))-\d{2})\b", re.IGNORECASE)
 _CAP = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+"
 # A name after a word that says a person follows: one capitalised word is enough after a strong
 # cue ("la clienta López"), two after a weak one ("the order of María López").
@@ -41,7 +40,7 @@ _NAME = re.compile(
 _LOOSE_NUMBER = re.compile(
     r"(?<![\w$.,-])(?<!cp )(?<!c\.p\. )(?<!zip )(?<!postal )(\d{4,8})(?![\w.,]*\d)"
     r"(?!\s*(?:pesos|mxn|usd|dlls|dolares|dollars|%|km|kg|pzas|piezas|units|unidades|dias|days|horas|hours)\b)",
-    re.I)
+    re.IGNORECASE)
 
 #: Analytics metric cues (folded text) → metric key.
 METRICS: tuple[tuple[str, str], ...] = (
@@ -81,7 +80,7 @@ _WEEKDAYS = {
 
 
 #: Capitalised words that start a place or a sentence, not a person's name.
-_NOT_NAMES = frozenset("tienda cedis store dark the el la los las mi my your tu su our order pedido".split())
+_NOT_NAMES = frozenset(["tienda", "cedis", "store", "dark", "the", "el", "la", "los", "las", "mi", "my", "your", "tu", "su", "our", "order", "pedido"])
 
 
 @dataclass(frozen=True)

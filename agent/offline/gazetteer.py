@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from agent.offline.normalise import fold
 
 #: Words that say what kind of place a node is, not which one (dropped to get its short name).
-_KIND_WORDS = frozenset("tienda store cedis dc dark bodega almacen sucursal centro warehouse".split())
+_KIND_WORDS = frozenset(["tienda", "store", "cedis", "dc", "dark", "bodega", "almacen", "sucursal", "centro", "warehouse"])
 #: Short names this generic are not evidence on their own ("centro", "express").
 _TOO_SHORT = 4
 _SCORE = 85.0

@@ -26,10 +26,10 @@ from promesa.errors import InvalidInput
 #: The clock of the suite (a Friday, as in the eval cases).
 TODAY = date(2026, 11, 20)
 #: Words of a reply that would make not understanding sound like not being allowed.
-_PERMISSION_WORDS = re.compile(r"\baccount\b|\bcuenta\b|not allowed|no (?:tienes|tiene) permiso|permission", re.I)
+_PERMISSION_WORDS = re.compile(r"\baccount\b|\bcuenta\b|not allowed|no (?:tienes|tiene) permiso|permission", re.IGNORECASE)
 
 
-def _slot_ok(key: str, expected: Any, ent: Entities) -> bool | None:  # noqa: PLR0911 - one branch per slot kind
+def _slot_ok(key: str, expected: Any, ent: Entities) -> bool | None:
     """Whether the slot was found with its normalised value; None when the labelled value has no
     normalised form the tools take (a metric no tool computes, such as "OTIF")."""
     value = str(expected).strip()
@@ -69,7 +69,7 @@ def _slot_ok(key: str, expected: Any, ent: Entities) -> bool | None:  # noqa: PL
         except InvalidInput:
             return False
     if key == "customer_name":
-        if re.fullmatch(r"C-\d+", value, re.I):
+        if re.fullmatch(r"C-\d+", value, re.IGNORECASE):
             return value.upper() in ent.customer_ids
         return any(folded in fold(n) or fold(n) in folded for n in ent.names)
     return False

@@ -31,12 +31,12 @@ from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.base import clone
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
-from sklearn.svm import LinearSVC
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.svm import LinearSVC
 
 from agent.offline import nlu_corpus
 from agent.offline.entities import Entities, extract
@@ -51,10 +51,10 @@ MODEL_VERSION = "1"
 # "PO-7342" read alike. The tokens hold a digit so normalise() never snaps them onto a word.
 _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), " e0mail "),
-    (re.compile(r"\bsku[\s#-]*\d{3,8}\b", re.I), " s0ku "),
-    (re.compile(r"\bC-\d{3,7}\b", re.I), " c0ust "),
-    (re.compile(r"\b(?:DC-[A-Z]{3}|[A-Z]{3,4}-(?:STORE|DARK))-\d{2}\b", re.I), " n0de "),
-    (re.compile(r"\bpo[\s#-]*\d{3,8}\b|(?<![\w-])#\s?\d{3,8}\b", re.I), " o0rder "),
+    (re.compile(r"\bsku[\s#-]*\d{3,8}\b", re.IGNORECASE), " s0ku "),
+    (re.compile(r"\bC-\d{3,7}\b", re.IGNORECASE), " c0ust "),
+    (re.compile(r"\b(?:DC-[A-Z]{3}|[A-Z]{3,4}-(?:STORE|DARK))-\d{2}\b", re.IGNORECASE), " n0de "),
+    (re.compile(r"\bpo[\s#-]*\d{3,8}\b|(?<![\w-])#\s?\d{3,8}\b", re.IGNORECASE), " o0rder "),
     (re.compile(r"(?<![\w-])\+?\(?\d[\d\s().-]{8,}\d"), " p0hone "),
     (re.compile(r"\d+"), " 0 "),
 )

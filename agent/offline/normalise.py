@@ -26,19 +26,7 @@ _TYPOS: dict[str, str] = {
 
 # Words the cue lists use; tokens within a small edit distance are snapped onto them.
 LEXICON: frozenset[str] = frozenset(
-    """
-    order orders package parcel delivery delivered arrive arrived arriving shipping shipment
-    tracking track status where when late delayed delay waiting still refund return returns
-    warranty privacy cancel cancellation policy pickup collect store stores reroute another
-    different warehouse capacity risk utilisation utilization analytics carrier carriers
-    customer profile available availability stock inventory human agent person representative
-    hello thanks thank please tomorrow yesterday today week promise missing
-    pedido pedidos paquete envio entrega entregado llega llegado llegar retrasado retraso
-    atrasado tarde rastreo donde cuando devolucion devoluciones reembolso garantia privacidad
-    cancelar cancelacion politica recoger tienda tiendas sucursal otra almacen capacidad riesgo
-    ocupacion utilizacion puntualidad paqueteria cliente perfil existencias inventario
-    disponible humano agente persona hola gracias manana semana promesa compras compre
-    """.split()
+    ["order", "orders", "package", "parcel", "delivery", "delivered", "arrive", "arrived", "arriving", "shipping", "shipment", "tracking", "track", "status", "where", "when", "late", "delayed", "delay", "waiting", "still", "refund", "return", "returns", "warranty", "privacy", "cancel", "cancellation", "policy", "pickup", "collect", "store", "stores", "reroute", "another", "different", "warehouse", "capacity", "risk", "utilisation", "utilization", "analytics", "carrier", "carriers", "customer", "profile", "available", "availability", "stock", "inventory", "human", "agent", "person", "representative", "hello", "thanks", "thank", "please", "tomorrow", "yesterday", "today", "week", "promise", "missing", "pedido", "pedidos", "paquete", "envio", "entrega", "entregado", "llega", "llegado", "llegar", "retrasado", "retraso", "atrasado", "tarde", "rastreo", "donde", "cuando", "devolucion", "devoluciones", "reembolso", "garantia", "privacidad", "cancelar", "cancelacion", "politica", "recoger", "tienda", "tiendas", "sucursal", "otra", "almacen", "capacidad", "riesgo", "ocupacion", "utilizacion", "puntualidad", "paqueteria", "cliente", "perfil", "existencias", "inventario", "disponible", "humano", "agente", "persona", "hola", "gracias", "manana", "semana", "promesa", "compras", "compre"]
 )
 
 

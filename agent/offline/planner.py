@@ -6,10 +6,12 @@ it shapes arguments to the tool's JSON schema (unknown keys dropped, enum values
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from agent.offline.dialogue import ORDER_INTENTS, Context, call_key, open_orders
+from agent.offline.nlu_model import get_model
 
 Tools = dict[str, dict[str, Any]]  # tool name -> JSON schema of its parameters
 
@@ -114,7 +116,14 @@ def _restates_offer(turn: Any, intent: str) -> bool:
     if turn.pending != "confirm" or not action or _ACTION_INTENT.get(action["tool"]) != intent:
         return False
     scores = turn.nlu.scores
-    return scores.get("approve", 0.0) >= 0.05 and scores.get("approve", 0.0) > scores.get("reject", 0.0)
+    if scores.get("approve", 0.0) >= 0.05 and scores.get("approve", 0.0) > scores.get("reject", 0.0):
+        return True
+    # "Sí, cámbialo a recoger en tienda": the first clause alone is the assent
+    head, *rest = re.split(r"[,;.!—–]", turn.text, maxsplit=1)
+    if not rest or not head.strip():
+        return False
+    reading = get_model().read(head, None)
+    return reading.intent == "approve" and reading.confidence >= 0.5
 
 
 def _order_plan(ctx: Context, tools: Tools, intent: str) -> Calls | Reply:

@@ -11,9 +11,14 @@ from typing import Any
 from agent.offline import explain, writer_ops
 from agent.offline.dialogue import Context, ToolResult, open_orders
 from agent.offline.fmt import as_date, fmt_date
-from agent.offline.phrases import INTENT_LABELS, REASON, STATUS, TOPIC_LABELS, label, say
+from agent.offline.phrases import (
+    INTENT_LABELS,
+    STATUS,
+    TOPIC_LABELS,
+    label,
+    say,
+)
 from agent.offline.planner import Reply
-
 
 _NOT_SHIPPED = frozenset({"created", "allocated", "picking", "packed"})
 
