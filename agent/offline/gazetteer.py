@@ -31,21 +31,24 @@ class Names:
     forms: tuple[tuple[str, str], ...]
 
     def find(self, folded: str) -> list[str]:
-        found: list[str] = []
+        """The values named in ``folded`` text, in their order of appearance."""
+        found: dict[str, int] = {}
         words = folded.split()
         for form, value in self.forms:
             if value in found:
                 continue
             n = len(form.split())
-            if re.search(rf"\b{re.escape(form)}\b", folded):
-                found.append(value)
+            exact = re.search(rf"\b{re.escape(form)}\b", folded)
+            if exact:
+                found[value] = len(folded[:exact.start()].split())
                 continue
             if len(form) < 6:
                 continue  # typos are only trusted on longer names
-            windows = (" ".join(words[i:i + n]) for i in range(max(len(words) - n + 1, 0)))
-            if any(fuzz.ratio(form, w) >= _SCORE for w in windows):
-                found.append(value)
-        return found
+            for i in range(max(len(words) - n + 1, 0)):
+                if fuzz.ratio(form, " ".join(words[i:i + n])) >= _SCORE:
+                    found[value] = i
+                    break
+        return sorted(found, key=lambda v: found[v])
 
 
 def _forms(pairs: list[tuple[str, str]]) -> Names:

@@ -48,6 +48,8 @@ INTENTS: tuple[str, ...] = tuple(i.value for i in Intent)
 ASK_BELOW = 0.40
 #: Assent and refusal words only mean something when they answer an offer.
 _ANSWERS = frozenset({Intent.approve, Intent.reject})
+#: Courtesies: the intent of a message only when they are all it says.
+_SOCIAL = frozenset({Intent.greeting, Intent.thanks})
 #: Words in a message short enough to be read as the answer to a pending offer.
 _SHORT_ANSWER = 4
 #: Pending questions that an assent or a refusal answers (a proposal; an offer of a person).
@@ -94,7 +96,10 @@ def classify(text: str, ent: Entities, pending: str | None = None, persona: str 
         answer = max(_ANSWERS, key=lambda a: scores[a])
         if scores[answer] >= ASK_BELOW / 2:
             best = answer
-    also = [a for a in reading.also if a != best and a not in _ANSWERS and a != Intent.out_of_scope]
+    if best in _SOCIAL and len(text.split()) > _SHORT_ANSWER:
+        # "hola, ¿dónde está mi pedido?" / "…, gracias": the courtesy frames the question
+        best = next((r for r in ranked if r not in _SOCIAL), best)
+    also = [a for a in reading.also if a != best and a not in _ANSWERS | _SOCIAL and a != Intent.out_of_scope]
     runner_up = next((r for r in ranked if r != best), None)
     unsure = scores[best] < ASK_BELOW and best not in _ANSWERS
     return Classification(best, scores[best], scores, also, reading.topic if best == Intent.out_of_scope else None,

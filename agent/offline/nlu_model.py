@@ -69,6 +69,26 @@ def masked(text: str) -> str:
     return _STRETCH.sub(r"\1\1", text)
 
 
+_NEGATIONS = frozenset("no not never nunca ni dont don t nada tampoco sin".split())
+
+
+def _negated(words: str) -> str:
+    """Words after a negation marked as negated ("do not do it" → "do not neg_do neg_it"): the
+    classic negation scope of sentiment analysis, so "don't do it" is not "do it"."""
+    out: list[str] = []
+    scope = 0
+    for word in words.split():
+        if word in _NEGATIONS:
+            out.append(word)
+            scope = 2
+        elif scope:
+            out.append(f"neg_{word}")
+            scope -= 1
+        else:
+            out.append(word)
+    return " ".join(out)
+
+
 def _entity_tokens(ent: Entities) -> list[str]:
     kinds = {
         "order": ent.order_ids, "email": ent.emails, "phone": ent.phones, "sku": ent.skus,
@@ -98,7 +118,7 @@ def example(text: str, persona: str | None, ent: Entities | None = None) -> Exam
     context = _entity_tokens(ent)
     if who != "any":
         context += [f"{who}__{w}" for w in words.split()]
-    return Example(" ".join(fold(mask).split()), words, " ".join(context))
+    return Example(" ".join(fold(mask).split()), _negated(words), " ".join(context))
 
 
 _WEIGHTS = (1.0, 1.0, 0.5)  # chars, words, context: context tokens only nudge

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.offline.dialogue import ORDER_INTENTS, Context, call_key, open_orders
-from agent.offline.nlu_model import get_model
+from agent.offline.nlu_model import ALSO_MIN, get_model
 
 Tools = dict[str, dict[str, Any]]  # tool name -> JSON schema of its parameters
 
@@ -99,6 +99,9 @@ def resolve_intent(ctx: Context) -> str:
         return turn.pending_intent or "where_is_order"
     if intent == "out_of_scope" and (ent.ref or ent.order_ids) and turn.prev_intent in ORDER_INTENTS:
         return turn.prev_intent
+    if ent.ref and len(turn.text.split()) <= _ELLIPSIS_WORDS and turn.prev_intent in ORDER_INTENTS \
+            and intent not in ORDER_INTENTS and intent not in ("approve", "reject"):
+        return turn.prev_intent  # "and the other one?": the same question about another order
     if intent == "out_of_scope" and ent.dimensions and turn.prev_intent == "analytics":
         return "analytics"
     if _restates_offer(turn, intent):
@@ -106,6 +109,8 @@ def resolve_intent(ctx: Context) -> str:
     return intent
 
 
+#: A reference this short says nothing new but which order: it continues the previous question.
+_ELLIPSIS_WORDS = 5
 #: The intent a pending action carries out ("yes, switch it to pickup" restates the offer).
 _ACTION_INTENT = {"convert_to_pickup": "pickup_conversion", "execute_reroute": "reroute"}
 
@@ -165,13 +170,19 @@ def _unsure(ctx: Context, intent: str) -> Reply | None:
 
 
 def _self_service(ctx: Context, tools: Tools, intent: str) -> Calls | Reply:
+    """The named order's facts and the policy now; the person is queued in phase 2 (``next_step``)
+    once the order turned out to be one this user may see."""
     assert ctx.turn is not None
     pairs: list[tuple[str, dict[str, Any]]] = []
+    if "get_order_status" in tools:
+        pairs += [("get_order_status", {"order_id": o}) for o in ctx.turn.entities.order_ids[:1]]
     if "search_policies" in tools:
         pairs.append(("search_policies", {"query": ctx.turn.text.strip()}))
+    if pairs:
+        return _calls(ctx, tools, *pairs)
     if "request_handoff" in tools:
-        pairs.append(("request_handoff", {"reason": intent, "summary": _summary(ctx)}))
-    return _calls(ctx, tools, *pairs) if pairs else Reply("refusal_tool", "refusal", {"intent": intent})
+        return _calls(ctx, tools, ("request_handoff", {"reason": intent, "summary": _summary(ctx)}))
+    return Reply("refusal_tool", "refusal", {"intent": intent})
 
 
 def _with_also(ctx: Context, tools: Tools, step: Calls | Reply) -> Calls | Reply:
@@ -274,18 +285,21 @@ def _plan_main(ctx: Context, tools: Tools) -> Calls | Reply:
     return Reply("out_of_scope", "out_of_scope")
 
 
-#: A policy reading this probable (returns, refunds, cancellations, …) is a topic in its own right.
-_POLICY_READING = 0.25
 
 
 def _order_and_policy(ctx: Context, tools: Tools, intent: str) -> bool:
-    """A named order asked about together with a policy topic, by a role that may read both."""
+    """A named order asked about together with a policy topic, by a role that may read both.
+
+    The policy side counts when the readings that a policy answers (policy questions and the
+    self-service requests) together hold a second intent's share of the probability.
+    """
     assert ctx.turn is not None
+    scores = ctx.turn.nlu.scores
+    policy_mass = sum(scores.get(i, 0.0) for i in ("policy_question", *SELF_SERVICE))
     return (
         bool(ctx.turn.entities.order_ids)
         and intent in ("where_is_order", "policy_question")
-        and ("policy_question" in ctx.turn.nlu.also
-             or ctx.turn.nlu.scores.get("policy_question", 0.0) >= _POLICY_READING)
+        and ("policy_question" in ctx.turn.nlu.also or policy_mass >= ALSO_MIN)
         and "get_order_status" in tools
         and "search_policies" in tools
     )
@@ -316,6 +330,10 @@ def next_step(ctx: Context, tools: Tools) -> Calls | None:
         return None
     last = ctx.results[-1]
     intent = resolve_intent(ctx)
+    if intent in SELF_SERVICE and "request_handoff" in tools and all(r.ok for r in ctx.results) \
+            and not any(r.name == "request_handoff" for r in ctx.results):
+        # no write tool for this request yet: a person takes it, with the intent as the reason
+        return _fresh(ctx, tools, "request_handoff", {"reason": intent, "summary": _summary(ctx)})
     if not last.ok:
         return None
     if last.name == "find_customer" and "get_customer_profile" in tools:
