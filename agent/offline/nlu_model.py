@@ -56,7 +56,7 @@ _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:DC-[A-Z]{3}|[A-Z]{3,4}-(?:STORE|DARK))-\d{2}\b", re.IGNORECASE), " n0de "),
     (re.compile(r"\bpo[\s#-]*\d{3,8}\b|(?<![\w-])#\s?\d{3,8}\b", re.IGNORECASE), " o0rder "),
     (re.compile(r"(?<![\w-])\+?\(?\d[\d\s().-]{8,}\d"), " p0hone "),
-    (re.compile(r"\d+"), " 0 "),
+    (re.compile(r"(?<![a-z])\d+(?![a-z])"), " 0 "),  # other numbers; the placeholders keep their digit
 )
 # Characters repeated three times or more are one emphasis ("holaaaa", "???").
 _STRETCH = re.compile(r"(.)\1{2,}")
@@ -239,7 +239,7 @@ class IntentModel:
         y = labels.fit_transform([r.intents for r in rows])
         self.classes: tuple[str, ...] = tuple(labels.classes_)
         primary = np.array([self.classes.index(r.intent) for r in rows])
-        svm = OneVsRestClassifier(LinearSVC(C=c))
+        svm = OneVsRestClassifier(LinearSVC(C=c, random_state=0))
         # Out-of-fold scores calibrate the confidence: in-sample scores would be overconfident.
         folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)
         oof = np.zeros(y.shape, dtype=np.float64)
@@ -253,7 +253,7 @@ class IntentModel:
         self.topic_names: tuple[str, ...] = tuple(sorted({t for _, t in topical}))
         self.topic_weights: np.ndarray | None = None
         if len(self.topic_names) >= 2:
-            topics = OneVsRestClassifier(LinearSVC(C=c)).fit(
+            topics = OneVsRestClassifier(LinearSVC(C=c, random_state=0)).fit(
                 x[[i for i, _ in topical]], [self.topic_names.index(t) for _, t in topical])
             self.topic_weights = np.vstack([e.coef_.ravel() for e in topics.estimators_]).T
             self.topic_bias = np.array([float(np.ravel(e.intercept_)[0]) for e in topics.estimators_])
