@@ -72,6 +72,10 @@ DIMENSIONS: tuple[tuple[str, str], ...] = (
     (r"by state|per state|por estado|\bwhich state|\bque estado|\ben que estado", "state"),
     (r"by day|per day|daily|por dia|diario", "day"),
 )
+# compiled once: the gazetteer and these tables together outgrow the ``re`` module's cache
+_METRICS_RE = tuple((re.compile(p), m) for p, m in METRICS)
+_HINTS_RE = tuple((re.compile(p), m) for p, m in METRIC_HINTS)
+_DIMENSIONS_RE = tuple((re.compile(p), d) for p, d in DIMENSIONS)
 _WEEKDAYS = {
     "monday": 0, "lunes": 0, "tuesday": 1, "martes": 1, "wednesday": 2, "miercoles": 2,
     "thursday": 3, "jueves": 3, "friday": 4, "viernes": 4, "saturday": 5, "sabado": 5,
@@ -324,17 +328,17 @@ def extract(text: str, today: date | None = None) -> Entities:
         _add(ent.cities, city)
     for carrier in places.carriers.find(place_text):
         _add(ent.carriers, carrier)
-    for pattern, metric in METRICS:
-        if re.search(pattern, folded):
+    for pattern, metric in _METRICS_RE:
+        if pattern.search(folded):
             ent.metric = metric
             break
-    for pattern, metric in METRIC_HINTS:
-        if re.search(pattern, folded):
+    for pattern, metric in _HINTS_RE:
+        if pattern.search(folded):
             ent.metric_hint = metric
             break
     norm = normalise(text)  # "x nodo" is "por nodo"
-    for pattern, dim in DIMENSIONS:
-        if re.search(pattern, folded) or re.search(pattern, norm):
+    for pattern, dim in _DIMENSIONS_RE:
+        if pattern.search(folded) or pattern.search(norm):
             _add(ent.dimensions, dim)
     if today is not None:
         # folded first ("sunday's"), then with chat shorthand expanded ("tmrw")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from agent.offline.normalise import fold
 
@@ -23,31 +23,35 @@ _TOO_SHORT = 4
 _SCORE = 85.0
 
 
-@dataclass(frozen=True)
 class Names:
-    """Folded surface forms → canonical value, longest form first (so "san pedro garza garcia"
-    is tried before "san pedro")."""
+    """Folded surface forms → canonical value; exact forms are one compiled alternation (longest
+    first, so "san pedro garza garcia" wins over "san pedro"), typos go through rapidfuzz."""
 
-    forms: tuple[tuple[str, str], ...]
+    def __init__(self, forms: tuple[tuple[str, str], ...]) -> None:
+        self.forms = forms
+        self.value = dict(forms)
+        self.exact = re.compile(r"\b(" + "|".join(re.escape(f) for f, _ in forms) + r")\b") if forms else None
+        # typos are only trusted on longer names
+        self.by_words: dict[int, list[str]] = {}
+        for form, _ in forms:
+            if len(form) >= 6:
+                self.by_words.setdefault(len(form.split()), []).append(form)
 
     def find(self, folded: str) -> list[str]:
         """The values named in ``folded`` text, in their order of appearance."""
         found: dict[str, int] = {}
+        if self.exact is not None:
+            for match in self.exact.finditer(folded):
+                found.setdefault(self.value[match.group(1)], len(folded[:match.start()].split()))
         words = folded.split()
-        for form, value in self.forms:
-            if value in found:
-                continue
-            n = len(form.split())
-            exact = re.search(rf"\b{re.escape(form)}\b", folded)
-            if exact:
-                found[value] = len(folded[:exact.start()].split())
-                continue
-            if len(form) < 6:
-                continue  # typos are only trusted on longer names
+        for n, forms in self.by_words.items():
             for i in range(max(len(words) - n + 1, 0)):
-                if fuzz.ratio(form, " ".join(words[i:i + n])) >= _SCORE:
-                    found[value] = i
-                    break
+                window = " ".join(words[i:i + n])
+                if len(window) < 5:
+                    continue
+                best = process.extractOne(window, forms, scorer=fuzz.ratio, score_cutoff=_SCORE)
+                if best is not None:
+                    found.setdefault(self.value[best[0]], i)
         return sorted(found, key=lambda v: found[v])
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from functools import lru_cache
+
+from rapidfuzz import fuzz, process
 
 # Chat shorthand and frequent misspellings seen in both languages. Keys are folded tokens.
 _TYPOS: dict[str, str] = {
@@ -30,6 +31,9 @@ LEXICON: frozenset[str] = frozenset(
 )
 
 
+_LEXICON_SORTED = tuple(sorted(LEXICON))
+
+
 def fold(text: str) -> str:
     """Lowercase and strip accents ("Envío" → "envio"); keeps ñ distinguishable as n."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
@@ -41,9 +45,11 @@ def _snap(token: str) -> str:
     """The lexicon word a misspelled token is closest to, or the token itself."""
     if token in LEXICON or len(token) < 5 or not token.isalpha():
         return token
-    close = difflib.get_close_matches(token, LEXICON, n=1, cutoff=0.84)
-    if not close:
+    # rapidfuzz's ratio is difflib's ratio (same normalised Indel similarity), in C
+    best = process.extractOne(token, _LEXICON_SORTED, scorer=fuzz.ratio, score_cutoff=84.0)
+    if best is None:
         return token
+    close = [best[0]]
     # An inflection ("tardes", "personal") is a different word, not a typo of its stem.
     if token.startswith(close[0]) or close[0].startswith(token):
         return token
