@@ -69,7 +69,7 @@ def masked(text: str) -> str:
     return _STRETCH.sub(r"\1\1", text)
 
 
-_NEGATIONS = frozenset("no not never nunca ni dont don t nada tampoco sin".split())
+_NEGATIONS = frozenset(["no", "not", "never", "nunca", "ni", "dont", "don", "t", "nada", "tampoco", "sin"])
 
 
 def _negated(words: str) -> str:
