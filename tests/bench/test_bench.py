@@ -11,7 +11,7 @@ from promesa.cli import app
 from promesa.settings import get_settings
 
 CORE = {"order_status", "risk_scan", "reroute_proposal"}
-WITH_REFERENCE = {"order_status", "risk_scan", "agent_turn", "agent_turn_policy"}
+WITH_REFERENCE = {"order_status", "risk_scan", "agent_turn", "agent_turn_policy", "nlu_read"}
 
 
 @pytest.fixture
