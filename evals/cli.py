@@ -138,7 +138,8 @@ def register(app: typer.Typer) -> None:
     @app.command("eval")
     def eval_command(
         suite: Annotated[
-            str, typer.Option(help="`agent` (decision correctness) or `retrieval` (policy search).")
+            str, typer.Option(help="`agent` (decision correctness), `nlu` (the offline model's understanding) "
+                             "or `retrieval` (policy search).")
         ] = "agent",
         cases: Annotated[
             list[Path] | None, typer.Option("--cases", help="Case files or directories (repeatable).")
@@ -165,8 +166,10 @@ def register(app: typer.Typer) -> None:
         console = Console()
         if suite == "retrieval":
             raise typer.Exit(_retrieval(json_path=json_path, console=console))
+        if suite == "nlu":
+            raise typer.Exit(nlu_eval(json_path=json_path, gates_path=gates_path, console=console))
         if suite != "agent":
-            console.print(f"[red]error:[/red] --suite must be `agent` or `retrieval`, not {suite!r}")
+            console.print(f"[red]error:[/red] --suite must be `agent`, `nlu` or `retrieval`, not {suite!r}")
             raise typer.Exit(2)
         code = agent_eval(
             case_dirs=cases or [],
@@ -182,6 +185,36 @@ def register(app: typer.Typer) -> None:
             console=console,
         )
         raise typer.Exit(code)
+
+
+def nlu_eval(*, json_path: Path | None, gates_path: Path | None, console: Console) -> int:
+    """The offline NLU on the corpus's held-out split; exit 1 when an ``[nlu]`` gate fails."""
+    import tomllib
+
+    from rich.table import Table
+
+    from agent.offline.nlu_eval import check, evaluate
+
+    gates = tomllib.loads((gates_path or DEFAULT_GATES).read_text(encoding="utf-8")).get("nlu", {})
+    report = evaluate()
+    verdicts = check(report, gates)
+    table = Table(title=f"nlu held-out ({report['split']['heldout']} of {report['corpus']['rows']} rows)")
+    for column in ("intent", "n", "accuracy"):
+        table.add_column(column)
+    for intent, row in report["intent_accuracy_by_intent"].items():
+        table.add_row(intent, str(row["n"]), f"{row['accuracy']:.1%}")
+    console.print(table)
+    for name, acc in report["intent_accuracy_by_language"].items():
+        console.print(f"intent accuracy {name}: {acc:.1%}", highlight=False)
+    console.print(f"slot accuracy: {report['slot_accuracy'] or 0:.1%}; second intents: "
+                  f"{report['second_intent_recall'] or 0:.1%}", highlight=False)
+    for name, passed, message in verdicts:
+        console.print(f"{'[green]PASS[/green]' if passed else '[red]FAIL[/red]'} {name}: {message}", highlight=False)
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        report["gates"] = {name: {"passed": passed, "message": message} for name, passed, message in verdicts}
+        json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0 if all(passed for _, passed, _ in verdicts) else 1
 
 
 def _retrieval(*, json_path: Path | None, console: Console) -> int:

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 
 from agent.offline.entities import Entities, extract
 from agent.offline.intents import Classification, classify
@@ -22,7 +28,7 @@ from agent.offline.language import Lang, detect
 from agent.offline.normalise import normalise
 
 _HEADER = re.compile(r"^\s*(current time|now|role|user|subject|order scope|language|locale)\s*:\s*(\S+)",
-                     re.I | re.M)
+                     re.IGNORECASE | re.MULTILINE)
 _CLOSED = {"delivered", "picked_up", "cancelled"}
 #: Intents that need one order to act on.
 ORDER_INTENTS = frozenset({"where_is_order", "order_late", "pickup_conversion", "reroute"})
@@ -196,7 +202,7 @@ def build(messages: list[BaseMessage], *, now: datetime | None = None, role: str
                 # We asked for an order number, so a bare number in the reply is one ("es el 5001").
                 ent.order_ids = [f"PO-{n}" for n in re.findall(r"(?<![\w-])(\d{4,8})\b", text)][:3]
             norm = normalise(text)
-            nlu = classify(norm, ent, ctx.pending)
+            nlu = classify(text, ent, ctx.pending, persona=ctx.role)
             ctx.turn = Turn(text, norm, ent, nlu, ctx.pending, ctx.pending_intent, ctx.pending_action,
                             ctx.last_intent, ctx.turn.entities if ctx.turn else None)
             ctx.pending = ctx.pending_intent = ctx.pending_action = None

@@ -10,23 +10,10 @@ from agent.offline.normalise import fold
 Lang = Literal["en", "es"]
 
 _ES_WORDS = frozenset(
-    """
-    el la los las un una unos unas de del que y o en es esta estan este esto mi mis tu su sus
-    por para con sin como cuando donde cual quien porque pero ya no si hola gracias pedido
-    pedidos paquete llega llego lo le me se te nos hay puedo puede pueden quiero tienda envio
-    mañana manana hoy ayer semana otra otro nada todo muy bien buenas buenos dias tardes noches
-    compre compra compras sucursal tiene tengo cuanto cuanta cuantos mas al ese eso aqui favor
-    dale vale claro entrega entregan recoger devolucion reembolso riesgo tasa ocupacion ahora
-    """.split()
+    ["el", "la", "los", "las", "un", "una", "unos", "unas", "de", "del", "que", "y", "o", "en", "es", "esta", "estan", "este", "esto", "mi", "mis", "tu", "su", "sus", "por", "para", "con", "sin", "como", "cuando", "donde", "cual", "quien", "porque", "pero", "ya", "no", "si", "hola", "gracias", "pedido", "pedidos", "paquete", "llega", "llego", "lo", "le", "me", "se", "te", "nos", "hay", "puedo", "puede", "pueden", "quiero", "tienda", "envio", "mañana", "manana", "hoy", "ayer", "semana", "otra", "otro", "nada", "todo", "muy", "bien", "buenas", "buenos", "dias", "tardes", "noches", "compre", "compra", "compras", "sucursal", "tiene", "tengo", "cuanto", "cuanta", "cuantos", "mas", "al", "ese", "eso", "aqui", "favor", "dale", "vale", "claro", "entrega", "entregan", "recoger", "devolucion", "reembolso", "riesgo", "tasa", "ocupacion", "ahora"]
 )
 _EN_WORDS = frozenset(
-    """
-    the a an of and or in is are was were my your his her their our to for with without how
-    when where which who why what it its this that these those i you we they me can could
-    would will should do does did not no yes hello hi hey thanks thank please order orders
-    package arrive arrived delivery store pick up from another have has been still waiting
-    today tomorrow yesterday week show find stuff anything nothing all get be any there
-    """.split()
+    ["the", "a", "an", "of", "and", "or", "in", "is", "are", "was", "were", "my", "your", "his", "her", "their", "our", "to", "for", "with", "without", "how", "when", "where", "which", "who", "why", "what", "it", "its", "this", "that", "these", "those", "i", "you", "we", "they", "me", "can", "could", "would", "will", "should", "do", "does", "did", "not", "no", "yes", "hello", "hi", "hey", "thanks", "thank", "please", "order", "orders", "package", "arrive", "arrived", "delivery", "store", "pick", "up", "from", "another", "have", "has", "been", "still", "waiting", "today", "tomorrow", "yesterday", "week", "show", "find", "stuff", "anything", "nothing", "all", "get", "be", "any", "there"]
 )
 
 

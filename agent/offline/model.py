@@ -19,9 +19,18 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    ToolMessage,
+)
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
@@ -72,7 +81,7 @@ class OfflineChatModel(BaseChatModel):
         """The next assistant message for ``messages`` given the bound ``tools``."""
         schemas = _tool_schemas(tools or [])
         clock = datetime.fromisoformat(now) if isinstance(now, str) else now
-        ctx = dialogue.build(messages, now=clock or self.now, role=role or self.role)
+        ctx = dialogue.build(messages, now=clock or self.now, role=role or self.role or _role_from_tools(schemas))
         if ctx.role is None:
             ctx.role = _role_from_tools(schemas)
         n_prior = sum(len(m.tool_calls) for m in messages if isinstance(m, AIMessage))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from functools import lru_cache
+
+from rapidfuzz import fuzz, process
 
 # Chat shorthand and frequent misspellings seen in both languages. Keys are folded tokens.
 _TYPOS: dict[str, str] = {
@@ -20,26 +21,17 @@ _TYPOS: dict[str, str] = {
     "tomorow": "tomorrow", "tommorow": "tomorrow", "mñn": "manana", "mna": "manana",
     "tb": "tambien", "tmb": "tambien", "dnd": "donde", "d": "de", "x": "por", "xfa": "por favor",
     "porfa": "por favor", "pf": "por favor", "ntp": "no te preocupes", "msj": "mensaje",
-    "pkg": "package", "pckg": "package", "ppl": "people", "info": "information",
+    "wk": "week", "wks": "weeks", "pkg": "package", "pckg": "package", "ppl": "people", "info": "information",
     "paqueteria": "paqueteria", "envio": "envio", "sucursal": "sucursal",
 }
 
 # Words the cue lists use; tokens within a small edit distance are snapped onto them.
 LEXICON: frozenset[str] = frozenset(
-    """
-    order orders package parcel delivery delivered arrive arrived arriving shipping shipment
-    tracking track status where when late delayed delay waiting still refund return returns
-    warranty privacy cancel cancellation policy pickup collect store stores reroute another
-    different warehouse capacity risk utilisation utilization analytics carrier carriers
-    customer profile available availability stock inventory human agent person representative
-    hello thanks thank please tomorrow yesterday today week promise missing
-    pedido pedidos paquete envio entrega entregado llega llegado llegar retrasado retraso
-    atrasado tarde rastreo donde cuando devolucion devoluciones reembolso garantia privacidad
-    cancelar cancelacion politica recoger tienda tiendas sucursal otra almacen capacidad riesgo
-    ocupacion utilizacion puntualidad paqueteria cliente perfil existencias inventario
-    disponible humano agente persona hola gracias manana semana promesa compras compre
-    """.split()
+    ["order", "orders", "package", "parcel", "delivery", "delivered", "arrive", "arrived", "arriving", "shipping", "shipment", "tracking", "track", "status", "where", "when", "late", "delayed", "delay", "waiting", "still", "refund", "return", "returns", "warranty", "privacy", "cancel", "cancellation", "policy", "pickup", "collect", "store", "stores", "reroute", "another", "different", "warehouse", "capacity", "risk", "utilisation", "utilization", "analytics", "carrier", "carriers", "customer", "profile", "available", "availability", "stock", "inventory", "human", "agent", "person", "representative", "hello", "thanks", "thank", "please", "tomorrow", "yesterday", "today", "week", "promise", "missing", "pedido", "pedidos", "paquete", "envio", "entrega", "entregado", "llega", "llegado", "llegar", "retrasado", "retraso", "atrasado", "tarde", "rastreo", "donde", "cuando", "devolucion", "devoluciones", "reembolso", "garantia", "privacidad", "cancelar", "cancelacion", "politica", "recoger", "tienda", "tiendas", "sucursal", "otra", "almacen", "capacidad", "riesgo", "ocupacion", "utilizacion", "puntualidad", "paqueteria", "cliente", "perfil", "existencias", "inventario", "disponible", "humano", "agente", "persona", "hola", "gracias", "manana", "semana", "promesa", "compras", "compre"]
 )
+
+
+_LEXICON_SORTED = tuple(sorted(LEXICON))
 
 
 def fold(text: str) -> str:
@@ -53,9 +45,11 @@ def _snap(token: str) -> str:
     """The lexicon word a misspelled token is closest to, or the token itself."""
     if token in LEXICON or len(token) < 5 or not token.isalpha():
         return token
-    close = difflib.get_close_matches(token, LEXICON, n=1, cutoff=0.84)
-    if not close:
+    # rapidfuzz's ratio is difflib's ratio (same normalised Indel similarity), in C
+    best = process.extractOne(token, _LEXICON_SORTED, scorer=fuzz.ratio, score_cutoff=84.0)
+    if best is None:
         return token
+    close = [best[0]]
     # An inflection ("tardes", "personal") is a different word, not a typo of its stem.
     if token.startswith(close[0]) or close[0].startswith(token):
         return token

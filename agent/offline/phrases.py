@@ -9,8 +9,14 @@ P: dict[str, tuple[str, str]] = {
     "greeting": ("Hi! I can help with your orders, deliveries, pickups and store policies. What do you need?",
                  "¡Hola! Te ayudo con tus pedidos, entregas, recolecciones y políticas de la tienda. ¿Qué necesitas?"),
     "thanks": ("You're welcome! Anything else I can help with?", "¡Con gusto! ¿Te ayudo con algo más?"),
-    "out_of_scope": ("I can only help with orders, deliveries, pickups, stock and store policies.",
-                     "Solo puedo ayudarte con pedidos, entregas, recolecciones, inventario y políticas de la tienda."),
+    # Not understanding is said as such, never as a permission problem.
+    "out_of_scope": ("I'm not sure I can help with that here. I can help with your orders, deliveries, pickups, "
+                     "returns, stock and store policies, or connect you with a person.",
+                     "No estoy seguro de poder ayudarte con eso aquí. Te ayudo con tus pedidos, entregas, "
+                     "recolecciones, devoluciones, inventario y políticas de la tienda, o te comunico con una persona."),
+    "out_of_scope_topic": ("I can't help with {topic} here. Would you like me to connect you with a person who can?",
+                           "Aquí no puedo ayudarte con {topic}. ¿Quieres que te comunique con una persona que sí pueda?"),
+    "ask_reading": ("Do you mean {a}, or {b}?", "¿Te refieres a {a} o a {b}?"),
     "ask_order_id": ("Could you give me your order number? It looks like PO-5001.",
                      "¿Me compartes tu número de pedido? Se ve así: PO-5001."),
     "ask_identifier": ("Which customer? Give me an email, a phone number, a customer id (C-1002) or a name.",
@@ -19,8 +25,10 @@ P: dict[str, tuple[str, str]] = {
                    "¿Qué métrica necesitas: tasa de puntualidad, ocupación, pedidos o pedidos tarde?"),
     "ask_sku": ("Which product? Give me its SKU, for example SKU-10042.",
                 "¿Qué producto? Dame su SKU, por ejemplo SKU-10042."),
-    "refusal_tool": ("I'm sorry, that isn't something I can do from this account.",
-                     "Lo siento, eso no lo puedo hacer desde esta cuenta."),
+    "refusal_tool": ("That's not something I can help with here. I can help with your orders, deliveries, "
+                     "pickups and store policies, or connect you with a person.",
+                     "Eso no lo puedo atender por aquí. Te ayudo con tus pedidos, entregas, recolecciones y "
+                     "políticas de la tienda, o te comunico con una persona."),
     "refusal_verify": ("To look up an order I need you to sign in, or to verify the order with its number and your email.",
                        "Para consultar un pedido necesito que inicies sesión o que verifiques el pedido con su número y tu correo."),
     "refusal_approve": ("This change needs approval from our staff; I can't apply it from this account.",
@@ -109,6 +117,45 @@ REASON: dict[str, tuple[str, str]] = {
     "cutoff_missed": ("a missed shipping cutoff", "que no alcanzó el corte de envío"),
     "failed_attempt": ("a failed delivery attempt", "un intento de entrega fallido"),
     "pickup_expired": ("the pickup hold expiring", "que venció el plazo para recoger"),
+}
+
+
+#: What each intent means, as a quick reply offering that reading ("Do you mean …, or …?").
+INTENT_LABELS: dict[str, tuple[str, str]] = {
+    "where_is_order": ("where your order is", "dónde está tu pedido"),
+    "order_late": ("why your order is late", "por qué se retrasó tu pedido"),
+    "list_my_orders": ("the list of your orders", "la lista de tus pedidos"),
+    "pickup_conversion": ("picking your order up in store", "recoger tu pedido en tienda"),
+    "reroute": ("shipping it from another store", "enviarlo desde otra tienda"),
+    "policy_question": ("our store policies", "nuestras políticas de la tienda"),
+    "customer_lookup": ("finding a customer", "buscar a un cliente"),
+    "risk_scan": ("orders at risk of missing their promise", "los pedidos en riesgo de incumplir su promesa"),
+    "analytics": ("a report (on-time rate, utilisation, orders)", "un reporte (puntualidad, ocupación, pedidos)"),
+    "availability": ("whether a product is in stock", "si hay existencias de un producto"),
+    "handoff": ("talking to a person", "hablar con una persona"),
+    "cancel_order": ("cancelling an order", "cancelar un pedido"),
+    "change_address": ("changing the delivery address", "cambiar la dirección de entrega"),
+    "start_return": ("returning an item", "devolver un producto"),
+    "exchange_item": ("exchanging an item", "cambiar un producto"),
+    "refund_status": ("your refund", "tu reembolso"),
+    "report_claim": ("a damaged or missing item", "un producto dañado o faltante"),
+    "complaint": ("a complaint about our service", "una queja sobre el servicio"),
+    "data_request": ("your personal data", "tus datos personales"),
+    "greeting": ("saying hello", "saludar"),
+    "thanks": ("saying thanks", "dar las gracias"),
+}
+#: The subjects the agent does not serve, as they are named in "I can't help with … here".
+TOPIC_LABELS: dict[str, tuple[str, str]] = {
+    "payments": ("payments", "pagos"),
+    "invoices": ("invoices", "facturas"),
+    "account_password": ("accounts and passwords", "cuentas y contraseñas"),
+    "newsletter": ("newsletters", "boletines"),
+    "reviews": ("reviews", "reseñas"),
+    "product_advice": ("product advice", "recomendaciones de productos"),
+    "jobs": ("jobs", "empleos"),
+    "store_hours_unrelated": ("that", "eso"),
+    "promotions_coupons": ("promotions and coupons", "promociones y cupones"),
+    "other": ("that", "eso"),
 }
 
 

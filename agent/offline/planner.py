@@ -6,10 +6,12 @@ it shapes arguments to the tool's JSON schema (unknown keys dropped, enum values
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from agent.offline.dialogue import ORDER_INTENTS, Context, call_key, open_orders
+from agent.offline.nlu_model import ALSO_MIN, get_model
 
 Tools = dict[str, dict[str, Any]]  # tool name -> JSON schema of its parameters
 
@@ -97,9 +99,36 @@ def resolve_intent(ctx: Context) -> str:
         return turn.pending_intent or "where_is_order"
     if intent == "out_of_scope" and (ent.ref or ent.order_ids) and turn.prev_intent in ORDER_INTENTS:
         return turn.prev_intent
+    if ent.ref and len(turn.text.split()) <= _ELLIPSIS_WORDS and turn.prev_intent in ORDER_INTENTS \
+            and intent not in ORDER_INTENTS and intent not in ("approve", "reject"):
+        return turn.prev_intent  # "and the other one?": the same question about another order
     if intent == "out_of_scope" and ent.dimensions and turn.prev_intent == "analytics":
         return "analytics"
+    if _restates_offer(turn, intent):
+        return "approve"
     return intent
+
+
+#: A reference this short says nothing new but which order: it continues the previous question.
+_ELLIPSIS_WORDS = 5
+#: The intent a pending action carries out ("yes, switch it to pickup" restates the offer).
+_ACTION_INTENT = {"convert_to_pickup": "pickup_conversion", "execute_reroute": "reroute"}
+
+
+def _restates_offer(turn: Any, intent: str) -> bool:
+    """Consent said by naming the offer: the reading is the offered action and assent is read too."""
+    action = turn.pending_action
+    if turn.pending != "confirm" or not action or _ACTION_INTENT.get(action["tool"]) != intent:
+        return False
+    scores = turn.nlu.scores
+    if scores.get("approve", 0.0) >= 0.05 and scores.get("approve", 0.0) > scores.get("reject", 0.0):
+        return True
+    # "Sí, cámbialo a recoger en tienda": the first clause alone is the assent
+    head, *rest = re.split(r"[,;.!—–]", turn.text, maxsplit=1)
+    if not rest or not head.strip():
+        return False
+    reading = get_model().read(head, None)
+    return reading.intent == "approve" and reading.confidence >= 0.5
 
 
 def _order_plan(ctx: Context, tools: Tools, intent: str) -> Calls | Reply:
@@ -119,17 +148,84 @@ def _order_plan(ctx: Context, tools: Tools, intent: str) -> Calls | Reply:
     return Reply("ask_order_id", "clarification", pending="order_id", pending_intent=intent)
 
 
+#: Customer self-service requests without write tools yet: answered from the policy library and
+#: handed to a person with the intent as the reason.
+SELF_SERVICE = frozenset({
+    "cancel_order", "change_address", "start_return", "exchange_item", "refund_status", "report_claim",
+    "complaint", "data_request",
+})
+#: Readings that cannot be offered as "did you mean …?".
+_NOT_OFFERED = frozenset({"approve", "reject", "out_of_scope", "greeting", "thanks"})
+
+
+def _unsure(ctx: Context, intent: str) -> Reply | None:
+    """Ask, offering the two best readings, when the model's best reading is a guess."""
+    assert ctx.turn is not None
+    nlu = ctx.turn.nlu
+    if not nlu.unsure or intent != nlu.intent or ctx.turn.pending is not None:
+        return None
+    if intent in _NOT_OFFERED or nlu.runner_up in _NOT_OFFERED or nlu.runner_up is None:
+        return None
+    return Reply("ask_reading", "clarification", {"a": intent, "b": nlu.runner_up}, pending="reading")
+
+
+def _self_service(ctx: Context, tools: Tools, intent: str) -> Calls | Reply:
+    """The named order's facts and the policy now; the person is queued in phase 2 (``next_step``)
+    once the order turned out to be one this user may see."""
+    assert ctx.turn is not None
+    pairs: list[tuple[str, dict[str, Any]]] = []
+    if "get_order_status" in tools:
+        pairs += [("get_order_status", {"order_id": o}) for o in ctx.turn.entities.order_ids[:1]]
+    if "search_policies" in tools:
+        pairs.append(("search_policies", {"query": ctx.turn.text.strip()}))
+    if pairs:
+        return _calls(ctx, tools, *pairs)
+    if "request_handoff" in tools:
+        return _calls(ctx, tools, ("request_handoff", {"reason": intent, "summary": _summary(ctx)}))
+    return Reply("refusal_tool", "refusal", {"intent": intent})
+
+
+def _with_also(ctx: Context, tools: Tools, step: Calls | Reply) -> Calls | Reply:
+    """Add the calls that answer the message's other intents ("late again — do I get anything?")."""
+    assert ctx.turn is not None
+    if not isinstance(step, Calls):
+        return step
+    named = {name for name, _ in step.calls}
+    extra: list[tuple[str, dict[str, Any]]] = []
+    for other in ctx.turn.nlu.also:
+        if (other == "policy_question" or other in SELF_SERVICE) and "search_policies" in tools \
+                and "search_policies" not in named:
+            extra.append(("search_policies", {"query": ctx.turn.text.strip()}))
+            named.add("search_policies")
+        elif other in ("where_is_order", "order_late") and "get_order_status" in tools \
+                and "get_order_status" not in named:
+            extra += [("get_order_status", {"order_id": o}) for o in target_orders(ctx)[:1]]
+            named.add("get_order_status")
+    return Calls(step.calls + [(name, fit_args(name, args, tools)) for name, args in extra])
+
+
 def plan_turn(ctx: Context, tools: Tools) -> Calls | Reply:
     """Phase 1: what to do about the latest human message."""
+    return _with_also(ctx, tools, _plan_main(ctx, tools))
+
+
+def _plan_main(ctx: Context, tools: Tools) -> Calls | Reply:
     assert ctx.turn is not None
     turn, ent = ctx.turn, ctx.turn.entities
     intent = resolve_intent(ctx)
+    asking = _unsure(ctx, intent)
+    if asking is not None:
+        return asking
+    if intent in SELF_SERVICE:
+        return _self_service(ctx, tools, intent)
     if _order_and_policy(ctx, tools, intent):
         # "can I still return PO-5004?": the order's facts (return window) and the policy
         return _calls(ctx, tools, *[("get_order_status", {"order_id": o}) for o in ent.order_ids[:3]],
                       ("search_policies", {"query": turn.text.strip()}))
     if intent in ORDER_INTENTS:
         return _order_plan(ctx, tools, intent)
+    if intent == "approve" and turn.pending == "offer_handoff" and "request_handoff" in tools:
+        return _calls(ctx, tools, ("request_handoff", {"reason": "out_of_scope", "summary": _summary(ctx)}))
     if intent == "approve":
         action = turn.pending_action
         if not action:
@@ -163,14 +259,15 @@ def plan_turn(ctx: Context, tools: Tools) -> Calls | Reply:
     if intent == "analytics":
         if "run_analytics" not in tools:
             return Reply("refusal_tool", "refusal", {"intent": intent})
-        if not ent.metric:
+        metric = ent.metric or ent.metric_hint
+        if not metric:
             return Reply("ask_metric", "clarification", pending="metric", pending_intent=intent)
         # "by carrier" → "which metric?" → "on-time rate": the answer completes the question
         prev = turn.prev_entities if turn.pending == "metric" else None
         dims = ent.dimensions or (prev.dimensions if prev else [])
         dates = ent.dates or (prev.dates if prev else None)
         return _calls(ctx, tools, ("run_analytics", {
-            "metric": ent.metric, "dimensions": dims, "filters": {},
+            "metric": metric, "dimensions": dims, "filters": {},
             "start": dates.start.isoformat() if dates else None,
             "end": dates.end.isoformat() if dates else None}))
     if intent == "availability":
@@ -180,20 +277,29 @@ def plan_turn(ctx: Context, tools: Tools) -> Calls | Reply:
             return Reply("ask_sku", "clarification", pending="sku", pending_intent=intent)
         city = ent.cities[0] if ent.cities else None
         return _calls(ctx, tools, *[("check_availability", {"sku": s, "city": city}) for s in ent.skus[:3]])
-    return Reply(intent if intent in ("greeting", "thanks") else "out_of_scope", intent)
+    if intent in ("greeting", "thanks"):
+        return Reply(intent, intent)
+    topic = turn.nlu.topic
+    if topic and topic != "other" and "request_handoff" in tools:
+        return Reply("out_of_scope_topic", "out_of_scope", {"topic": topic}, pending="offer_handoff")
+    return Reply("out_of_scope", "out_of_scope")
 
 
-#: A policy cue this strong (returns, refunds, cancellations, …) is a policy topic in its own right.
-_POLICY_CUE = 2.5
 
 
 def _order_and_policy(ctx: Context, tools: Tools, intent: str) -> bool:
-    """A named order asked about together with a policy topic, by a role that may read both."""
+    """A named order asked about together with a policy topic, by a role that may read both.
+
+    The policy side counts when the readings that a policy answers (policy questions and the
+    self-service requests) together hold a second intent's share of the probability.
+    """
     assert ctx.turn is not None
+    scores = ctx.turn.nlu.scores
+    policy_mass = sum(scores.get(i, 0.0) for i in ("policy_question", *SELF_SERVICE))
     return (
         bool(ctx.turn.entities.order_ids)
         and intent in ("where_is_order", "policy_question")
-        and ctx.turn.nlu.scores.get("policy_question", 0.0) >= _POLICY_CUE
+        and ("policy_question" in ctx.turn.nlu.also or policy_mass >= ALSO_MIN)
         and "get_order_status" in tools
         and "search_policies" in tools
     )
@@ -224,6 +330,10 @@ def next_step(ctx: Context, tools: Tools) -> Calls | None:
         return None
     last = ctx.results[-1]
     intent = resolve_intent(ctx)
+    if intent in SELF_SERVICE and "request_handoff" in tools and all(r.ok for r in ctx.results) \
+            and not any(r.name == "request_handoff" for r in ctx.results):
+        # no write tool for this request yet: a person takes it, with the intent as the reason
+        return _fresh(ctx, tools, "request_handoff", {"reason": intent, "summary": _summary(ctx)})
     if not last.ok:
         return None
     if last.name == "find_customer" and "get_customer_profile" in tools:

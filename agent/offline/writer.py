@@ -11,9 +11,14 @@ from typing import Any
 from agent.offline import explain, writer_ops
 from agent.offline.dialogue import Context, ToolResult, open_orders
 from agent.offline.fmt import as_date, fmt_date
-from agent.offline.phrases import REASON, STATUS, label, say
+from agent.offline.phrases import (
+    INTENT_LABELS,
+    STATUS,
+    TOPIC_LABELS,
+    label,
+    say,
+)
 from agent.offline.planner import Reply
-
 
 _NOT_SHIPPED = frozenset({"created", "allocated", "picking", "packed"})
 
@@ -185,5 +190,10 @@ def write(ctx: Context, intent: str) -> tuple[str, str | None]:
 
 
 def reply(r: Reply, lang: str) -> str:
-    """The sentence for a text-only reply."""
-    return say(r.key, lang, **r.params)
+    """The sentence for a text-only reply (intent and topic names shown in the user's words)."""
+    params = dict(r.params)
+    if r.key == "ask_reading":
+        params = {k: label(INTENT_LABELS, params[k], lang) for k in ("a", "b")}
+    elif r.key == "out_of_scope_topic":
+        params["topic"] = label(TOPIC_LABELS, params.get("topic"), lang)
+    return say(r.key, lang, **params)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from agent.offline.dialogue import ToolResult
-from datetime import timedelta
-
 from agent.offline.fmt import as_date, fmt_date, fmt_money, fmt_number
 from agent.offline.normalise import fold
 from agent.offline.phrases import REASON, STATUS, label
@@ -57,7 +56,7 @@ SOURCE: dict[str, tuple[str, str]] = {
     "order": ("order", "pedido"), "name": ("name", "nombre"),
 }
 # Sentences in a passage that address the reader's assistant are data we never repeat.
-_INSTRUCTION = re.compile(r"ignore|disregard|instruction|system prompt|you must now|as an ai|assistant", re.I)
+_INSTRUCTION = re.compile(r"ignore|disregard|instruction|system prompt|you must now|as an ai|assistant", re.IGNORECASE)
 
 
 def t(key: str, lang: str, **kw: Any) -> str:
@@ -143,7 +142,7 @@ def _stems(text: str) -> set[str]:
 
 def _summary(text: str, query: str = "", limit: int = 320, sentences: int = 2) -> str:
     """The passage's two sentences closest to the question (numbers count), in passage order."""
-    plain = re.sub(r"^\s*(?:#+|[-*]|\d+\.)\s*", "", text, flags=re.M)
+    plain = re.sub(r"^\s*(?:#+|[-*]|\d+\.)\s*", "", text, flags=re.MULTILINE)
     wanted = sentences
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", " ".join(plain.split())) if s.strip()]
     sentences = [s for s in sentences if not _INSTRUCTION.search(s)]

@@ -115,7 +115,9 @@ def test_customer_asking_for_reroute_gets_a_handoff_not_a_forbidden_tool():
 def test_only_bound_tools_are_called_and_missing_tools_are_refused():
     chat = Chat(CUSTOMER, "customer", "C-1001")
     reply = chat.say("which orders will miss their promise tomorrow?")
-    assert not reply.tool_calls and "isn't something I can do" in reply.content
+    # Not being served is said as such, never as a permission problem ("from this account").
+    assert not reply.tool_calls and "not something I can help with here" in reply.content
+    assert "account" not in reply.content
     assert reply.response_metadata["promesa"]["kind"] == "refusal"
 
 
@@ -191,7 +193,8 @@ def test_availability_and_handoff():
 def test_greeting_out_of_scope_and_thanks_follow_the_language():
     model = OfflineChatModel().bind_tools(CUSTOMER)
     assert model.invoke([system("customer"), HumanMessage("hola")]).content.startswith("¡Hola!")
-    assert "only help" in model.invoke([system("customer"), HumanMessage("write me a poem")]).content
+    poem = model.invoke([system("customer"), HumanMessage("write me a poem")]).content
+    assert "not sure I can help with that" in poem and "account" not in poem
     assert "gusto" in model.invoke([system("customer"), HumanMessage("muchas gracias")]).content
 
 
