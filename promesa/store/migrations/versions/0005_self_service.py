@@ -5,8 +5,8 @@ return with its lines, claims and complaints as cases in the support queue, ever
 amount, method, state and expected date, and each order's delivery address changes; products gain a group and a variant label, so an
 exchange can offer another size or colour of the same product.
 
-Revision ID: 0007_self_service
-Revises: 0003
+Revision ID: 0005_self_service
+Revises: 0004_events
 Create Date: 2026-12-01 23:05:15
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 import promesa.store.models
 
 
-revision = '0007_self_service'
-down_revision = '0003'
+revision = '0005_self_service'
+down_revision = '0004_events'
 branch_labels = None
 depends_on = None
 
