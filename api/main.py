@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 from api import errors
@@ -20,6 +21,7 @@ from api.routes import (
     ops,
     orders,
     pages,
+    stores,
     stories,
     support,
     threads,
@@ -40,7 +42,8 @@ def create_app(
         api.auth.StartupError: in production without a configured secret.
     """
     settings = settings or get_settings()
-    app = FastAPI(
+    # Swagger UI and ReDoc assets from the fastapi-offline package: /docs works with no internet
+    app = FastAPIOffline(
         title="Promesa API",
         version=health.VERSION,
         description="The operations agent that keeps the promises a store makes. "
@@ -60,7 +63,7 @@ def create_app(
     # escapes aside), plus room for the JSON around it.
     max_body_size = settings.max_message_chars * 4 + 16_384
     app.add_middleware(DeclaredBodyLimit, max_body_size=max_body_size)
-    routers = (health, auth, chat, approvals, threads, orders, customers, ops, support, stories)
+    routers = (health, auth, chat, approvals, threads, orders, customers, ops, support, stories, stores)
     for module in (*routers, pages):
         app.include_router(module.router, max_body_size=max_body_size)
     app.mount("/static", pages.static_files, name="static")
