@@ -78,6 +78,9 @@ class AnalyticsResultDecision(_Decision):
     dimensions: list[str] = []
     rows: list[dict[str, Any]] = []
     unit: str | None = None
+    start: date | None = Field(None, description="First day the answer covers (the question as understood).")
+    end: date | None = Field(None, description="Last day the answer covers.")
+    filters: dict[str, Any] = Field(default_factory=dict, description="Filters the answer applies.")
 
 
 class ClarificationDecision(_Decision):
@@ -240,6 +243,9 @@ def _analytics(r: dict[str, Any]) -> list[_Decision]:
             dimensions=spec.get("dimensions", []),
             rows=r.get("rows", []),
             unit=r.get("unit"),
+            start=r.get("start"),
+            end=r.get("end"),
+            filters=spec.get("filters") or {},
         )
     ]
 
