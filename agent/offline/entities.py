@@ -25,7 +25,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w-])\+?\(?\d[\d\s().-]{8,}\d")
 _SKU = re.compile(r"\bsku[\s#-]*(\d{4,7})\b", re.I)
 _CUSTOMER = re.compile(r"\bC-(\d{4,7})\b", re.I)
-_NODE = re.compile(r"\b((?:DC-[A-Z]{3}|[A-Z]{3}-(?:STORE|DARK))-\d{2})\b", re.I)
+_NODE = re.compile(r"\b((?:DC-[A-Z]{3,4}|[A-Z]{3,4}-(?:STORE|DARK))-\d{2})\b", re.I)
 _NAME = re.compile(
     r"(?:customer|cliente|client|named|llamad[oa]|busca(?:r)?(?: a| al)?|find|look up)\s+"
     r"((?:[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+\s?){2,4})"

@@ -33,7 +33,7 @@ router = APIRouter(include_in_schema=False)
 static_files = StaticFiles(directory=str(STATIC))
 
 #: Story customers the demo shop offers to sign in as (see `promesa stories`).
-DEMO_CUSTOMERS = ("C-1000", "C-1001", "C-1002", "C-1003", "C-1004", "C-1005", "C-1006", "C-1007")
+DEMO_CUSTOMERS = ("C-1000", "C-1001", "C-1002", "C-1003", "C-1004", "C-1005", "C-1006", "C-1007", "C-1008")
 
 
 def _page(name: str) -> FileResponse:
