@@ -75,7 +75,7 @@ STORIES: tuple[Story, ...] = (
     Story("pickup-switch", "PO-5008 has not left the warehouse yet: Sofía can pick it up in a store instead",
           "customer", "C-1008", ("PO-5008", "C-1008"),
           "Can I pick up my order PO-5008 in a store instead?",
-          "¿Puedo recoger mi pedido PO-5008 en una tienda?"),
+          "Quiero cambiar mi pedido PO-5008 a recoger en tienda"),
 )
 STORY_BY_ID = {story.id: story for story in STORIES}
 

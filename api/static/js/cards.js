@@ -68,7 +68,8 @@
   // México)", never "CDMX-STORE-03". Until the directory has loaded, the id is shown.
   const stores = {};
   P.loadStores = function loadStores(client) {
-    return client.get("/v1/stores").then((list) => { (list || []).forEach((s) => { stores[s.node_id] = s; }); }).catch(() => {});
+    P.storesReady = client.get("/v1/stores").then((list) => { (list || []).forEach((s) => { stores[s.node_id] = s; }); }).catch(() => {});
+    return P.storesReady;
   };
   P.nodeName = function nodeName(id) {
     if (!id) return "";
@@ -153,6 +154,28 @@
     return row;
   }
 
+  // A shopper's option: a store, the day it is ready, and one button (no table to scroll).
+  function optionItem(o, d, ctx) {
+    const t = P.strings(ctx.lang);
+    const recommended = o.option_id === d.recommended_option_id;
+    const pickup = o.kind === "pickup";
+    const item = el("li", { class: "option" + (recommended ? " recommended" : "") },
+      el("div", { class: "option-store" }, el("strong", {}, optionNodes(o, ctx)),
+        recommended ? el("span", { class: "badge on-time" }, t.recommended) : null),
+      el("div", { class: "muted" }, `${pickup ? t.readyBy : t.eta}: ${o.eta ? P.formatDate(o.eta, ctx.lang) : "—"}`,
+        o.meets_promise ? "" : ` · ${t.late}`));
+    if (ctx.onChoose && (pickup || ctx.chooseAny)) {
+      const button = el("button", { type: "button", class: "small", "data-testid": "choose-option",
+        "aria-label": `${t.accept}: ${optionNodes(o, ctx)}` }, t.accept);
+      button.addEventListener("click", () => {
+        button.closest("ul").querySelectorAll("button").forEach((b) => { b.disabled = true; });
+        ctx.onChoose(o, d);
+      });
+      item.append(button);
+    }
+    return item;
+  }
+
   function rerouteProposal(d, ctx) {
     const t = P.strings(ctx.lang);
     const customer = ctx.audience === "customer";
@@ -167,8 +190,9 @@
     if (recommended || d.recommended_node) {
       badge = el("span", { class: "badge on-time" }, `${t.recommended}: ${recommended ? optionNodes(recommended, ctx) : P.nodeLabel(d.recommended_node, ctx)}`);
     } else if (all.length) badge = el("span", { class: "badge late" }, t.noOption);
-    const body = shown.length ? el("div", { class: "table-wrap" }, el("table", { class: "data" },
-      el("thead", {}, head), el("tbody", {}, shown.map((o) => optionRow(o, d, ctx))))) : null;
+    const body = !shown.length ? null : customer ? el("ul", { class: "options" }, shown.map((o) => optionItem(o, d, ctx)))
+      : el("div", { class: "table-wrap" }, el("table", { class: "data" },
+        el("thead", {}, head), el("tbody", {}, shown.map((o) => optionRow(o, d, ctx)))));
     return el("article", { class: "card reroute", "data-testid": "card-reroute-proposal" },
       el("header", {}, el("h3", {}, `${t.order} ${d.order_id}`), badge),
       // the domain's reason is staff wording (scores, cost deltas); shoppers get a plain line

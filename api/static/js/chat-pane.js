@@ -47,7 +47,9 @@
       const form = el("form", { class: "composer", onsubmit: (e) => { e.preventDefault(); this.ask(this.input.value); } }, this.input, this.send);
       this.extras = el("div", { class: "quick-replies", "data-testid": "quick-replies" });
       options.root.append(el("div", { class: "chat" }, this.messages, this.extras, form, this.counter));
-      this.restore();
+      this.restored = this.log().length > 0;
+      // replayed cards name stores: wait for the store directory (it is small and local)
+      this.ready = (P.storesReady || Promise.resolve()).then(() => this.restore());
     }
     lang() { return this.o.lang ? this.o.lang() : "en"; }
     setPlaceholder(text, sendLabel) { this.input.placeholder = text; this.input.setAttribute("aria-label", text); if (sendLabel) this.send.textContent = sendLabel; }
@@ -67,7 +69,6 @@
         else this.bubble(entry.kind, entry.text, { replay: true });
       }
       this.restoring = false;
-      this.restored = this.log().length > 0;
     }
     bubble(kind, text, opts) {
       const node = el("div", { class: `msg ${kind}`, "data-testid": `msg-${kind}` }, text || "");

@@ -60,6 +60,7 @@
     verifyTitle, el("div", {}, orderLabel, orderInput), el("div", {}, contactLabel, contactInput), verifyBtn, verifyError);
   document.body.append(el("div", { class: "verify-wrap" }, status), verifyForm);
 
+  P.loadStores(client);
   const chatRoot = el("div", { class: "chat-root" });
   document.body.append(chatRoot);
   const pane = new P.ChatPane({ client, root: chatRoot, lang: () => lang, audience: "customer", storageKey: "promesa.widget.thread",
@@ -68,7 +69,7 @@
       // the store's name for the shopper, its code for the agent that must act on it
       const node = (option.nodes || [])[0];
       const store = `${P.nodeName(node)} [${node}]`;
-      chat.ask(lang === "es" ? `Quiero recoger el pedido ${d.order_id} en ${store}` : `I'd like to pick up order ${d.order_id} at ${store}`);
+      chat.ask(lang === "es" ? `Sí, lo recojo en ${store}` : `Yes, I'll pick it up at ${store}`);
     } });
   const origAsk = pane.ask.bind(pane);
   pane.ask = (text, opts) => {
@@ -76,8 +77,9 @@
     if (detected && detected !== lang) setLang(detected);
     return origAsk(text, opts);
   };
-  const human = el("button", { type: "button", class: "secondary small", "data-testid": "talk-to-person",
+  const human = el("button", { type: "button", class: "human small", "data-testid": "talk-to-person",
     onclick: () => pane.ask(TEXT[lang].humanAsk) });
+  toggle.before(human);
 
   // Spanish markers a shopper's question carries; an English-looking question keeps English.
   function detectLanguage(text) {
@@ -95,10 +97,13 @@
 
   function quickReplies() {
     const t = TEXT[lang];
-    if (!client.token) { pane.extras.replaceChildren(); return; }
-    pane.extras.replaceChildren(...t.quick.map((q) => el("button", { type: "button", class: "secondary small chip", "data-testid": "quick-reply",
-      onclick: () => pane.ask(q) }, q)), human);
+    if (!client.token) { pane.extras.replaceChildren(); human.hidden = true; return; }
     human.textContent = t.human;
+    human.hidden = !client.token;
+    // suggestions while the conversation is empty; "talk to a person" stays in the header
+    if (pane.log().some((e) => e.kind === "user")) { pane.extras.replaceChildren(); return; }
+    pane.extras.replaceChildren(...t.quick.map((q) => el("button", { type: "button", class: "secondary small chip", "data-testid": "quick-reply",
+      onclick: () => pane.ask(q) }, q)));
   }
 
   function paint() {
@@ -166,7 +171,6 @@
     }
   }
 
-  P.loadStores(client);
   // a token handed in by the shop that the API no longer accepts: say so, offer verification
   if (client.token) client.get("/v1/auth/me").catch((err) => { if (err.status === 401) signOut(TEXT[lang].expired); });
   if (pane.restored && pane.log().some((e) => e.kind === "user")) {
