@@ -45,6 +45,7 @@ class RerouteProposalDecision(_Decision):
     feasible: bool = False
     reason: str | None = None
     kind: Literal["reroute", "pickup"] = Field("reroute", description="Ship reroute or pickup.")
+    needed: bool = Field(True, description="False when the current allocation keeps the promise.")
 
 
 class RerouteExecutedDecision(_Decision):
@@ -190,6 +191,7 @@ def _proposal(kind: Literal["reroute", "pickup"]):  # noqa: ANN202 - tiny closur
                 feasible=r.get("recommended_option_id") is not None,
                 reason=r.get("reason"),
                 kind=kind,
+                needed=not ("problem" in r and r["problem"] is None),
             )
         ]
 

@@ -49,6 +49,7 @@ def create_app(
         description="The operations agent that keeps the promises a store makes. "
         "Authenticate with `Authorization: Bearer <token>` (`promesa token`, or /v1/auth/*).",
         lifespan=lifespan,
+        favicon_url="/favicon.ico",
     )
     app.state.runtime = make_runtime(settings, engine=engine, agent=agent)
     errors.install(app)

@@ -17,7 +17,7 @@
       noOption: "No option meets the promise", pickupAt: "Pick up at",
       approve: "Approve", reject: "Reject", pending: "Waiting for approval", allOptions: "Show all options",
       store: "Store", service: "Service", readyBy: "Ready by", choose: "Choose", pickupDone: "Changed to pickup",
-      noChange: "Nothing to change: your order keeps its promise.", value: "Value", decided: "Decision sent", notFound: "Not found", offTopic: "I can't help with that here",
+      noChange: "Nothing to change: your order keeps its promise.", noChangeBadge: "No change needed", value: "Value", decided: "Decision sent", notFound: "Not found", offTopic: "I can't help with that here",
       approvedByYou: "Confirmed by you", approvedByStaff: "Approved by our team", node: "Node", day: "Day",
       tools: { execute_reroute: "Ship from another store", convert_to_pickup: "Change to pickup", cancel_order: "Cancel the order",
         change_address: "Change the delivery address", start_return: "Start a return", open_claim: "Open a claim" },
@@ -41,7 +41,7 @@
       noOption: "Ninguna opción cumple la promesa", pickupAt: "Recoger en",
       approve: "Aprobar", reject: "Rechazar", pending: "Esperando aprobación", allOptions: "Ver todas las opciones",
       store: "Tienda", service: "Servicio", readyBy: "Lista para recoger", choose: "Elegir", pickupDone: "Cambiado a recoger en tienda",
-      noChange: "No hay nada que cambiar: tu pedido cumple su promesa.", value: "Valor", decided: "Decisión enviada", notFound: "No encontrado", offTopic: "No puedo ayudarte con eso aquí",
+      noChange: "No hay nada que cambiar: tu pedido cumple su promesa.", noChangeBadge: "No hace falta cambiar", value: "Valor", decided: "Decisión enviada", notFound: "No encontrado", offTopic: "No puedo ayudarte con eso aquí",
       approvedByYou: "Confirmado por ti", approvedByStaff: "Aprobado por nuestro equipo", node: "Centro", day: "Día",
       tools: { execute_reroute: "Enviar desde otra tienda", convert_to_pickup: "Cambiar a recoger en tienda", cancel_order: "Cancelar el pedido",
         change_address: "Cambiar la dirección de entrega", start_return: "Iniciar una devolución", open_claim: "Abrir una reclamación" },
@@ -189,9 +189,10 @@
     let badge = null;
     if (recommended || d.recommended_node) {
       badge = el("span", { class: "badge on-time" }, `${t.recommended}: ${recommended ? optionNodes(recommended, ctx) : P.nodeLabel(d.recommended_node, ctx)}`);
-    } else if (all.length) badge = el("span", { class: "badge late" }, t.noOption);
+    } else if (d.needed === false) badge = el("span", { class: "badge on-time" }, t.noChangeBadge);
+    else if (all.length) badge = el("span", { class: "badge late" }, t.noOption);
     const body = !shown.length ? null : customer ? el("ul", { class: "options" }, shown.map((o) => optionItem(o, d, ctx)))
-      : el("div", { class: "table-wrap" }, el("table", { class: "data" },
+      : el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": `${t.order} ${d.order_id}` }, el("table", { class: "data" },
         el("thead", {}, head), el("tbody", {}, shown.map((o) => optionRow(o, d, ctx)))));
     return el("article", { class: "card reroute", "data-testid": "card-reroute-proposal" },
       el("header", {}, el("h3", {}, `${t.order} ${d.order_id}`), badge),

@@ -148,18 +148,23 @@
 
   async function loadHandoffs() {
     const box = $("handoffs");
+    // the list refreshes on its own; the open ticket's detail stays as it is
+    let list = $("handoff-list");
+    if (!list) {
+      list = el("div", { id: "handoff-list" });
+      box.replaceChildren(list, el("div", { id: "handoff-detail", "data-testid": "handoff-detail" }));
+    }
     try {
       const [open, claimed] = await Promise.all([client.get("/v1/handoffs?status=open"), client.get("/v1/handoffs?status=claimed")]);
-      const list = [...claimed, ...open];
-      box.replaceChildren(el("h2", {}, `Handoff queue (${list.length})`),
-        list.length ? el("ul", { class: "list" }, list.map((h) => el("li", { "data-testid": "handoff" },
+      const items = [...claimed, ...open];
+      list.replaceChildren(el("h2", {}, `Handoff queue (${items.length})`),
+        items.length ? el("ul", { class: "list" }, items.map((h) => el("li", { "data-testid": "handoff" },
           el("button", { type: "button", "data-testid": "handoff-open", onclick: () => openHandoff(h.handoff_id) },
             el("strong", {}, `#${h.handoff_id} · ${reasonText(h.reason)}`),
             el("div", { class: "muted" }, [h.customer_id, h.order_id, P.formatDateTime(h.created_at, "en"), h.status === "claimed" ? "claimed" : "waiting"].filter(Boolean).join(" · ")),
-            h.summary ? el("div", {}, h.summary) : null)))) : el("p", { class: "muted" }, "No open handoffs."),
-        el("div", { id: "handoff-detail", "data-testid": "handoff-detail" }));
+            h.summary ? el("div", {}, h.summary) : null)))) : el("p", { class: "muted" }, "No open handoffs."));
     } catch (err) {
-      box.replaceChildren(el("p", { class: "error" }, err.message));
+      list.replaceChildren(el("p", { class: "error" }, err.message));
     }
   }
 
@@ -178,8 +183,9 @@
         try {
           const updated = await client.post(`/v1/handoffs/${id}/${name}`, { note: reply.value.trim() });
           state.textContent = `Status: ${updated.status}`;
-          if (updated.status === "closed") { claim.disabled = true; resolve.disabled = true; }
-          loadHandoffs().then(() => { if (updated.status !== "closed") openHandoff(id); });
+          claim.disabled = true;
+          resolve.disabled = updated.status === "closed";
+          loadHandoffs();
         } catch (err) { button.disabled = false; state.textContent = err.message; }
       };
       const claim = el("button", { type: "button", class: "small", "data-testid": "handoff-claim", disabled: h.status !== "open" }, "Claim");
