@@ -249,7 +249,8 @@ def _check_pickup_ready(result: TurnResult, lang: str) -> None:
 
 def _check_pickup_switch(result: TurnResult, lang: str) -> None:
     (proposal,) = of_type(result, "reroute_proposal")
-    assert proposal.order_id == "PO-5008" and proposal.kind == "pickup" and proposal.needed
+    # delivery keeps its promise (nothing to rescue): the pickup is the shopper's preference
+    assert proposal.order_id == "PO-5008" and proposal.kind == "pickup" and not proposal.needed
     assert proposal.options and {o["kind"] for o in proposal.options} == {"pickup"}
     assert proposal.recommended_node and proposal.recommended_node in result.text
     assert result.pending_approval is None  # nothing changes until the shopper confirms
