@@ -119,6 +119,11 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from exc
         import api.main  # noqa: F401 - the app's code, imported before freezing
 
+        base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        typer.secho("Promesa is starting. Open:", bold=True)
+        for path, what in (("/shop", "demo shop with the customer widget"), ("/copilot", "support copilot"),
+                           ("/ops", "ops console"), ("/docs", "API reference")):
+            typer.echo(f"  {base}{path:<9} {what}")
         freeze_startup_objects()
         uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
 
