@@ -67,7 +67,7 @@ def test_parallel_generation_gives_the_same_world(
         engine = _fresh(tmp_path / f"w{workers}.db")
         summary = build_demo_world(engine, now=NOW, orders=700, seed=5, workers=workers)
         assert summary.count("orders") == 700 + 70  # 70 story orders
-        assert summary.count("customers") == 233 + 68
+        assert summary.count("customers") == 233 + 69  # 69 story customers
         _assert_consistent(engine)
         digests.append(digest(engine))
         engine.dispose()
@@ -189,7 +189,7 @@ def test_demo_on_every_backend(engine: Engine) -> None:
     _assert_consistent(engine)
     with Session(engine) as s:
         assert s.get(Order, "PO-5007").note == INJECTION_NOTE
-        assert s.scalar(select(func.count()).select_from(Customer)) == 100 + 68
+        assert s.scalar(select(func.count()).select_from(Customer)) == 100 + 69  # 69 story customers
 
 
 @pytest.mark.slow
