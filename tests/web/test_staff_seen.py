@@ -64,6 +64,8 @@ def test_copilot_rejection_handoff_queue_and_reload(live_server, page_factory):
     answer = page.get_by_test_id("msg-agent").last
     expect(answer).to_contain_text("I won't change anything")
     assert "Something went wrong" not in page.get_by_test_id("messages").inner_text()
+    expect(page.get_by_test_id("card-refusal").last).to_contain_text("Rejected: nothing was changed")
+    assert "ship_from_node:" not in approval.inner_text()
     # the draft is written for the customer (Spanish for María), not the agent's internal text
     draft = page.get_by_test_id("draft").input_value()
     assert draft.startswith("Hola") and "score" not in draft and "MTY-STORE" not in draft, draft

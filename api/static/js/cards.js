@@ -17,7 +17,7 @@
       noOption: "No option meets the promise", pickupAt: "Pick up at",
       approve: "Approve", reject: "Reject", pending: "Waiting for approval", allOptions: "Show all options",
       store: "Store", service: "Service", readyBy: "Ready by", choose: "Choose", pickupDone: "Changed to pickup",
-      noChange: "Nothing to change: your order keeps its promise.", noChangeBadge: "No change needed", value: "Value", decided: "Decision sent", notFound: "Not found", offTopic: "I can't help with that here",
+      noChange: "Nothing to change: your order keeps its promise.", noChangeBadge: "No change needed", rejected: "Rejected: nothing was changed", value: "Value", decided: "Decision sent", notFound: "Not found", offTopic: "I can't help with that here",
       approvedByYou: "Confirmed by you", approvedByStaff: "Approved by our team", node: "Node", day: "Day",
       tools: { execute_reroute: "Ship from another store", convert_to_pickup: "Change to pickup", cancel_order: "Cancel the order",
         change_address: "Change the delivery address", start_return: "Start a return", open_claim: "Open a claim" },
@@ -41,7 +41,7 @@
       noOption: "Ninguna opción cumple la promesa", pickupAt: "Recoger en",
       approve: "Aprobar", reject: "Rechazar", pending: "Esperando aprobación", allOptions: "Ver todas las opciones",
       store: "Tienda", service: "Servicio", readyBy: "Lista para recoger", choose: "Elegir", pickupDone: "Cambiado a recoger en tienda",
-      noChange: "No hay nada que cambiar: tu pedido cumple su promesa.", noChangeBadge: "No hace falta cambiar", value: "Valor", decided: "Decisión enviada", notFound: "No encontrado", offTopic: "No puedo ayudarte con eso aquí",
+      noChange: "No hay nada que cambiar: tu pedido cumple su promesa.", noChangeBadge: "No hace falta cambiar", rejected: "Rechazado: no se cambió nada", value: "Valor", decided: "Decisión enviada", notFound: "No encontrado", offTopic: "No puedo ayudarte con eso aquí",
       approvedByYou: "Confirmado por ti", approvedByStaff: "Aprobado por nuestro equipo", node: "Centro", day: "Día",
       tools: { execute_reroute: "Enviar desde otra tienda", convert_to_pickup: "Cambiar a recoger en tienda", cancel_order: "Cancelar el pedido",
         change_address: "Cambiar la dirección de entrega", start_return: "Iniciar una devolución", open_claim: "Abrir una reclamación" },
@@ -298,7 +298,8 @@
       case "handoff": return simple("handoff", t.handoff, d.reason);
       case "refusal": {
         // "not found" and off-topic are not permission problems: only a real refusal is red
-        const title = d.code === "not_found" ? t.notFound : d.code === "forbidden" || d.code === "policy_violation" ? t.refusal : t.offTopic;
+        const title = d.code === "not_found" ? t.notFound : d.code === "rejected" ? t.rejected
+          : d.code === "forbidden" || d.code === "policy_violation" ? t.refusal : t.offTopic;
         const kind = d.code === "forbidden" || d.code === "policy_violation" ? "refusal" : "notice";
         const card = simple(kind, title, d.message);
         card.setAttribute("data-testid", "card-refusal");
@@ -309,6 +310,13 @@
     }
   };
 
+  // "ship_from_node:MTY-STORE-02:ESTAFETA-STANDARD" -> "ship from node · MTY-STORE-02 · Tienda Cumbres · ESTAFETA-STANDARD"
+  function optionWords(id, t, ctx) {
+    const [kind, nodes, service] = id.split(":");
+    const where = (nodes || "").split("+").filter(Boolean).map((n) => P.nodeLabel(n, ctx)).join(" + ");
+    return [(t.kinds && t.kinds[kind]) || human(kind), where, service && service !== "pickup" ? service : null].filter(Boolean).join(" · ");
+  }
+
   // Approve / reject buttons for a pending approval (interrupt) of a thread: the action in
   // words (stores by name), and both buttons disabled once a decision has been sent.
   P.renderApproval = function renderApproval(pending, ctx) {
@@ -317,7 +325,8 @@
     const args = Object.entries(pending.args || {}).filter(([k]) => ctx.audience !== "customer" || (k !== "option_id" && k !== "reason"))
       .map(([k, v]) => {
         const label = (t.args && t.args[k]) || human(k);
-        const value = /node/.test(k) ? P.nodeLabel(v, ctx) : Array.isArray(v) ? v.join(", ") : String(v);
+        const value = /node/.test(k) ? P.nodeLabel(v, ctx) : k === "option_id" ? optionWords(String(v), t, ctx)
+          : Array.isArray(v) ? v.join(", ") : String(v);
         return el("div", { class: "field" }, el("span", { class: "label" }, label), el("span", { class: "value" }, value));
       });
     const approve = el("button", { type: "button", "data-testid": "approve" }, t.approve);
