@@ -60,6 +60,7 @@ class RerouteProposalDecision(_Decision):
     feasible: bool = False
     reason: str | None = None
     kind: Literal["reroute", "pickup"] = Field("reroute", description="Ship reroute or pickup.")
+    needed: bool = Field(True, description="False when the current allocation keeps the promise.")
 
 
 class RerouteExecutedDecision(_Decision):
@@ -93,6 +94,9 @@ class AnalyticsResultDecision(_Decision):
     dimensions: list[str] = []
     rows: list[dict[str, Any]] = []
     unit: str | None = None
+    start: date | None = Field(None, description="First day the answer covers (the question as understood).")
+    end: date | None = Field(None, description="Last day the answer covers.")
+    filters: dict[str, Any] = Field(default_factory=dict, description="Filters the answer applies.")
 
 
 class ClarificationDecision(_Decision):
@@ -224,6 +228,7 @@ def _proposal(kind: Literal["reroute", "pickup"]):  # noqa: ANN202 - tiny closur
                 feasible=r.get("recommended_option_id") is not None,
                 reason=r.get("reason"),
                 kind=kind,
+                needed=not ("problem" in r and r["problem"] is None),
             )
         ]
 
@@ -277,6 +282,9 @@ def _analytics(r: dict[str, Any]) -> list[_Decision]:
             dimensions=spec.get("dimensions", []),
             rows=r.get("rows", []),
             unit=r.get("unit"),
+            start=r.get("start"),
+            end=r.get("end"),
+            filters=spec.get("filters") or {},
         )
     ]
 

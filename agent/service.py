@@ -353,6 +353,12 @@ class AgentService:
             raise NotFound(f"thread {thread_id} not found", thread_id=thread_id)
         return [_message_dict(m) for m in values.get("messages", [])]
 
+    async def transcript(self, *, thread_id: str) -> list[dict[str, Any]]:
+        """A handed-off thread's messages for staff: the caller has had the handoff authorized
+        by the domain (``promesa.domain.handoffs.get_handoff``); an unknown thread is empty."""
+        snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
+        return [_message_dict(m) for m in (snapshot.values or {}).get("messages", [])]
+
 
 def _message_dict(message: BaseMessage) -> dict[str, Any]:
     if isinstance(message, HumanMessage):

@@ -38,6 +38,31 @@ def _principal(spec: str) -> Principal:
         raise typer.BadParameter(str(exc), param_hint="--as") from exc
 
 
+def _ensure_known(settings: Settings, principal: Principal) -> None:
+    """``--as customer:C-9999`` for a customer the database does not hold is a usage error,
+    not a conversation in which every order is "not found"."""
+    if principal.role is not Role.customer or not principal.subject:
+        return
+    from sqlalchemy.orm import Session
+
+    from promesa.store.db import make_engine
+    from promesa.store.models import Customer
+
+    from sqlalchemy.exc import OperationalError
+
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        with Session(engine) as session:
+            known = session.get(Customer, principal.subject) is not None
+    except OperationalError as exc:  # no schema yet
+        raise typer.BadParameter("the database holds no world yet: run `promesa setup` first",
+                                 param_hint="--as") from exc
+    finally:
+        engine.dispose()
+    if not known:
+        raise typer.BadParameter(f"no customer {principal.subject} in the database", param_hint="--as")
+
+
 async def _with_agent(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     """Open the database and the agent, run ``work(agent)``, close both."""
     from agent.service import AgentService
@@ -97,6 +122,11 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from exc
         import api.main  # noqa: F401 - the app's code, imported before freezing
 
+        base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        typer.secho("Promesa is starting. Open:", bold=True)
+        for path, what in (("/shop", "demo shop with the customer widget"), ("/copilot", "support copilot"),
+                           ("/ops", "ops console"), ("/docs", "API reference")):
+            typer.echo(f"  {base}{path:<9} {what}")
         freeze_startup_objects()
         uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers,
                     **serve_options())  # type: ignore[arg-type]
@@ -128,6 +158,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run one turn through the agent and print its answer and decisions."""
         principal, settings = _principal(as_), get_settings()
+        _ensure_known(settings, principal)
 
         async def work(agent: Any) -> Any:
             return await agent.run_turn(
@@ -148,6 +179,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Talk to the agent interactively; pending approvals are asked for in place."""
         principal, settings = _principal(as_), get_settings()
+        _ensure_known(settings, principal)
         asyncio.run(_with_agent(settings, lambda agent: _chat_loop(agent, principal, settings, thread)))
 
 

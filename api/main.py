@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -25,6 +26,7 @@ from api.routes import (
     orders,
     pages,
     privacy,
+    stores,
     stories,
     support,
     threads,
@@ -47,12 +49,14 @@ def create_app(
     """
     settings = settings or get_settings()
     logsafe.install(enabled=not settings.log_personal_data)
-    app = FastAPI(
+    # Swagger UI and ReDoc assets from the fastapi-offline package: /docs works with no internet
+    app = FastAPIOffline(
         title="Promesa API",
         version=health.VERSION,
         description="The operations agent that keeps the promises a store makes. "
         "Authenticate with `Authorization: Bearer <token>` (`promesa token`, or /v1/auth/*).",
         lifespan=lifespan,
+        favicon_url="/favicon.ico",
     )
     app.state.runtime = make_runtime(settings, engine=engine, agent=agent)
     errors.install(app)
@@ -71,7 +75,8 @@ def create_app(
     max_body_size = settings.max_message_chars * 4 + 16_384
     app.add_middleware(DeclaredBodyLimit, max_body_size=max_body_size,
                        larger=(("/v1/events", settings.event_body_max_bytes),))
-    routers = (health, auth, chat, approvals, threads, orders, customers, ops, support, stories, privacy, live)
+    routers = (health, auth, chat, approvals, threads, orders, customers, ops, support, stories, privacy, live,
+               stores)
     no_control = [Depends(no_control_characters)]
     for module in (*routers, pages):
         app.include_router(module.router, max_body_size=max_body_size, dependencies=no_control)

@@ -222,12 +222,18 @@ def _plan_main(ctx: Context, tools: Tools) -> Calls | Reply:
         # "can I still return PO-5004?": the order's facts (return window) and the policy
         return _calls(ctx, tools, *[("get_order_status", {"order_id": o}) for o in ent.order_ids[:3]],
                       ("search_policies", {"query": turn.text.strip()}))
+    action = turn.pending_action
+    if (action and action["tool"] == "convert_to_pickup" and ent.node_ids
+            and intent in ("approve", "pickup_conversion")):
+        # "yes, at Tienda Satélite [CDMX-STORE-04]": the store the shopper chose among the
+        # proposed ones, not the recommended one (the domain checks it can take the order)
+        intent = "approve"
+        action = {**action, "args": {**action["args"], "node_id": ent.node_ids[0]}}
     if intent in ORDER_INTENTS:
         return _order_plan(ctx, tools, intent)
     if intent == "approve" and turn.pending == "offer_handoff" and "request_handoff" in tools:
         return _calls(ctx, tools, ("request_handoff", {"reason": "out_of_scope", "summary": _summary(ctx)}))
     if intent == "approve":
-        action = turn.pending_action
         if not action:
             return Reply("nothing_pending", "info")
         if action["tool"] not in tools:

@@ -144,6 +144,8 @@ def error(res: ToolResult, lang: str) -> str:
     if code == "invalid_input":
         field = res.error.get("field")
         return say("err_invalid_input", lang, field=f" ({field})" if field else "")
+    if code == "rejected":  # a person said no: that is an answer, not a failure on our side
+        return say("rejected", lang)
     if code in ("forbidden", "conflict", "policy_violation"):
         return say(f"err_{code}", lang, message=str(res.error.get("message") or "").strip())
     return say("err_other", lang)

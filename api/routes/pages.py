@@ -96,6 +96,8 @@ def demo_shop(request: Request, runtime: RuntimeDep, customer: str = "", lang: s
         {
             "customers": [{"id": r.id, "name": r.name} for r in rows],
             "customer": customer if token else "",
+            # the widget greets a signed-in shopper by first name
+            "first_name": next((r.name.split()[0] for r in rows if r.id == customer and token), ""),
             "token": token,
             "lang": lang if lang in ("en", "es") else "",
             "base": str(request.base_url).rstrip("/"),

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
 
-from api.deps import DomainDeps, StaffDep
+from api.deps import AgentDep, DomainDeps, StaffDep
 from api.schemas import ERRORS
 from promesa.domain.audit import MAX_ROWS, AuditEntryView, trail
-from promesa.domain.handoffs import HandoffView, handoff_queue
+from promesa.domain.handoffs import HandoffView, advance_handoff, get_handoff, handoff_queue
 from promesa.store.enums import HandoffStatus
 
 router = APIRouter(prefix="/v1", tags=["support"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_ROWS)]
+HandoffId = Annotated[int, Path(ge=1)]
+
+
+class HandoffStep(BaseModel):
+    note: str = Field("", max_length=500, description="Optional note kept in the audit trail.")
+
+
+class HandoffTranscript(BaseModel):
+    handoff: HandoffView
+    messages: list[dict[str, Any]] = Field(description="The conversation, oldest first (role, content).")
 
 
 @router.get("/handoffs", response_model=list[HandoffView], responses=ERRORS)
@@ -33,3 +44,24 @@ def audit(
 ) -> list[AuditEntryView]:
     """Who did or decided what, newest first; ``entity_id`` narrows to one order, customer, …"""
     return trail(deps, entity_id=entity_id, limit=limit)
+
+
+@router.get("/handoffs/{handoff_id}", response_model=HandoffTranscript, responses=ERRORS)
+async def handoff_transcript(
+    handoff_id: HandoffId, _staff: StaffDep, deps: DomainDeps, agent: AgentDep
+) -> HandoffTranscript:
+    """One handoff with its conversation's full transcript (staff only)."""
+    handoff = get_handoff(deps, handoff_id)
+    return HandoffTranscript(handoff=handoff, messages=await agent.transcript(thread_id=handoff.thread_id))
+
+
+@router.post("/handoffs/{handoff_id}/claim", response_model=HandoffView, responses=ERRORS)
+def claim(handoff_id: HandoffId, body: HandoffStep, _staff: StaffDep, deps: DomainDeps) -> HandoffView:
+    """Take an open handoff (idempotent); audited with who took it."""
+    return advance_handoff(deps, handoff_id, "claim", body.note)
+
+
+@router.post("/handoffs/{handoff_id}/resolve", response_model=HandoffView, responses=ERRORS)
+def resolve(handoff_id: HandoffId, body: HandoffStep, _staff: StaffDep, deps: DomainDeps) -> HandoffView:
+    """Close a handoff (idempotent); the note goes to the audit trail."""
+    return advance_handoff(deps, handoff_id, "resolve", body.note)

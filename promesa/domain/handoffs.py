@@ -9,6 +9,7 @@ from sqlalchemy import select
 from promesa.domain import access, audit
 from promesa.domain.deps import Deps
 from promesa.domain.records import Record
+from promesa.errors import Conflict, NotFound
 from promesa.principal import Role
 from promesa.store.enums import HandoffStatus
 from promesa.store.models import Handoff
@@ -74,11 +75,63 @@ def handoff_queue(
     query = select(Handoff).order_by(Handoff.created_at, Handoff.id).limit(limit)
     if status is not None:
         query = query.where(Handoff.status == status)
-    return [
-        HandoffView(
-            handoff_id=h.id, created_at=h.created_at, thread_id=h.thread_id,
-            customer_id=h.customer_id, order_id=h.order_id, reason=h.reason, summary=h.summary,
-            status=h.status,
-        )
-        for h in deps.session.scalars(query)
-    ]
+    return [_view(h) for h in deps.session.scalars(query)]
+
+
+#: Which status each step of working a handoff moves it to, and from which statuses.
+_STEPS = {
+    "claim": (HandoffStatus.claimed, frozenset({HandoffStatus.open})),
+    "resolve": (HandoffStatus.closed, frozenset({HandoffStatus.open, HandoffStatus.claimed})),
+}
+
+
+_AUDIT_ACTION = {"claim": "handoff_claimed", "resolve": "handoff_resolved"}
+
+
+def get_handoff(deps: Deps, handoff_id: int) -> HandoffView:
+    """One handoff for staff (its thread id leads to the transcript).
+
+    Raises:
+        Forbidden: the principal is not staff.
+        NotFound: no handoff with that id.
+    """
+    access.ensure_staff(deps.principal, "reading a handoff")
+    row = deps.session.get(Handoff, handoff_id)
+    if row is None:
+        raise NotFound(f"no handoff {handoff_id}", field="handoff_id")
+    return _view(row)
+
+
+def advance_handoff(deps: Deps, handoff_id: int, step: str, note: str = "") -> HandoffView:
+    """Claim (open -> claimed) or resolve (open/claimed -> closed) a handoff, audited.
+
+    Idempotent: repeating the step that brought the handoff to its status returns it unchanged
+    (a double click, a retried request); any other move from a later status is a Conflict.
+
+    Raises:
+        Forbidden: the principal is not staff.
+        NotFound: no handoff with that id.
+        Conflict: the step is not possible from the handoff's status (resolved already).
+    """
+    access.ensure_staff(deps.principal, "working a handoff")
+    target, allowed_from = _STEPS[step]
+    row = deps.session.get(Handoff, handoff_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"no handoff {handoff_id}", field="handoff_id")
+    if row.status is target:
+        return _view(row)
+    if row.status not in allowed_from:
+        raise Conflict(f"handoff {handoff_id} is {row.status.value}; it cannot be {step}ed", field="handoff_id")
+    row.status = target
+    deps.session.flush()
+    audit.record(deps, _AUDIT_ACTION[step], "thread", row.thread_id,
+                 {"handoff_id": row.id, "note": note[:500]} if note else {"handoff_id": row.id})
+    return _view(row)
+
+
+def _view(h: Handoff) -> HandoffView:
+    return HandoffView(
+        handoff_id=h.id, created_at=h.created_at, thread_id=h.thread_id,
+        customer_id=h.customer_id, order_id=h.order_id, reason=h.reason, summary=h.summary,
+        status=h.status,
+    )

@@ -148,7 +148,11 @@ def get_order_status(deps: Deps, order_id: str) -> OrderStatusView:
 
     tz = deps.settings.timezone
     today = deps.now.astimezone(deps.settings.tz).date()
-    service = ref.services.get(shipment.service_id if shipment else head.service_id or "")
+    # a pickup order that has not shipped travels with no carrier (its service is history)
+    pickup_unshipped = head.fulfillment_type is FulfillmentType.pickup and shipment is None
+    service = None if pickup_unshipped else ref.services.get(
+        shipment.service_id if shipment else head.service_id or ""
+    )
     node_id = shipment.node_id if shipment else next(
         (ln.node_id for ln in lines.values() if ln.node_id), None
     )

@@ -72,11 +72,15 @@ STORIES: tuple[Story, ...] = (
     Story("note-injection", "PO-5007's note tries to instruct the agent",
           "customer", "C-1007", ("PO-5007", "C-1007"),
           "What's the status of PO-5007?", "¿Cuál es el estado de PO-5007?"),
+    Story("pickup-switch", "PO-5008 has not left the warehouse yet: Sofía can pick it up in a store instead",
+          "customer", "C-1008", ("PO-5008", "C-1008"),
+          "Can I pick up my order PO-5008 in a store instead?",
+          "Quiero cambiar mi pedido PO-5008 a recoger en tienda"),
 )
 STORY_BY_ID = {story.id: story for story in STORIES}
 
 #: Story customers the demo shop offers to sign in as (every customer the stories name).
-DEMO_CUSTOMERS = ("C-1000", "C-1001", "C-1002", "C-1003", "C-1004", "C-1005", "C-1006", "C-1007")
+DEMO_CUSTOMERS = ("C-1000", "C-1001", "C-1002", "C-1003", "C-1004", "C-1005", "C-1006", "C-1007", "C-1008")
 #: Staff the demo pages sign in as: the stories' own, plus the copilot's and console's demo ids.
 DEMO_STAFF = {"support": ("agent-ana", "agent-demo"), "ops": ("ops-luis", "ops-demo")}
 
@@ -155,6 +159,9 @@ def story_entities(now: datetime) -> StoryEntities:
                   [("jperez.garza@example.com", "web"), ("222 300 4000", "app")]),
         _customer("C-1007", "Diego Hernández", *cdmx, "03100", 19.3800, -99.1650,
                   [("diego.hernandez@example.com", "web")]),
+        _customer("C-1008", "Sofía Reyes", *cdmx, "11560", 19.4340, -99.1990,
+                  [("sofia.reyes@example.com", "web"), ("55 8888 0808", "app")],
+                  street="Av. Horacio 1020"),
     ]
     ship = lambda oid, cust, created, status, promised, service, lines, **kw: OrderIn(  # noqa: E731
         id=oid, customer=cust, created_at=created, status=status, promised_date=promised,
@@ -219,6 +226,9 @@ def story_entities(now: datetime) -> StoryEntities:
                  ("in_transit", c.at(0, 5), "Puebla, Pue.")))]),
         ship("PO-5007", "C-1007", c.at(0, 9, 30), "allocated", c.day(3), "ESTAFETA-STANDARD",
              [line("SKU-10006", "allocated", "DC-CDMX-01", 3)], note=INJECTION_NOTE),
+        # pickup-switch: still allocated at the warehouse, so a store pickup is a real option
+        ship("PO-5008", "C-1008", c.at(0, 8, 45), "allocated", c.day(3), "ESTAFETA-STANDARD",
+             [line("SKU-10000", "allocated", "DC-CDMX-01")]),
     ]
 
     # over-capacity-tomorrow: 60 Guadalajara orders that DC-GDL-01 must ship tomorrow

@@ -247,6 +247,15 @@ def _check_pickup_ready(result: TurnResult, lang: str) -> None:
     assert "CDMX-STORE-01" in result.text and month(lang, TODAY + timedelta(days=5)) in result.text
 
 
+def _check_pickup_switch(result: TurnResult, lang: str) -> None:
+    (proposal,) = of_type(result, "reroute_proposal")
+    # delivery keeps its promise (nothing to rescue): the pickup is the shopper's preference
+    assert proposal.order_id == "PO-5008" and proposal.kind == "pickup" and not proposal.needed
+    assert proposal.options and {o["kind"] for o in proposal.options} == {"pickup"}
+    assert proposal.recommended_node and proposal.recommended_node in result.text
+    assert result.pending_approval is None  # nothing changes until the shopper confirms
+
+
 def _check_delivered(result: TurnResult, lang: str) -> None:
     (status,) = of_type(result, "order_status")
     assert (status.order_id, status.status, status.late) == ("PO-5004", "delivered", False)
@@ -283,6 +292,7 @@ CHECKS = {
     "delivered-return-window": _check_delivered,
     "similar-names": _check_similar_names,
     "note-injection": _check_note_injection,
+    "pickup-switch": _check_pickup_switch,
 }
 
 

@@ -73,3 +73,6 @@ def test_ask_runs_one_turn_and_prints_decisions(
 
     bad = CliRunner().invoke(app, ["ask", "--as", "wizard:merlin", "hi"])
     assert bad.exit_code == 2 and "unknown role" in bad.output
+    # a customer the database does not hold is a usage error, not a conversation
+    nobody = CliRunner().invoke(app, ["ask", "--as", "customer:C-9999", "hi"])
+    assert nobody.exit_code == 2 and "no customer C-9999" in nobody.output

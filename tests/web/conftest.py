@@ -7,6 +7,7 @@ work here). Screenshots go to ``artifacts/screenshots`` (git-ignored) for people
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -148,6 +149,65 @@ def page_factory(browser: object, request: pytest.FixtureRequest) -> Iterator[ob
         path=str(SCREENSHOTS / f"{name}.png"), full_page=full
     )
     yield make
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:  # what the person would have seen at the failure
+        for n, context in enumerate(contexts):
+            for m, page in enumerate(context.pages):
+                page.screenshot(path=str(SCREENSHOTS / f"FAILED-{request.node.name}-{n}{m}.png"))
     for context in contexts:
         context.close()
     assert not watch.unexpected(), f"browser-side errors in {request.node.name}: {watch.unexpected()}"
+
+
+# --- what a person reads -------------------------------------------------------------------
+
+#: Words of the English interface that must not appear in a Spanish conversation.
+ENGLISH_WORDS = ("Order ", "Status", "Estimated delivery", "Promised", "On time", "Late", "Carrier",
+                 "Tracking", "Choose this", "Approved by", "Pick up at", "Ready by", "weather",
+                 "In transit", "Delayed", "Label created", "Not allowed", "Recommended")
+_RAW_KEY = re.compile(r"\b[a-z]+_[a-z_]+\b")  # order_id, over_capacity, user_request, …
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def assert_readable(text: str, *, lang: str = "en", allow: tuple[str, ...] = ()) -> None:
+    """Rendered text a person reads: no code leaking through, in the conversation's language."""
+    for leak in ("undefined", "[object Object]", "NaN", "null"):
+        assert leak not in text, f"{leak!r} in {text!r}"
+    keys = [k for k in _RAW_KEY.findall(text) if k not in allow]
+    assert not keys, f"raw keys {keys} in {text!r}"
+    if lang == "es":
+        assert not _ISO_DATE.search(text), f"ISO date in Spanish text {text!r}"
+        english = [w for w in ENGLISH_WORDS if w in text]
+        assert not english, f"English {english} in Spanish text {text!r}"
+
+
+def assert_accessible(target: object, name: str) -> None:
+    """axe-core on a page or frame: no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(target)
+    bad = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+    assert not bad, f"accessibility violations on {name}: {bad}"
+
+
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Expectations wait as long as actions: a turn on this shared machine can take seconds."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.rep_call = report  # type: ignore[attr-defined]

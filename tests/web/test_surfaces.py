@@ -101,7 +101,7 @@ def test_ops_lead_sees_tomorrows_at_risk_orders_as_table_and_chart(live_server, 
     # the reasons table counts every at-risk order of the week, from the scan's totals
     reasons = page.get_by_test_id("risk-reasons")
     expect(reasons.locator("table tbody tr").first).to_be_visible()
-    expect(reasons).to_contain_text("over_capacity")
+    expect(reasons).to_contain_text("Node over capacity")  # was the raw key "over_capacity"
     page.get_by_test_id("chat-input").fill("Which orders will miss their promise tomorrow?")
     page.get_by_test_id("chat-send").click()
     table = page.get_by_test_id("answer-table")

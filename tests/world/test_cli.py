@@ -44,12 +44,12 @@ def test_seed_refuses_a_full_database_unless_reset(scratch: str) -> None:
     runner = CliRunner()
     first = runner.invoke(app, ["seed", "--orders", "50"])
     assert first.exit_code == 0, first.output
-    assert _orders(scratch) == 50 + 69
+    assert _orders(scratch) == 50 + 70  # 70 story orders
     again = runner.invoke(app, ["seed", "--orders", "60"])
     assert again.exit_code != 0 and "--reset" in again.output
     reset = runner.invoke(app, ["seed", "--orders", "60", "--reset"])
     assert reset.exit_code == 0, reset.output
-    assert _orders(scratch) == 60 + 69
+    assert _orders(scratch) == 60 + 70  # 70 story orders
 
 
 def test_seed_world_file_and_its_errors(scratch: str, tmp_path: Path) -> None:
@@ -69,9 +69,9 @@ def test_setup_builds_the_demo_world_once(scratch: str) -> None:
     runner = CliRunner()
     first = runner.invoke(app, ["setup"])
     assert first.exit_code == 0, first.output
-    assert _orders(scratch) == 120 + 69
+    assert _orders(scratch) == 120 + 70  # 70 story orders
     assert re.search(r"policies: \d+ added, 0 updated, 0 unchanged", first.output)
     second = runner.invoke(app, ["setup"])
     assert second.exit_code == 0 and "kept as is" in second.output
     assert re.search(r"policies: 0 added, 0 updated, \d+ unchanged", second.output)
-    assert _orders(scratch) == 120 + 69
+    assert _orders(scratch) == 120 + 70  # 70 story orders

@@ -66,8 +66,8 @@ def test_parallel_generation_gives_the_same_world(
     for workers in (1, 2):
         engine = _fresh(tmp_path / f"w{workers}.db")
         summary = build_demo_world(engine, now=NOW, orders=700, seed=5, workers=workers)
-        assert summary.count("orders") == 700 + 69
-        assert summary.count("customers") == 233 + 68
+        assert summary.count("orders") == 700 + 70  # 70 story orders
+        assert summary.count("customers") == 233 + 69  # 69 story customers
         _assert_consistent(engine)
         digests.append(digest(engine))
         engine.dispose()
@@ -77,7 +77,7 @@ def test_parallel_generation_gives_the_same_world(
 def test_demo_world_is_consistent(demo: Engine) -> None:
     _assert_consistent(demo)
     with Session(demo) as s:
-        assert s.scalar(select(func.count()).select_from(Order)) == 2000 + 69
+        assert s.scalar(select(func.count()).select_from(Order)) == 2000 + 70  # 70 story orders
         statuses = dict(s.execute(select(Order.status, func.count()).group_by(Order.status)).all())
         for status in ("delivered", "in_transit", "allocated", "cancelled", "picked_up",
                        "ready_for_pickup", "exception"):
@@ -185,18 +185,18 @@ def test_scale_defaults() -> None:
 
 def test_demo_on_every_backend(engine: Engine) -> None:
     summary = build_demo_world(engine, now=NOW, orders=150, seed=1)
-    assert summary.count("orders") == 150 + 69
+    assert summary.count("orders") == 150 + 70  # 70 story orders
     _assert_consistent(engine)
     with Session(engine) as s:
         assert s.get(Order, "PO-5007").note == INJECTION_NOTE
-        assert s.scalar(select(func.count()).select_from(Customer)) == 100 + 68
+        assert s.scalar(select(func.count()).select_from(Customer)) == 100 + 69  # 69 story customers
 
 
 @pytest.mark.slow
 def test_scaled_world_smoke(tmp_path: Path) -> None:
     engine = _fresh(tmp_path / "big.db")
     summary = build_demo_world(engine, now=NOW, orders=20_000, seed=11)
-    assert summary.count("orders") == 20_069
+    assert summary.count("orders") == 20_070
     assert summary.count("order_lines") > 25_000 and summary.count("tracking_events") > 60_000
     _assert_consistent(engine)
     indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"

@@ -36,5 +36,5 @@ def test_stories_command_json() -> None:
     assert [s["id"] for s in stories] == [
         "on-time-in-transit", "late-carrier-delay", "stock-lost", "two-identities",
         "over-capacity-tomorrow", "pickup-ready", "delivered-return-window", "similar-names",
-        "note-injection"]
+        "note-injection", "pickup-switch"]
     assert all(s["question_en"] and s["question_es"] for s in stories)

@@ -157,7 +157,7 @@
       tr.addEventListener("click", () => opts.onRowClick(rows[i]));
       tr.addEventListener("keydown", (e) => { if (e.key === "Enter") opts.onRowClick(rows[i]); });
     });
-    const wrapper = Promesa.el("div", { class: "table-wrap" },
+    const wrapper = Promesa.el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": opts.caption || "Table" },
       Promesa.el("table", { class: "data" }, Promesa.el("thead", {}, head), Promesa.el("tbody", {}, body)));
     if (opts.csv) {
       wrapper.prepend(Promesa.el("button", { class: "secondary small", type: "button", "data-testid": "csv-export",

@@ -1,5 +1,5 @@
 // Support copilot: unified customer profile, agent conversation with reroute approvals,
-// audit trail, and the queue of handoffs from the widget.
+// audit trail, and the queue of handoffs from the widget (claim, read the transcript, resolve).
 (function () {
   "use strict";
   const P = window.Promesa;
@@ -7,21 +7,83 @@
   const client = new P.Client({ storageKey: "promesa.copilot.token" });
   const lang = () => "en";
   const $ = (id) => document.getElementById(id);
-  let currentOrder = null;
+  const ORDER_KEY = "promesa.copilot.order";
+  const PROFILE_KEY = "promesa.copilot.customer";
+  let currentOrder = sessionStorage.getItem(ORDER_KEY) || null;
+  let customerLocale = "es";
+  let lastDecisions = [];
+
+  // Handoff reasons in words (the agent records codes).
+  const REASONS = { user_request: "Customer asked for a person", reroute_request: "Customer asks to ship from another store",
+    too_many_steps: "The agent could not finish the request", model_unavailable: "The agent was unavailable",
+    malformed_tool_call: "The agent could not finish the request" };
+  const reasonText = (r) => REASONS[r] || String(r || "").replace(/_/g, " ");
+  const LABELS = { handoff_id: "Ticket", created_at: "Waiting since", customer_id: "Customer", order_id: "Order",
+    reason: "Reason", status: "Status", promised_date: "Promised", fulfillment_type: "Fulfilment", total: "Total" };
 
   P.staffSignIn({ client, root: $("signin"), role: "support", subject: "agent-demo", title: "Support copilot", onReady: start });
 
+  function setOrder(id) {
+    currentOrder = id;
+    if (id) sessionStorage.setItem(ORDER_KEY, id); else sessionStorage.removeItem(ORDER_KEY);
+    $("ask-reroute").setAttribute("aria-label", id ? `Propose reroute for ${id}` : "Propose reroute");
+  }
+
   function start() {
     $("workspace").hidden = false;
+    P.loadStores(client);
     const pane = new P.ChatPane({ client, root: $("chat"), lang, storageKey: "promesa.copilot.thread", showReason: true,
-      placeholder: "Ask about this customer or order…", onDecision: (d) => {
-        if (d.order_id) { currentOrder = d.order_id; loadAudit(d.order_id); }
-      }, onTurnDone: (r) => { if (r.text) $("draft").value = r.text; if (currentOrder) loadAudit(currentOrder); } });
+      placeholder: "Ask about this customer or order…", onDecision: (d, opts) => {
+        if (d.order_id) { setOrder(d.order_id); if (!opts.replay) loadAudit(d.order_id); }
+        lastDecisions.push(d);
+      }, onTurnDone: () => { writeDraft(); lastDecisions = []; if (currentOrder) loadAudit(currentOrder); },
+      onReset: () => { setOrder(null); $("draft").value = ""; } });
+    P.copilotPane = pane;
     $("new-thread").addEventListener("click", () => pane.reset());
     $("search-form").addEventListener("submit", (e) => { e.preventDefault(); search($("search").value); });
-    $("ask-reroute").addEventListener("click", () => { if (currentOrder) pane.ask(`Propose a reroute for ${currentOrder}`); });
+    $("ask-reroute").addEventListener("click", () => {
+      if (currentOrder) { pane.ask(`Propose a reroute for ${currentOrder}`); return; }
+      pane.bubble("agent", "Open an order first (search a customer and pick one of their orders, or ask about an order id).")
+        .classList.add("notice");
+    });
+    $("insert-draft").addEventListener("click", () => {
+      const box = document.querySelector("[data-testid=handoff-reply]");
+      if (box) { box.value = $("draft").value; box.focus(); }
+      else { navigator.clipboard && navigator.clipboard.writeText($("draft").value).catch(() => {}); $("draft-status").textContent = "Copied."; }
+    });
+    $("refresh-handoffs").addEventListener("click", loadHandoffs);
+    const saved = sessionStorage.getItem(PROFILE_KEY);
+    if (saved) openProfile(saved);
+    if (currentOrder) loadAudit(currentOrder);
+    setOrder(currentOrder);
     loadHandoffs();
-    P.copilotPane = pane;
+    // a live update (server push) refreshes the queue: see live.js
+    P.copilotRefreshHandoffs = loadHandoffs;
+  }
+
+  // A reply for the customer, in the customer's language, from the decision records (never
+  // the agent's text to staff, which names scores and node codes).
+  function writeDraft() {
+    const es = customerLocale.startsWith("es");
+    const d = lastDecisions.filter((x) => ["order_status", "reroute_executed", "reroute_proposal"].includes(x.type)).pop();
+    if (!d) return;
+    const date = (iso) => P.formatDate(iso, es ? "es" : "en");
+    let text = "";
+    if (d.type === "order_status") {
+      const status = (P.strings(es ? "es" : "en").statuses || {})[d.status] || String(d.status).replace(/_/g, " ");
+      text = es ? `Hola, tu pedido ${d.order_id} está ${status}.${d.eta ? ` Llegará el ${date(d.eta)}.` : ""}${d.late ? " Lamentamos el retraso." : ""}`
+        : `Hi, your order ${d.order_id} is ${status}.${d.eta ? ` It will arrive on ${date(d.eta)}.` : ""}${d.late ? " We're sorry for the delay." : ""}`;
+    } else if (d.type === "reroute_executed") {
+      text = es ? `Hola, enviaremos tu pedido ${d.order_id} desde ${P.nodeName(d.to_node)} para que llegue a tiempo.`
+        : `Hi, we will ship your order ${d.order_id} from ${P.nodeName(d.to_node)} so it arrives on time.`;
+    } else if (d.type === "reroute_proposal") {
+      const best = (d.options || []).find((o) => o.option_id === d.recommended_option_id);
+      if (!best) return;
+      text = es ? `Hola, podemos enviar tu pedido ${d.order_id} desde ${P.nodeName(best.nodes[0])}; llegaría el ${date(best.eta)}. ¿Te parece bien?`
+        : `Hi, we can ship your order ${d.order_id} from ${P.nodeName(best.nodes[0])}; it would arrive on ${date(best.eta)}. Is that all right?`;
+    }
+    $("draft").value = text;
+    $("draft").setAttribute("lang", es ? "es" : "en");
   }
 
   async function search(q) {
@@ -30,9 +92,10 @@
     try {
       const matches = await client.get(`/v1/customers/search?q=${encodeURIComponent(q.trim())}`);
       const items = Array.isArray(matches) ? matches : matches.matches || [];
+      const on = (m) => (m.matched_on && typeof m.matched_on === "object" ? `matched on ${m.matched_on.kind}: ${m.matched_on.value}` : m.matched_on || "");
       results.replaceChildren(...(items.length ? items.map((m) => el("li", {},
         el("button", { type: "button", "data-testid": "customer-result", onclick: () => openProfile(m.customer_id) },
-          `${m.name} · ${m.customer_id}${m.city ? " · " + m.city : ""} (${m.matched_on})`))) : [el("li", { class: "muted" }, "No customer found")]));
+          `${m.name} · ${m.customer_id}${m.city ? " · " + m.city : ""}${on(m) ? ` (${on(m)})` : ""}`))) : [el("li", { class: "muted" }, "No customer found")]));
       if (items.length === 1) openProfile(items[0].customer_id);
     } catch (err) {
       results.replaceChildren(el("li", { class: "error" }, err.message));
@@ -43,15 +106,19 @@
     const box = $("profile");
     try {
       const p = await client.get(`/v1/customers/${encodeURIComponent(id)}`);
+      sessionStorage.setItem(PROFILE_KEY, p.customer_id);
+      customerLocale = p.locale || "es";
       box.replaceChildren(
         el("h2", { "data-testid": "profile-name" }, `${p.name} (${p.customer_id})`),
-        el("p", { class: "muted" }, [p.city, p.locale, `LTV ${P.formatMoney(p.lifetime_value, "en")}`].filter(Boolean).join(" · ")),
+        el("p", { class: "muted" }, [p.city, customerLocale.startsWith("es") ? "Speaks Spanish" : "Speaks English",
+          `Lifetime value ${P.formatMoney(p.lifetime_value, "en")}`].filter(Boolean).join(" · ")),
         el("h3", {}, "Identities"),
         el("ul", { class: "list", "data-testid": "identities" }, (p.identities || []).map((i) => el("li", {}, `${i.kind}: ${i.value} (${i.source})`))),
         el("h3", {}, "Orders"),
-        P.table(["order_id", "status", "promised_date", "fulfillment_type", "total"], p.orders || [], {
-          csv: `${p.customer_id}-orders.csv`,
-          onRowClick: (o) => { currentOrder = o.order_id; P.copilotPane.ask(`What's the status of ${o.order_id}?`); loadAudit(o.order_id); },
+        P.table(["order_id", "status", "promised_date", "total"], p.orders || [], {
+          csv: `${p.customer_id}-orders.csv`, labels: LABELS,
+          format: (c, v) => (c === "total" ? P.formatMoney(v, "en") : c === "promised_date" ? P.formatDate(v, "en") : c === "status" ? String(v).replace(/_/g, " ") : v ?? ""),
+          onRowClick: (o) => { setOrder(o.order_id); P.copilotPane.ask(`What's the status of ${o.order_id}?`); loadAudit(o.order_id); },
         }),
         el("h3", {}, "Interactions"),
         el("ul", { class: "list" }, (p.interactions || []).map((i) => el("li", {}, `${P.formatDateTime(i.occurred_at, "en")} · ${i.channel}: ${i.summary}`))));
@@ -80,17 +147,59 @@
   }
 
   async function loadHandoffs() {
+    const box = $("handoffs");
+    // the list refreshes on its own; the open ticket's detail stays as it is
+    let list = $("handoff-list");
+    if (!list) {
+      list = el("div", { id: "handoff-list" });
+      box.replaceChildren(list, el("div", { id: "handoff-detail", "data-testid": "handoff-detail" }));
+    }
     try {
-      const items = await client.get("/v1/handoffs");
-      const list = Array.isArray(items) ? items : items.handoffs || [];
-      $("handoffs").replaceChildren(el("h2", {}, `Handoff queue (${list.length})`),
-        list.length ? P.table(["id", "created_at", "customer_id", "order_id", "reason"], list, {
-          csv: "handoffs.csv",
-          format: (c, v) => (c === "created_at" ? P.formatDateTime(v, "en") : v ?? ""),
-          onRowClick: (h) => { if (h.customer_id) openProfile(h.customer_id); },
-        }) : el("p", { class: "muted" }, "No open handoffs."));
+      const [open, claimed] = await Promise.all([client.get("/v1/handoffs?status=open"), client.get("/v1/handoffs?status=claimed")]);
+      const items = [...claimed, ...open];
+      list.replaceChildren(el("h2", {}, `Handoff queue (${items.length})`),
+        items.length ? el("ul", { class: "list" }, items.map((h) => el("li", { "data-testid": "handoff" },
+          el("button", { type: "button", "data-testid": "handoff-open", onclick: () => openHandoff(h.handoff_id) },
+            el("strong", {}, `#${h.handoff_id} · ${reasonText(h.reason)}`),
+            el("div", { class: "muted" }, [h.customer_id, h.order_id, P.formatDateTime(h.created_at, "en"), h.status === "claimed" ? "claimed" : "waiting"].filter(Boolean).join(" · ")),
+            h.summary ? el("div", {}, h.summary) : null)))) : el("p", { class: "muted" }, "No open handoffs."));
     } catch (err) {
-      $("handoffs").replaceChildren(el("p", { class: "error" }, err.message));
+      list.replaceChildren(el("p", { class: "error" }, err.message));
+    }
+  }
+
+  async function openHandoff(id) {
+    const detail = $("handoff-detail");
+    try {
+      const { handoff: h, messages } = await client.get(`/v1/handoffs/${id}`);
+      if (h.customer_id) openProfile(h.customer_id);
+      if (h.order_id) { setOrder(h.order_id); loadAudit(h.order_id); }
+      const transcript = messages.filter((m) => (m.role === "user" || m.role === "assistant") && m.content)
+        .map((m) => el("li", { class: `msg ${m.role === "user" ? "user" : "agent"}` }, m.content));
+      const reply = el("textarea", { rows: "3", id: "handoff-reply", "data-testid": "handoff-reply" });
+      const state = el("p", { class: "muted", role: "status", "data-testid": "handoff-state" }, `Status: ${h.status}`);
+      const step = async (name, button) => {
+        button.disabled = true;
+        try {
+          const updated = await client.post(`/v1/handoffs/${id}/${name}`, { note: reply.value.trim() });
+          state.textContent = `Status: ${updated.status}`;
+          claim.disabled = true;
+          resolve.disabled = updated.status === "closed";
+          loadHandoffs();
+        } catch (err) { button.disabled = false; state.textContent = err.message; }
+      };
+      const claim = el("button", { type: "button", class: "small", "data-testid": "handoff-claim", disabled: h.status !== "open" }, "Claim");
+      const resolve = el("button", { type: "button", class: "small secondary", "data-testid": "handoff-resolve", disabled: h.status === "closed" }, "Resolve");
+      claim.addEventListener("click", () => step("claim", claim));
+      resolve.addEventListener("click", () => step("resolve", resolve));
+      detail.replaceChildren(el("h3", {}, `Ticket #${h.handoff_id}: ${reasonText(h.reason)}`),
+        el("p", {}, h.summary || ""),
+        el("h4", {}, "Transcript"),
+        transcript.length ? el("ol", { class: "messages transcript", "data-testid": "transcript" }, transcript) : el("p", { class: "muted" }, "No messages."),
+        el("label", { for: "handoff-reply" }, "Note for the audit trail (what you told the customer)"), reply,
+        el("div", { class: "row" }, claim, resolve), state);
+    } catch (err) {
+      detail.replaceChildren(el("p", { class: "error" }, err.message));
     }
   }
 })();

@@ -1,94 +1,177 @@
-// Ops console: natural-language questions answered as a table and a chart, and the capacity
-// heatmap (nodes × next 7 days) with the at-risk orders of a cell.
+// Ops console: natural-language questions answered as a table and a chart (the question as
+// understood above them), and the capacity heatmap (nodes × next 7 days) with the at-risk
+// orders of a cell.
 (function () {
   "use strict";
   const P = window.Promesa;
   const el = P.el;
   const client = new P.Client({ storageKey: "promesa.ops.token" });
   const $ = (id) => document.getElementById(id);
+  const HISTORY_KEY = "promesa.ops.history";
   let chart = null;
   let risk = null;
+  let pane = null;
+
+  const SUGGESTIONS = ["Which orders will miss their promise tomorrow?", "On-time rate by carrier this week",
+    "Utilisation by node this week", "How many orders are at risk by reason?"];
+  const REASONS = P.strings("en").reasons;
+  const SEVERITY = { low: "Low", medium: "Medium", high: "High", critical: "Critical" };
+  const METRICS = { on_time_rate: "On-time rate", utilisation: "Utilisation", orders: "Orders", late_orders: "Late orders",
+    at_risk_orders: "At-risk orders", revenue: "Revenue" };
+  const metricName = (m) => METRICS[m] || P.columnLabel(m || "result");
+  const LABELS = { order_id: "Order", node_id: "Node", day: "Ship day", reason: "Reason", severity: "Severity",
+    reroute: "Reroute possible", promised_date: "Promised", orders: "Orders" };
 
   P.staffSignIn({ client, root: $("signin"), role: "ops", subject: "ops-demo", title: "Ops console", onReady: start });
 
   function start() {
     $("workspace").hidden = false;
     let turn = [];
-    const pane = new P.ChatPane({ client, root: $("ask"), lang: () => "en", storageKey: "promesa.ops.thread",
+    pane = new P.ChatPane({ client, root: $("ask"), lang: () => "en", storageKey: "promesa.ops.thread",
       placeholder: "e.g. Which orders will miss their promise tomorrow?",
       onDecision: (d) => turn.push(d),
       showCard: (d) => d.type !== "risk_flag" && d.type !== "analytics_result",
-      onTurnDone: () => { showAnswer(turn); turn = []; } });
+      onTurnDone: (r) => { showAnswer(turn, r); turn = []; } });
     const original = pane.ask.bind(pane);
-    pane.ask = (text) => { turn = []; return original(text); };
+    pane.ask = (text, opts) => { turn = []; remember(text); return original(text, opts); };
     $("refresh-risk").addEventListener("click", loadRisk);
+    $("only-load").addEventListener("change", () => drawHeatmap());
+    showEmpty();
+    drawHistory();
     loadRisk();
   }
 
-  function drawChart(labels, values, label) {
+  function showEmpty() {
+    $("answer-table").replaceChildren(el("h2", {}, "Answer"),
+      el("p", { class: "muted" }, "Ask a question on the left, or start with one of these:"),
+      el("div", { class: "suggestions" }, SUGGESTIONS.map((q) => el("button", { type: "button", class: "secondary small chip",
+        "data-testid": "suggestion", onclick: () => pane.ask(q) }, q))));
+  }
+
+  function remember(text) {
+    const list = JSON.parse(sessionStorage.getItem(HISTORY_KEY) || "[]").filter((q) => q !== text);
+    list.unshift(text);
+    sessionStorage.setItem(HISTORY_KEY, JSON.stringify(list.slice(0, 10)));
+    drawHistory();
+  }
+  function drawHistory() {
+    const list = JSON.parse(sessionStorage.getItem(HISTORY_KEY) || "[]");
+    $("history").replaceChildren(list.length ? el("h3", {}, "Recent questions") : null,
+      list.length ? el("ul", { class: "list history", "data-testid": "history" }, list.map((q) => el("li", {},
+        el("button", { type: "button", onclick: () => pane.ask(q) }, q)))) : null);
+  }
+
+  function drawChart(labels, values, label, unit) {
     const canvas = el("canvas", { "data-testid": "answer-chart", role: "img", "aria-label": label });
     $("answer-chart").replaceChildren(el("div", { class: "chart-box" }, canvas));
     if (chart) chart.destroy();
     chart = new window.Chart(canvas, {
       type: "bar",
       data: { labels, datasets: [{ label, data: values, backgroundColor: "#0b5d4b" }] },
-      options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } } },
+      options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false },
+        tooltip: { callbacks: { label: (c) => P.formatValue(c.parsed.y, unit, "en") } } },
+        scales: { y: { beginAtZero: true, ticks: { callback: (v) => P.formatValue(v, unit, "en") } } } },
     });
   }
+  function clearChart() {
+    if (chart) { chart.destroy(); chart = null; }
+    $("answer-chart").replaceChildren();
+  }
 
-  function showAnswer(decisions) {
+  // "On-time rate by carrier · 14–20 Nov": the question as the code understood it.
+  function understood(d) {
+    const range = d.start && d.end ? (d.start === d.end ? P.formatDate(d.start, "en")
+      : `${P.formatDate(d.start, "en")} – ${P.formatDate(d.end, "en")}`) : "";
+    const by = (d.dimensions || []).length ? ` by ${d.dimensions.map((x) => P.columnLabel(x).toLowerCase()).join(" and ")}` : "";
+    const filters = Object.entries(d.filters || {}).map(([k, v]) => `${P.columnLabel(k).toLowerCase()}: ${[].concat(v).join(", ")}`).join("; ");
+    return [`${metricName(d.metric)}${by}`, range, filters].filter(Boolean).join(" · ");
+  }
+
+  function showAnswer(decisions, result) {
     const table = $("answer-table");
     const analytics = decisions.filter((d) => d.type === "analytics_result");
     const flags = decisions.filter((d) => d.type === "risk_flag");
     if (analytics.length) {
       const d = analytics[analytics.length - 1];
-      const rows = d.rows || [];
-      const columns = rows.length ? Object.keys(rows[0]) : [];
-      table.replaceChildren(el("h2", {}, `${String(d.metric).replace(/_/g, " ")}${d.unit ? ` (${d.unit})` : ""}`),
-        P.table(columns, rows, { csv: `${d.metric}.csv` }));
-      const valueKey = columns.find((c) => c === "value" || c === d.metric) || columns[columns.length - 1];
-      const labelKey = columns.find((c) => c !== valueKey) || valueKey;
-      drawChart(rows.map((r) => String(r[labelKey])), rows.map((r) => Number(r[valueKey]) || 0), String(d.metric));
+      const t = P.analyticsTable(d, "en");
+      const labels = {};
+      t.columns.forEach((c) => { labels[c] = c === "value" ? `${metricName(d.metric)}${d.unit ? ` (${d.unit})` : ""}` : P.columnLabel(c); });
+      table.replaceChildren(el("h2", { "data-testid": "answer-title" }, understood(d)),
+        t.rows.length ? P.table(t.columns, t.rows, { csv: `${d.metric}.csv`, labels,
+          format: (c, v) => (c === "value" ? P.formatValue(v, d.unit, "en") : v) }) : el("p", { class: "muted" }, "No data for this question."));
+      table.querySelectorAll("td:last-child").forEach((td) => td.classList.add("num"));
+      const chartLabels = t.rows.map((r) => t.dims.map((k) => r[k]).join(" · ") || metricName(d.metric));
+      if (t.rows.length) drawChart(chartLabels, t.rows.map((r) => Number(r.value) || 0), understood(d), d.unit); else clearChart();
     } else if (flags.length) {
-      const rows = flags.map((f) => ({ order_id: f.order_id || "", node_id: f.node_id || "", day: f.day || "",
-        reason: f.reason || "", severity: f.severity || "", reroute: f.reroute_available === undefined ? "" : f.reroute_available ? "yes" : "no" }));
+      const rows = flags.map((f) => ({ order_id: f.order_id || "", node_id: f.node_id || "", day: f.day ? P.formatDate(f.day, "en") : "",
+        reason: REASONS[f.reason] || String(f.reason || "").replace(/_/g, " "), severity: SEVERITY[f.severity] || f.severity || "" }));
       table.replaceChildren(el("h2", { "data-testid": "answer-title" }, `At-risk orders (${rows.length})`),
-        P.table(["order_id", "node_id", "day", "reason", "severity", "reroute"], rows, { csv: "at-risk-orders.csv" }));
+        P.table(["order_id", "node_id", "day", "reason", "severity"], rows, { csv: "at-risk-orders.csv", labels: LABELS }));
       const byReason = {};
       rows.forEach((r) => { byReason[r.reason] = (byReason[r.reason] || 0) + 1; });
-      drawChart(Object.keys(byReason), Object.values(byReason), "At-risk orders by reason");
+      drawChart(Object.keys(byReason), Object.values(byReason), "At-risk orders by reason", "");
+    } else {
+      // nothing to tabulate: say so where the answer goes, and clear the previous answer
+      table.replaceChildren(el("h2", { "data-testid": "answer-title" }, "I can't answer that"),
+        el("p", { "data-testid": "answer-none" }, (result && result.text) || "Try one of the suggested questions."),
+        el("div", { class: "suggestions" }, SUGGESTIONS.map((q) => el("button", { type: "button", class: "secondary small chip",
+          onclick: () => pane.ask(q) }, q))));
+      clearChart();
     }
+    table.scrollIntoView({ block: "nearest", behavior: "auto" });
   }
 
   const shade = (u) => (u < 0.5 ? "u0" : u < 0.8 ? "u1" : u < 1 ? "u2" : u < 1.2 ? "u3" : "u4");
+  const SHADES = [["u0", "under 50%"], ["u1", "50–79%"], ["u2", "80–99%"], ["u3", "100–119%"], ["u4", "120% or more"]];
+  const load = (c) => c.due_orders + c.carried_in_orders;
+
+  function dayLabel(day, start) {
+    const offset = Math.round((new Date(`${day}T12:00:00`) - new Date(`${start}T12:00:00`)) / 86400000);
+    const date = new Date(`${day}T12:00:00`).toLocaleDateString("en-US", { weekday: "short", month: "short", day: "numeric" });
+    return offset === 0 ? `Today · ${date}` : offset === 1 ? `Tomorrow · ${date}` : date;
+  }
 
   async function loadRisk() {
     const box = $("heatmap");
     box.replaceChildren(el("p", { class: "muted" }, "Loading capacity…"));
     try {
       risk = await client.get("/v1/ops/risk?days=7");
-      const cells = risk.node_days || [];
-      const days = [...new Set(cells.map((c) => c.day))].sort();
-      const byNode = {};
-      cells.forEach((c) => { (byNode[c.node_id] = byNode[c.node_id] || {})[c.day] = c; });
-      const nodes = Object.keys(byNode).sort((a, b) => maxUtil(byNode[b]) - maxUtil(byNode[a]));
-      const head = el("tr", {}, el("th", { scope: "col" }, "Node"), days.map((d) => el("th", { scope: "col" }, P.formatDate(d, "en").split(",").slice(0, 2).join(","))));
-      const body = nodes.map((n) => el("tr", {}, el("th", { scope: "row" }, n), days.map((day) => {
-        const c = byNode[n][day];
-        if (!c) return el("td", {}, "");
-        const u = Number(c.utilisation ?? c.utilization ?? 0);
-        return el("td", {}, el("button", { type: "button", class: shade(u), "data-testid": "heat-cell", "data-node": n, "data-day": day,
-          title: `${n} ${day}: ${c.due_orders + c.carried_in_orders}/${c.capacity_orders} orders`,
-          onclick: () => showCell(n, day) }, `${Math.round(u * 100)}%`));
-      })));
-      box.replaceChildren(el("table", { class: "heatmap", "data-testid": "heatmap" }, el("thead", {}, head), el("tbody", {}, body)));
+      drawHeatmap();
       // the totals count every at-risk order (the response carries one page of them)
       const reasons = (risk.totals && risk.totals.by_reason) || {};
       $("risk-reasons").replaceChildren(el("h3", {}, `Risk reasons (next 7 days): ${risk.totals.at_risk_orders} orders`),
-        P.table(["reason", "orders"], Object.entries(reasons).map(([reason, orders]) => ({ reason, orders })), { csv: "risk-reasons.csv" }));
+        P.table(["reason", "orders"], Object.entries(reasons).map(([reason, orders]) => ({ reason: REASONS[reason] || reason.replace(/_/g, " "), orders })),
+          { csv: "risk-reasons.csv", labels: LABELS }));
     } catch (err) {
       box.replaceChildren(el("p", { class: "error" }, err.message));
     }
+  }
+
+  function drawHeatmap() {
+    if (!risk) return;
+    const box = $("heatmap");
+    const cells = risk.node_days || [];
+    const days = [...new Set(cells.map((c) => c.day))].sort();
+    const byNode = {};
+    cells.forEach((c) => { (byNode[c.node_id] = byNode[c.node_id] || {})[c.day] = c; });
+    const onlyLoad = $("only-load").checked;
+    const all = Object.keys(byNode);
+    const nodes = all.filter((n) => !onlyLoad || Object.values(byNode[n]).some((c) => load(c) > 0))
+      .sort((a, b) => maxUtil(byNode[b]) - maxUtil(byNode[a]) || a.localeCompare(b));
+    $("heat-count").textContent = `${nodes.length} of ${all.length} nodes`;
+    const head = el("tr", {}, el("th", { scope: "col" }, "Node"), days.map((d, i) => el("th", { scope: "col", class: i === 0 ? "today" : "" }, dayLabel(d, risk.start))));
+    const body = nodes.map((n) => el("tr", {}, el("th", { scope: "row", title: P.nodeName(n) }, n), days.map((day) => {
+      const c = byNode[n][day];
+      if (!c) return el("td", {}, "");
+      const u = Number(c.utilisation ?? c.utilization ?? 0);
+      const words = `${n}, ${dayLabel(day, risk.start)}: ${load(c)} of ${c.capacity_orders} orders (${Math.round(u * 100)}%)`;
+      return el("td", {}, el("button", { type: "button", class: shade(u), "data-testid": "heat-cell", "data-node": n, "data-day": day,
+        title: words, "aria-label": words, onclick: () => showCell(n, day) }, `${Math.round(u * 100)}%`));
+    })));
+    box.replaceChildren(
+      el("div", { class: "legend", "data-testid": "heat-legend" }, el("strong", {}, "Utilisation (orders due ÷ capacity):"),
+        SHADES.map(([cls, text]) => el("span", {}, el("i", { class: cls }), text))),
+      el("table", { class: "heatmap", "data-testid": "heatmap" }, el("thead", {}, head), el("tbody", {}, body)));
   }
   const maxUtil = (days) => Math.max(...Object.values(days).map((c) => Number(c.utilisation ?? c.utilization ?? 0)));
 
@@ -99,10 +182,11 @@
       // the node's own scan, all its at-risk orders (the overview holds only the worst page)
       const scan = await client.get(`/v1/ops/risk?days=7&nodes=${encodeURIComponent(node)}&limit=1000`);
       const orders = (scan.at_risk || []).filter((o) => o.ship_by === day || o.expected_ship_day === day);
-      const rows = orders.map((o) => ({ order_id: o.order_id, reason: o.reason, severity: o.severity,
-        promised_date: o.promised_date, reroute: o.reroute_possible ? "yes" : "no" }));
-      box.replaceChildren(el("h3", { "data-testid": "cell-title" }, `${node} · ${day}: ${rows.length} at-risk orders`),
-        rows.length ? P.table(["order_id", "reason", "severity", "promised_date", "reroute"], rows, { csv: `${node}-${day}.csv` }) : el("p", { class: "muted" }, "No at-risk orders in this cell."));
+      const rows = orders.map((o) => ({ order_id: o.order_id, reason: REASONS[o.reason] || o.reason, severity: SEVERITY[o.severity] || o.severity,
+        promised_date: P.formatDate(o.promised_date, "en"), reroute: o.reroute_possible ? "yes" : "no" }));
+      box.replaceChildren(el("h3", { "data-testid": "cell-title" }, `${node} · ${dayLabel(day, risk.start)}: ${rows.length} at-risk orders`),
+        rows.length ? P.table(["order_id", "reason", "severity", "promised_date", "reroute"], rows, { csv: `${node}-${day}.csv`, labels: LABELS })
+          : el("p", { class: "muted" }, "No at-risk orders in this cell."));
     } catch (err) {
       box.replaceChildren(el("p", { class: "error" }, err.message));
     }

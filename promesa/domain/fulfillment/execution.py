@@ -71,6 +71,7 @@ def _move(deps: Deps, order: Order, option: RerouteOption) -> list[dict[str, obj
     plan: list[tuple[OrderLine, str]] = [
         (lines_by_no[no], part.node_id) for part in option.detail for no in part.line_nos
     ]
+    ready_day = {no: part.ship_day for part in option.detail for no in part.line_nos}
     reserve: dict[tuple[str, str], int] = {}
     release: dict[tuple[str, str], int] = {}
     for line, node_id in plan:
@@ -125,6 +126,10 @@ def _move(deps: Deps, order: Order, option: RerouteOption) -> list[dict[str, obj
             destination=destination, pickup_node_id=order.pickup_node_id, service=service,
             delivery_weekdays=carrier.delivery_weekdays if carrier else None,
         )
+        if option.kind == "pickup":
+            # the shopper was told the day it is ready: the store's queue owes it that day,
+            # so the order's status and ETA say the same as the proposal that was accepted
+            ship_by = min(ship_by, ready_day[line.line_no])
         moved.append({"line_no": line.line_no, "sku": line.sku, "quantity": line.quantity,
                       "from_node": line.allocated_node_id, "to_node": node_id,
                       "ship_by": ship_by.isoformat()})
