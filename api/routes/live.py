@@ -9,6 +9,7 @@ order's. A comment line every ``HEARTBEAT`` seconds keeps proxies from closing t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -56,7 +57,11 @@ async def _frames(request: Request, principal: Principal, runtime: RuntimeDep) -
                 yield format_sse_event(event="change", data_str=json.dumps(change, ensure_ascii=False))
     finally:
         if pending is not None:
+            # the generator is closed only once the cancelled read has left it (else aclose()
+            # finds it still running)
             pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await pending
         await changes.aclose()
 
 

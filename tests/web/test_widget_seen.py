@@ -125,7 +125,7 @@ def test_verification_errors_are_words_a_shopper_understands(live_server, page_f
     expect(error).to_have_text("Enter your order number (for example PO-5000).")
     frame.get_by_test_id("verify-order").fill("PO-5000")
     frame.get_by_test_id("verify-submit").click()
-    expect(error).to_have_text("Enter the email, phone or postal code of the order.")
+    expect(error).to_have_text("Enter the email or phone of the order.")
     # a rate limit is not "details don't match"
     page.route("**/v1/auth/verify-order", lambda route: route.fulfill(
         status=429, content_type="application/json",
@@ -139,7 +139,7 @@ def test_verification_errors_are_words_a_shopper_understands(live_server, page_f
 
 def test_a_refused_token_offers_verification_again(live_server, page_factory):
     page = page_factory(locale="en-US", viewport=PHONE)
-    page_factory.allow("/v1/auth/me", "status of 401")
+    page_factory.allow("/v1/auth/me", "/v1/live", "status of 401")
     page.goto(f"{live_server.url}/widget#token=not-a-token")
     expect(page.get_by_test_id("verify-form")).to_be_visible()
     expect(page.get_by_test_id("verify-error")).to_contain_text("verify your order again")

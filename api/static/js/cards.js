@@ -341,7 +341,6 @@
         ? el("p", { class: "muted", "data-testid": "approval-requested-by" }, pending.requested_by) : null,
       ctx.audience !== "customer" && (pending.changes || []).length
         ? el("ul", { class: "changes", "data-testid": "approval-changes" }, ...pending.changes.map((c) => el("li", {}, c))) : null,
-      ctx.audience !== "customer" && pending.reason ? el("p", { class: "muted" }, pending.reason) : null,
       ctx.showReason ? reason : null,
       el("div", { class: "actions" }, approve, reject), state);
     const decide = async (yes) => {
