@@ -17,10 +17,7 @@ _LINES: dict[str, dict[str, str]] = {
         "es": "Para el pedido {order_id} encontré {count} opción(es){recommended}; requiere aprobación antes de cambiar algo.",
     },
     "recommended": {"en": ", recommended: {node}", "es": ", recomendada: {node}"},
-    "executed": {
-        "en": "Done: {action} for order {order_id} (approved by {approved_by}).",
-        "es": "Listo: {action} para el pedido {order_id} (aprobado por {approved_by}).",
-    },
+    "executed": {"en": "Done: order {order_id} {what}.", "es": "Listo: el pedido {order_id} {what}."},
     "policy": {"en": "The policy that applies: {citations}.", "es": "La política que aplica: {citations}."},
     "risk": {
         "en": "Risk flagged{where}: {reason}.",
@@ -38,6 +35,13 @@ _LINES: dict[str, dict[str, str]] = {
         "en": "I couldn't confirm that from our records. Which order number should I look up? It is in your confirmation email.",
         "es": "No pude confirmarlo con nuestros registros. ¿Qué número de pedido debo consultar? Viene en tu correo de confirmación.",
     },
+}
+
+#: What an executed action did, by the action the execution record names.
+_DONE: dict[str, dict[str, str]] = {
+    "convert_to_pickup": {"en": "will now be picked up in store", "es": "ahora se recoge en tienda"},
+    "execute_reroute": {"en": "now ships from another store", "es": "ahora se envía desde otra tienda"},
+    "": {"en": "was changed as approved", "es": "se cambió como se aprobó"},
 }
 
 
@@ -64,8 +68,9 @@ def answer_from(decisions: list[dict[str, Any]], lang: str) -> str | None:
             lines.append(_say("proposal", lang, order_id=d.get("order_id"),
                               count=len(d.get("options") or []), recommended=recommended))
         elif kind == "reroute_executed":
-            lines.append(_say("executed", lang, action=d.get("action"), order_id=d.get("order_id"),
-                              approved_by=d.get("approved_by")))
+            # what changed, in words a customer reads: never a tool name or a principal label
+            what = _DONE.get(str(d.get("action")), _DONE[""])
+            lines.append(_say("executed", lang, order_id=d.get("order_id"), what=what.get(lang, what["en"])))
         elif kind == "policy_answer":
             lines.append(_say("policy", lang, citations=", ".join(d.get("citations") or [])))
         elif kind == "risk_flag":
