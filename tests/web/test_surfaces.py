@@ -146,9 +146,15 @@ def test_customer_asks_for_their_data_rights_in_the_widget(live_server, page_fac
     engine = make_engine(live_server.settings.sqlalchemy_url)
     from promesa.store.models import Handoff
 
-    with engine.connect() as connection:
-        reasons = connection.execute(
-            select(Handoff.reason).where(Handoff.customer_id == "C-1003")
-        ).scalars().all()
+    # the request's transaction commits as the response goes out: look for a few seconds
+    reasons: list[str] = []
+    for _ in range(50):
+        with engine.connect() as connection:
+            reasons = list(connection.execute(
+                select(Handoff.reason).where(Handoff.customer_id == "C-1003")
+            ).scalars().all())
+        if "privacy_erasure_request" in reasons:
+            break
+        page.wait_for_timeout(100)
     engine.dispose()
     assert "privacy_erasure_request" in reasons
