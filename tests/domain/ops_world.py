@@ -131,3 +131,20 @@ def done(session: Session) -> None:
     """Flush and forget cached reference data (the engine may be reused between tests)."""
     session.flush()
     invalidate()
+
+
+def last_units_world(session: Session, *, orders: int, units: int) -> None:
+    """The race world: ``orders`` one-unit orders reserved at a store with nothing on hand
+    ("CUR"), and ``units`` units left at another node ("LAST") for all of them to fight over."""
+    add_node(session, "CUR", SAN_PEDRO)
+    add_node(session, "LAST", MTY)
+    add_carriers(session)
+    add_product(session, "SKU-1")
+    add_stock(session, "CUR", "SKU-1", on_hand=0, reserved=orders)
+    add_stock(session, "LAST", "SKU-1", on_hand=units)
+    add_customer(session, "C-1")
+    for i in range(orders):
+        add_order(session, f"PO-{i}", "C-1", [("SKU-1", 1)], node_id="CUR", ship_by=TODAY,
+                  promised=TODAY.replace(day=TODAY.day + 3))
+    done(session)
+    session.commit()

@@ -21,18 +21,7 @@ from promesa.errors import Conflict
 from promesa.principal import SYSTEM
 from promesa.store.models import InventoryPosition
 from tests.domain.events_helpers import NOW, ev, settings
-from tests.domain.ops_world import (
-    MTY,
-    SAN_PEDRO,
-    TODAY,
-    add_carriers,
-    add_customer,
-    add_node,
-    add_order,
-    add_product,
-    add_stock,
-    done,
-)
+from tests.domain.ops_world import last_units_world
 
 pytestmark = [
     pytest.mark.postgres,
@@ -46,18 +35,7 @@ def test_pos_sales_reservations_and_reroutes_never_oversell(engine, ops):
     if engine.dialect.name != "postgresql":
         pytest.skip("the race runs on PostgreSQL")
     with Session(engine) as session:
-        add_node(session, "CUR", SAN_PEDRO)
-        add_node(session, "LAST", MTY)
-        add_carriers(session)
-        add_product(session, "SKU-1")
-        add_stock(session, "CUR", "SKU-1", on_hand=0, reserved=PER_KIND)
-        add_stock(session, "LAST", "SKU-1", on_hand=UNITS)
-        add_customer(session, "C-1")
-        for i in range(PER_KIND):
-            add_order(session, f"PO-{i}", "C-1", [("SKU-1", 1)], node_id="CUR", ship_by=TODAY,
-                      promised=TODAY.replace(day=TODAY.day + 3))
-        done(session)
-        session.commit()
+        last_units_world(session, orders=PER_KIND, units=UNITS)
     start = threading.Barrier(3 * PER_KIND)
 
     def attempt(job: tuple[str, int]) -> str:

@@ -14,10 +14,7 @@ from promesa.domain.fulfillment.execution import execute_reroute
 from promesa.errors import Conflict
 from promesa.settings import Settings
 from promesa.store.models import InventoryPosition
-from tests.domain.ops_world import (
-    MTY, NOW, SAN_PEDRO, TODAY, add_carriers, add_customer, add_node, add_order, add_product,
-    add_stock, done,
-)
+from tests.domain.ops_world import NOW, last_units_world
 
 pytestmark = [
     pytest.mark.postgres,
@@ -31,18 +28,7 @@ def test_no_oversell_under_races(engine, ops):
     if engine.dialect.name != "postgresql":
         pytest.skip("the race runs on PostgreSQL")
     with Session(engine) as session:
-        add_node(session, "CUR", SAN_PEDRO)
-        add_node(session, "LAST", MTY)
-        add_carriers(session)
-        add_product(session, "SKU-1")
-        add_stock(session, "CUR", "SKU-1", on_hand=0, reserved=THREADS)
-        add_stock(session, "LAST", "SKU-1", on_hand=UNITS)
-        add_customer(session, "C-1")
-        for i in range(THREADS):
-            add_order(session, f"PO-{i}", "C-1", [("SKU-1", 1)], node_id="CUR", ship_by=TODAY,
-                      promised=TODAY.replace(day=TODAY.day + 3))
-        done(session)
-        session.commit()
+        last_units_world(session, orders=THREADS, units=UNITS)
 
     def attempt(i: int) -> str:
         with Session(engine) as session, session.begin():
