@@ -78,6 +78,9 @@ class AnalyticsQuery(BaseModel):
 class AnalyticsRow(Record):
     group: dict[str, str]
     value: float
+    peak_day: date | None = Field(
+        None, description="Utilisation over several days without a day dimension: the group's "
+        "busiest day, whose utilisation is the value (an average would hide a 150% day).")
 
 
 class AnalyticsResult(Record):
@@ -266,13 +269,20 @@ def _live(deps: Deps, q: AnalyticsQuery, start: date, end: date) -> list[Analyti
     rows = node_days(deps.session, node_ids=nodes, start=start, days=days)
     if "day" in q.filters:
         rows = [r for r in rows if r.day.isoformat() in q.filters["day"]]
-    sums: dict[tuple[str, ...], list[float]] = {}
+    groups: dict[tuple[str, ...], list[tuple[float, date]]] = {}
     for r in rows:
         if r.utilisation is None:
             continue
         key = tuple(r.node_id if d == "node" else r.day.isoformat() for d in q.dimensions)
-        sums.setdefault(key, []).append(r.utilisation)
-    return [
-        AnalyticsRow(group=dict(zip(q.dimensions, key)), value=round(100 * sum(v) / len(v), 2))
-        for key, v in sorted(sums.items())
-    ]
+        groups.setdefault(key, []).append((r.utilisation, r.day))
+    if "day" in q.dimensions:  # one node-day per row: its own utilisation, in calendar order
+        return [AnalyticsRow(group=dict(zip(q.dimensions, key)), value=round(100 * max(v)[0], 2))
+                for key, v in sorted(groups.items())]
+    # over several days a group is as loaded as its busiest day; busiest groups first, so a
+    # list cut at the top shows the nodes that need attention (not the first ones by name)
+    peaks = {key: max(v, key=lambda u: (u[0], -u[1].toordinal())) for key, v in groups.items()}
+    ranked = sorted(peaks.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    multi_day = start != end
+    return [AnalyticsRow(group=dict(zip(q.dimensions, key)), value=round(100 * peak, 2),
+                         peak_day=day if multi_day else None)
+            for key, (peak, day) in ranked]

@@ -165,11 +165,35 @@ def scan_risk(deps: Deps, *, start: date | None = None, days: int = 7,
         risk["value_mxn"] = float(risk.pop("value"))
     # one validation call for the page: pydantic-core loops in Rust
     at_risk = _AT_RISK_LIST.validate_python(page)
+    rows = _with_cell_counts(rows, found.values())
     totals = _totals(rows, plans.values(), late_orders=queue.late_orders, at_risk=count,
                      by_reason=dict(by_reason), value=value)
     end = offset + len(at_risk)
     return RiskReport(start=start, days=days, node_days=rows, at_risk=at_risk, totals=totals,
                       offset=offset, next_offset=end if end < count else None)
+
+
+def cell_day(risk: AtRiskOrder | dict[str, Any]) -> date | None:
+    """The node-day an at-risk order is counted in: its ship-by day (the day it was due out).
+
+    One rule for the heatmap cell, its drill-down and the totals, so the same orders are
+    counted once everywhere (before, a spilled order showed in two cells)."""
+    get = risk.get if isinstance(risk, dict) else lambda k: getattr(risk, k)
+    return get("ship_by") or get("expected_ship_day")
+
+
+def _with_cell_counts(rows: list[NodeDay], risks: Iterable[dict[str, Any]]) -> list[NodeDay]:
+    """Each node-day with the number of at-risk orders counted in it (see :func:`cell_day`)."""
+    counts: dict[tuple[str, date], int] = defaultdict(int)
+    for risk in risks:
+        day = cell_day(risk)
+        if risk.get("node_id") and day is not None:
+            counts[(risk["node_id"], day)] += 1
+    if not counts:
+        return rows
+    # only the few cells with risk are copied (a big world has thousands of rows)
+    return [row.model_copy(update={"at_risk_orders": n}) if (n := counts.get((row.node_id, row.day)))
+            else row for row in rows]
 
 
 def _totals(rows: list[NodeDay], plans: Iterable[NodePlan], *, late_orders: int, at_risk: int,

@@ -57,6 +57,9 @@ class NodeDay(Record):
         description="Demand (due + carried) over capacity, the larger of orders and units; "
         "None when capacity is zero."
     )
+    at_risk_orders: int = Field(
+        0, description="At-risk orders of this node due to ship this day (filled by the risk scan; "
+        "the same orders its at-risk list gives for the node and ship-by day).")
 
     @property
     def over_capacity(self) -> bool:

@@ -172,3 +172,28 @@ def test_day_filter_must_be_iso_dates(world, ops):
     with pytest.raises(InvalidInput) as caught:
         q(world, ops, metric="orders", filters={"day": ["yesterday"]})
     assert caught.value.field == "filters"
+
+
+def test_utilisation_over_a_week_is_each_nodes_busiest_day_busiest_first(world, ops):
+    """#15: a weekly average hid a 150% day, and the list came alphabetically (first nodes at 0%)."""
+    week = q(world, ops, metric="utilisation", dimensions=["node"],
+             start=TODAY.isoformat(), end=(TODAY + 6 * D).isoformat())
+    assert [(r.group["node"], r.value, r.peak_day) for r in week.rows] == [
+        ("N1", 1.0, TODAY + D),  # PO-3 on Saturday: the week's average would say 0.14 %
+        ("N2", 0.0, TODAY),
+    ]
+    one_day = q(world, ops, metric="utilisation", dimensions=["node"],
+                start=(TODAY + D).isoformat(), end=(TODAY + D).isoformat())
+    assert all(r.peak_day is None for r in one_day.rows)
+
+
+def test_a_risk_scan_counts_each_at_risk_order_in_one_node_day(world, ops):
+    """#15: the heatmap cell, its drill-down and the totals counted different orders (21/22/24)."""
+    from promesa.domain.capacity import cell_day, scan_risk
+
+    report = scan_risk(deps_for(world, ops), start=TODAY, days=7, limit=None)
+    cells = {(r.node_id, r.day): r.at_risk_orders for r in report.node_days if r.at_risk_orders}
+    assert cells == {("N1", TODAY + D): 1}
+    by_cell = {(o.node_id, cell_day(o)) for o in report.at_risk if o.node_id}
+    assert sum(cells.values()) == len([o for o in report.at_risk if o.node_id]) == len(by_cell)
+    assert report.totals.at_risk_orders == len(report.at_risk)

@@ -84,7 +84,9 @@
       : `${P.formatDate(d.start, "en")} – ${P.formatDate(d.end, "en")}`) : "";
     const by = (d.dimensions || []).length ? ` by ${d.dimensions.map((x) => P.columnLabel(x).toLowerCase()).join(" and ")}` : "";
     const filters = Object.entries(d.filters || {}).map(([k, v]) => `${P.columnLabel(k).toLowerCase()}: ${[].concat(v).join(", ")}`).join("; ");
-    return [`${metricName(d.metric)}${by}`, range, filters].filter(Boolean).join(" · ");
+    const peak = (d.rows || []).some((r) => r.peak_day) ? "Peak " : "";
+    const metric = peak ? metricName(d.metric).toLowerCase() : metricName(d.metric);
+    return [`${peak}${metric}${by}`, range, filters].filter(Boolean).join(" · ");
   }
 
   function showAnswer(decisions, result) {
@@ -94,8 +96,14 @@
     if (analytics.length) {
       const d = analytics[analytics.length - 1];
       const t = P.analyticsTable(d, "en");
-      const labels = {};
-      t.columns.forEach((c) => { labels[c] = c === "value" ? `${metricName(d.metric)}${d.unit ? ` (${d.unit})` : ""}` : P.columnLabel(c); });
+      // utilisation over a week: each node's busiest day is the value (the domain's peak_day)
+      const peaks = (d.rows || []).some((r) => r.peak_day);
+      if (peaks) {
+        t.columns.splice(t.columns.length - 1, 0, "peak_day");
+        t.rows.forEach((row, i) => { row.peak_day = d.rows[i].peak_day ? new Date(`${d.rows[i].peak_day}T12:00:00`).toLocaleDateString("en-US", { weekday: "short", month: "short", day: "numeric" }) : ""; });
+      }
+      const labels = { peak_day: "Busiest day" };
+      t.columns.forEach((c) => { labels[c] = labels[c] || (c === "value" ? `${peaks ? "Peak " : ""}${metricName(d.metric)}${d.unit ? ` (${d.unit})` : ""}` : P.columnLabel(c)); });
       table.replaceChildren(el("h2", { "data-testid": "answer-title" }, understood(d)),
         t.rows.length ? P.table(t.columns, t.rows, { csv: `${d.metric}.csv`, labels,
           format: (c, v) => (c === "value" ? P.formatValue(v, d.unit, "en") : v) }) : el("p", { class: "muted" }, "No data for this question."));
@@ -103,10 +111,16 @@
       const chartLabels = t.rows.map((r) => t.dims.map((k) => r[k]).join(" · ") || metricName(d.metric));
       if (t.rows.length) drawChart(chartLabels, t.rows.map((r) => Number(r.value) || 0), understood(d), d.unit); else clearChart();
     } else if (flags.length) {
-      const rows = flags.map((f) => ({ order_id: f.order_id || "", node_id: f.node_id || "", day: f.day ? P.formatDate(f.day, "en") : "",
+      // one number for one thing: the orders at risk (what the answer's text counts); the
+      // node-days over capacity are their cause, listed apart and not counted as orders
+      const over = flags.filter((f) => !f.order_id);
+      const rows = flags.filter((f) => f.order_id).map((f) => ({ order_id: f.order_id || "", node_id: f.node_id || "", day: f.day ? P.formatDate(f.day, "en") : "",
         reason: REASONS[f.reason] || String(f.reason || "").replace(/_/g, " "), severity: SEVERITY[f.severity] || f.severity || "" }));
       table.replaceChildren(el("h2", { "data-testid": "answer-title" }, `At-risk orders (${rows.length})`),
-        P.table(["order_id", "node_id", "day", "reason", "severity"], rows, { csv: "at-risk-orders.csv", labels: LABELS }));
+        over.length ? el("p", { "data-testid": "answer-over-capacity" }, `Over capacity: ${over.map((f) =>
+          `${f.node_id}, ${f.day ? P.formatDate(f.day, "en") : ""}`).join("; ")}`) : null,
+        rows.length ? P.table(["order_id", "node_id", "day", "reason", "severity"], rows, { csv: "at-risk-orders.csv", labels: LABELS })
+          : el("p", { class: "muted" }, "No order is at risk."));
       const byReason = {};
       rows.forEach((r) => { byReason[r.reason] = (byReason[r.reason] || 0) + 1; });
       drawChart(Object.keys(byReason), Object.values(byReason), "At-risk orders by reason", "");
@@ -164,9 +178,12 @@
       const c = byNode[n][day];
       if (!c) return el("td", {}, "");
       const u = Number(c.utilisation ?? c.utilization ?? 0);
-      const words = `${n}, ${dayLabel(day, risk.start)}: ${load(c)} of ${c.capacity_orders} orders (${Math.round(u * 100)}%)`;
+      const atRisk = c.at_risk_orders || 0;
+      const words = `${n}, ${dayLabel(day, risk.start)}: ${load(c)} of ${c.capacity_orders} orders (${Math.round(u * 100)}%)` +
+        (atRisk ? `, ${atRisk} at risk` : "");
       return el("td", {}, el("button", { type: "button", class: shade(u), "data-testid": "heat-cell", "data-node": n, "data-day": day,
-        title: words, "aria-label": words, onclick: () => showCell(n, day) }, `${Math.round(u * 100)}%`));
+        title: words, "aria-label": words, onclick: () => showCell(n, day) }, `${Math.round(u * 100)}%`,
+        atRisk ? el("small", { class: "cell-risk", "data-testid": "cell-at-risk" }, `${atRisk} at risk`) : null));
     })));
     box.replaceChildren(
       el("div", { class: "legend", "data-testid": "heat-legend" }, el("strong", {}, "Utilisation (orders due ÷ capacity):"),
@@ -181,7 +198,8 @@
     try {
       // the node's own scan, all its at-risk orders (the overview holds only the worst page)
       const scan = await client.get(`/v1/ops/risk?days=7&nodes=${encodeURIComponent(node)}&limit=1000`);
-      const orders = (scan.at_risk || []).filter((o) => o.ship_by === day || o.expected_ship_day === day);
+      // the domain's rule (capacity.cell_day): an order counts in its ship-by day's cell only
+      const orders = (scan.at_risk || []).filter((o) => (o.ship_by || o.expected_ship_day) === day);
       const rows = orders.map((o) => ({ order_id: o.order_id, reason: REASONS[o.reason] || o.reason, severity: SEVERITY[o.severity] || o.severity,
         promised_date: P.formatDate(o.promised_date, "en"), reroute: o.reroute_possible ? "yes" : "no" }));
       box.replaceChildren(el("h3", { "data-testid": "cell-title" }, `${node} · ${dayLabel(day, risk.start)}: ${rows.length} at-risk orders`),
