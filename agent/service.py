@@ -360,7 +360,39 @@ class AgentService:
         return [_message_dict(m) for m in (snapshot.values or {}).get("messages", [])]
 
 
+    async def add_staff_reply(self, *, thread_id: str, text: str, message_id: str) -> dict[str, Any]:
+        """Append a person's reply to a handed-off conversation (issue #15).
+
+        The caller has had the reply authorized by the domain
+        (``promesa.domain.handoffs.authorize_reply``). The reply is an assistant message named
+        ``STAFF_AUTHOR``: the customer's history shows it as from a person, and the model reads it
+        as context on the next turn. Idempotent by ``message_id`` (a retried request replaces
+        the same message, ``add_messages`` merges by id).
+
+        Raises:
+            NotFound: the conversation has no messages (nothing to reply to).
+            Conflict: the conversation waits for an approval (answer that first).
+        """
+        config = {"configurable": {"thread_id": thread_id}}
+        snapshot = await self.graph.aget_state(config)
+        if not (snapshot.values or {}).get("messages"):
+            raise NotFound(f"thread {thread_id} not found", thread_id=thread_id)
+        if snapshot.next:
+            raise Conflict("the conversation is waiting for an approval; answer it first", field="thread_id")
+        message = AIMessage(content=text, name=STAFF_AUTHOR, id=message_id)
+        # written as the graph's last node, so the thread stays finished and the next message
+        # starts a fresh turn from the guard
+        await self.graph.aupdate_state(config, {"messages": [message]}, as_node="respond")
+        return _message_dict(message)
+
+
+#: The name of assistant messages a person wrote (a staff reply), not the model.
+STAFF_AUTHOR = "staff"
+
+
 def _message_dict(message: BaseMessage) -> dict[str, Any]:
+    if isinstance(message, AIMessage) and message.name == STAFF_AUTHOR:
+        return {"role": "staff", "content": message.text, "id": message.id}
     if isinstance(message, HumanMessage):
         return {"role": "user", "content": message.text}
     if isinstance(message, ToolMessage):

@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from api.deps import AgentDep, NowDep, PrincipalDep, RuntimeDep
+from api.live_changes import announce, announcing, handoffs_of
 from api.schemas import TurnResponse
 from api.state import AgentService, Runtime
 from api.streaming import EVENT_STREAM, event_stream, wants_event_stream
@@ -46,8 +47,12 @@ class Turn:
         self.runtime.turn_limiter.hit(self.principal.label())
         kwargs.update(principal=self.principal, now=self.now)
         if wants_event_stream(self.request):
-            return event_stream(self.agent.stream_turn(**kwargs))
-        return turn_response(await self.agent.run_turn(**kwargs))
+            return event_stream(announcing(self.runtime, self.agent.stream_turn(**kwargs)))
+        result = await self.agent.run_turn(**kwargs)
+        response = turn_response(result)
+        announce(self.runtime, handoffs_of([d.model_dump(mode="json") if hasattr(d, "model_dump") else d
+                                            for d in getattr(result, "decisions", [])], response.thread_id))
+        return response
 
 
 def get_turn(

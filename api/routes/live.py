@@ -1,9 +1,10 @@
 """``GET /v1/live``: the changes events make, pushed to open surfaces as server-sent events.
 
 Each frame is ``event: change`` with the change as JSON (``kind``: inventory | order | node |
-capacity | customer, ``id``, its new values, ``event_type``). Staff see every change; a
-customer only the changes of their own orders and profile; a verified visitor only their
-order's. A comment line every ``HEARTBEAT`` seconds keeps proxies from closing the stream.
+capacity | customer from ingested events, with ``event_type``; handoff | reply from people,
+see ``api.live_changes``; ``id`` and its new values). Staff see every change; a customer only
+the changes of their own orders and profile and the staff replies to them; a verified visitor
+only their order's. A comment line every ``HEARTBEAT`` seconds keeps proxies from closing the stream.
 """
 
 from __future__ import annotations
@@ -29,12 +30,16 @@ def visible(principal: Principal, change: dict[str, Any]) -> bool:
     """Whether ``principal`` may see ``change`` (authorization stays with the principal)."""
     if principal.is_staff:
         return True
+    kind = change.get("kind")
     if principal.role is Role.customer:
-        return change.get("kind") in ("order", "customer") and (
+        return kind in ("order", "customer", "reply") and (
             change.get("customer_id") == principal.subject
-            or (change.get("kind") == "customer" and change.get("id") == principal.subject))
+            or (kind == "customer" and change.get("id") == principal.subject))
     if principal.role is Role.anonymous:
-        return change.get("kind") == "order" and change.get("id") == principal.order_scope
+        if kind == "reply":  # a visitor's handoff belongs to the order they verified
+            return (principal.order_scope is not None and change.get("customer_id") is None
+                    and change.get("order_id") == principal.order_scope)
+        return kind == "order" and change.get("id") == principal.order_scope
     return False
 
 

@@ -9,10 +9,11 @@ from sqlalchemy import select
 from promesa.domain import access, audit
 from promesa.domain.deps import Deps
 from promesa.domain.records import Record
-from promesa.errors import Conflict, NotFound
+from promesa.errors import Conflict, InvalidInput, NotFound
 from promesa.principal import Role
 from promesa.store.enums import HandoffStatus
 from promesa.store.models import Handoff
+from promesa.text import has_controls
 
 
 class HandoffQueued(Record):
@@ -127,6 +128,56 @@ def advance_handoff(deps: Deps, handoff_id: int, step: str, note: str = "") -> H
     audit.record(deps, _AUDIT_ACTION[step], "thread", row.thread_id,
                  {"handoff_id": row.id, "note": note[:500]} if note else {"handoff_id": row.id})
     return _view(row)
+
+
+#: Longest reply a person may send into a customer's conversation.
+MAX_REPLY_CHARS = 2000
+
+
+class StaffReply(Record):
+    """A staff reply the domain allowed into a handed-off conversation (and where it goes)."""
+
+    handoff_id: int
+    thread_id: str
+    customer_id: str | None
+    order_id: str | None
+    text: str
+    sent_at: datetime
+
+
+def authorize_reply(deps: Deps, handoff_id: int, text: str) -> StaffReply:
+    """Allow a staff member's reply into the customer's conversation of a handoff, audited.
+
+    Replying to an open handoff claims it (the person who answers owns the ticket). The text is
+    stored in the conversation, not in the audit trail, so an erasure that deletes the thread
+    deletes the reply too.
+
+    Raises:
+        Forbidden: the principal is not staff.
+        NotFound: no handoff with that id.
+        InvalidInput: the text is empty, too long or holds control characters (field ``text``).
+        Conflict: the handoff is closed (its conversation has been handed back).
+    """
+    access.ensure_staff(deps.principal, "replying to a customer")
+    clean = text.strip()
+    if not clean:
+        raise InvalidInput("the reply is empty", field="text")
+    if len(clean) > MAX_REPLY_CHARS:
+        raise InvalidInput(f"a reply holds at most {MAX_REPLY_CHARS} characters", field="text")
+    if has_controls(clean):
+        raise InvalidInput("the reply holds control characters", field="text")
+    row = deps.session.get(Handoff, handoff_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"no handoff {handoff_id}", field="handoff_id")
+    if row.status is HandoffStatus.closed:
+        raise Conflict(f"handoff {handoff_id} is closed; the customer can ask again", field="handoff_id")
+    if row.status is HandoffStatus.open:
+        row.status = HandoffStatus.claimed
+        audit.record(deps, _AUDIT_ACTION["claim"], "thread", row.thread_id, {"handoff_id": row.id})
+    deps.session.flush()
+    audit.record(deps, "handoff_replied", "thread", row.thread_id, {"handoff_id": row.id, "chars": len(clean)})
+    return StaffReply(handoff_id=row.id, thread_id=row.thread_id, customer_id=row.customer_id,
+                      order_id=row.order_id, text=clean, sent_at=deps.now)
 
 
 def _view(h: Handoff) -> HandoffView:

@@ -12,7 +12,7 @@
       reason: "Why", timeline: "Tracking timeline", recommended: "Recommended", option: "Option",
       meets: "Meets promise", cost: "Cost delta", shipments: "Shipments", scores: "Scores",
       yes: "yes", no: "no", accept: "Choose this", executed: "Reroute executed", approvedBy: "Approved by",
-      risk: "Risk", severity: "Severity", sources: "Sources", handoff: "Handed to a person",
+      risk: "Risk", severity: "Severity", sources: "Sources", handoff: "Handed to a person", handoffNext: "A person from our team will answer you here, in this chat.",
       refusal: "Not allowed", clarify: "Need more information", analytics: "Result",
       noOption: "No option meets the promise", pickupAt: "Pick up at",
       approve: "Approve", reject: "Reject", pending: "Waiting for approval", allOptions: "Show all options",
@@ -36,7 +36,7 @@
       reason: "Motivo", timeline: "Seguimiento", recommended: "Recomendada", option: "Opción",
       meets: "Cumple la promesa", cost: "Diferencia de costo", shipments: "Envíos", scores: "Puntajes",
       yes: "sí", no: "no", accept: "Elegir", executed: "Cambio de origen ejecutado", approvedBy: "Aprobado por",
-      risk: "Riesgo", severity: "Severidad", sources: "Fuentes", handoff: "Transferido a una persona",
+      risk: "Riesgo", severity: "Severidad", sources: "Fuentes", handoff: "Transferido a una persona", handoffNext: "Una persona de nuestro equipo te responderá aquí, en este chat.",
       refusal: "No permitido", clarify: "Necesito más información", analytics: "Resultado",
       noOption: "Ninguna opción cumple la promesa", pickupAt: "Recoger en",
       approve: "Aprobar", reject: "Rechazar", pending: "Esperando aprobación", allOptions: "Ver todas las opciones",
@@ -295,7 +295,9 @@
         el("header", {}, el("h3", {}, `${d.sku}: ${d.total_atp}`)),
         P.table(["node_id", "atp", "distance_km"], (d.nodes || []).map((n) => Object.assign({}, n,
           { distance_km: n.distance_km === null || n.distance_km === undefined ? "" : Math.round(n.distance_km) }))));
-      case "handoff": return simple("handoff", t.handoff, d.reason);
+      // a shopper reads what happens next, never the reason code; staff read the reason in words
+      case "handoff": return simple("handoff", t.handoff, ctx.audience === "customer" ? t.handoffNext
+        : /^[a-z_]+$/.test(d.reason || "") ? human(d.reason) : d.reason);
       case "refusal": {
         // "not found" and off-topic are not permission problems: only a real refusal is red
         const title = d.code === "not_found" ? t.notFound : d.code === "rejected" ? t.rejected

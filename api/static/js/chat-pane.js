@@ -66,6 +66,7 @@
       this.restoring = true;
       for (const entry of this.log()) {
         if (entry.kind === "decision") this.decision(entry.d, { replay: true });
+        else if (entry.kind === "staff") this.staff(entry, { replay: true });
         else this.bubble(entry.kind, entry.text, { replay: true });
       }
       this.restoring = false;
@@ -75,6 +76,17 @@
       this.messages.append(node);
       this.messages.scrollTop = this.messages.scrollHeight;
       if (!(opts && opts.replay) && text && kind !== "error") this.remember({ kind, text });
+      return node;
+    }
+    // A reply a person on the team wrote into this conversation (pushed live, kept for reload).
+    staff(reply, opts) {
+      if (reply.id && this.messages.querySelector(`[data-reply-id="${CSS.escape(reply.id)}"]`)) return null;  // pushed twice
+      const who = this.lang() === "es" ? "Equipo de soporte" : "Support team";
+      const node = el("div", { class: "msg staff", "data-testid": "msg-staff", "data-reply-id": reply.id || "" },
+        el("strong", { class: "from" }, who), el("span", {}, reply.text));
+      this.messages.append(node);
+      this.messages.scrollTop = this.messages.scrollHeight;
+      if (!(opts && opts.replay)) this.remember({ kind: "staff", id: reply.id, text: reply.text });
       return node;
     }
     show(node) { if (node) { this.messages.append(node); this.messages.scrollTop = this.messages.scrollHeight; } }

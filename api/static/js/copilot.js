@@ -174,30 +174,53 @@
       const { handoff: h, messages } = await client.get(`/v1/handoffs/${id}`);
       if (h.customer_id) openProfile(h.customer_id);
       if (h.order_id) { setOrder(h.order_id); loadAudit(h.order_id); }
-      const transcript = messages.filter((m) => (m.role === "user" || m.role === "assistant") && m.content)
-        .map((m) => el("li", { class: `msg ${m.role === "user" ? "user" : "agent"}` }, m.content));
+      const line = (m) => (m.role === "staff"
+        ? el("li", { class: "msg staff", "data-testid": "transcript-staff" }, el("strong", { class: "from" }, "You (support)"), el("span", {}, m.content))
+        : el("li", { class: `msg ${m.role === "user" ? "user" : "agent"}` }, m.content));
+      const transcript = messages.filter((m) => ["user", "assistant", "staff"].includes(m.role) && m.content).map(line);
       const reply = el("textarea", { rows: "3", id: "handoff-reply", "data-testid": "handoff-reply" });
       const state = el("p", { class: "muted", role: "status", "data-testid": "handoff-state" }, `Status: ${h.status}`);
       const step = async (name, button) => {
         button.disabled = true;
         try {
-          const updated = await client.post(`/v1/handoffs/${id}/${name}`, { note: reply.value.trim() });
-          state.textContent = `Status: ${updated.status}`;
-          claim.disabled = true;
-          resolve.disabled = updated.status === "closed";
+          const updated = await client.post(`/v1/handoffs/${id}/${name}`, { note: "" });
+          shown(updated);
           loadHandoffs();
         } catch (err) { button.disabled = false; state.textContent = err.message; }
       };
-      const claim = el("button", { type: "button", class: "small", "data-testid": "handoff-claim", disabled: h.status !== "open" }, "Claim");
+      const claim = el("button", { type: "button", class: "small secondary", "data-testid": "handoff-claim", disabled: h.status !== "open" }, "Claim");
       const resolve = el("button", { type: "button", class: "small secondary", "data-testid": "handoff-resolve", disabled: h.status === "closed" }, "Resolve");
+      const send = el("button", { type: "button", class: "small", "data-testid": "handoff-send", disabled: h.status === "closed" }, "Send to customer");
+      const shown = (updated) => {
+        state.textContent = `Status: ${updated.status}`;
+        claim.disabled = updated.status !== "open";
+        resolve.disabled = send.disabled = updated.status === "closed";
+      };
       claim.addEventListener("click", () => step("claim", claim));
       resolve.addEventListener("click", () => step("resolve", resolve));
+      // the reply goes into the customer's own conversation (their widget shows it live)
+      send.addEventListener("click", async () => {
+        const text = reply.value.trim();
+        if (!text) { state.textContent = "Write the reply first."; reply.focus(); return; }
+        send.disabled = true;
+        const key = (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).replace(/[^A-Za-z0-9_-]/g, "");
+        try {
+          const sent = await client.post(`/v1/handoffs/${id}/reply`, { text, reply_id: key });
+          let list = detail.querySelector("[data-testid=transcript]");
+          if (!list) { list = el("ol", { class: "messages transcript", "data-testid": "transcript" }); detail.querySelector(".no-messages").replaceWith(list); }
+          list.append(line(sent.message));
+          reply.value = "";
+          shown(sent.handoff);
+          state.textContent = `Sent. Status: ${sent.handoff.status}`;
+          loadHandoffs();
+        } catch (err) { send.disabled = false; state.textContent = err.message; }
+      });
       detail.replaceChildren(el("h3", {}, `Ticket #${h.handoff_id}: ${reasonText(h.reason)}`),
         el("p", {}, h.summary || ""),
         el("h4", {}, "Transcript"),
-        transcript.length ? el("ol", { class: "messages transcript", "data-testid": "transcript" }, transcript) : el("p", { class: "muted" }, "No messages."),
-        el("label", { for: "handoff-reply" }, "Note for the audit trail (what you told the customer)"), reply,
-        el("div", { class: "row" }, claim, resolve), state);
+        transcript.length ? el("ol", { class: "messages transcript", "data-testid": "transcript" }, transcript) : el("p", { class: "muted no-messages" }, "No messages."),
+        el("label", { for: "handoff-reply" }, "Reply to the customer (they read it in their chat)"), reply,
+        el("div", { class: "row" }, send, claim, resolve), state);
     } catch (err) {
       detail.replaceChildren(el("p", { class: "error" }, err.message));
     }

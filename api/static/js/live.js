@@ -29,6 +29,8 @@
     if (c.kind === "order") return `${c.id}: ${c.status}${c.tracking ? ` (${c.tracking})` : ""}`;
     if (c.kind === "capacity") return `${c.node_id} ${c.day}: capacity ${c.orders} orders`;
     if (c.kind === "node") return `${c.id}: ${c.active ? "open" : "closed"}`;
+    if (c.kind === "handoff") return `Ticket #${c.id}: ${c.status === "open" ? "waiting for a person" : c.status}`;
+    if (c.kind === "reply") return `Ticket #${c.handoff_id}: reply sent to the customer`;
     return `${c.kind} ${c.id}`;
   }
 
@@ -51,6 +53,11 @@
       if (button) { button.click(); document.body.dataset.liveRefreshes = String(Number(document.body.dataset.liveRefreshes || 0) + 1); }
     },
     copilot(change) {
+      // the handoff queue follows every ticket queued, claimed or resolved, by anyone
+      if (change.kind === "handoff" || change.kind === "reply") {
+        if (global.Promesa && global.Promesa.copilotRefreshHandoffs) global.Promesa.copilotRefreshHandoffs(change);
+        return;
+      }
       // re-open the open profile when the change is about that customer (or any stock it may hold)
       const name = document.querySelector("[data-testid=profile-name]");
       const open = name && (name.textContent.match(/\(([^)]+)\)\s*$/) || [])[1];
@@ -67,6 +74,9 @@
       setTimeout(reopen, 50);
     },
     widget(change) {
+      // a person's reply into this very conversation (the feed sends only the owner's replies)
+      const pane = global.Promesa && global.Promesa.widgetPane;
+      if (change.kind === "reply" && pane && pane.threadId === change.thread_id) { pane.staff(change); return; }
       if (change.kind !== "order") return;
       document.querySelectorAll("[data-testid=card-order-status]").forEach((card) => {
         if (!card.textContent.includes(change.id)) return;

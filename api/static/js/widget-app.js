@@ -87,6 +87,15 @@
       const store = `${P.nodeName(node)} [${node}]`;
       chat.ask(lang === "es" ? `Sí, lo recojo en ${store}` : `Yes, I'll pick it up at ${store}`);
     } });
+  P.widgetPane = pane;  // live.js shows a person's reply in it
+  // replies a person sent while this tab was closed are in the conversation itself
+  pane.ready.then(async () => {
+    if (!pane.threadId || !client.token) return;
+    try {
+      const history = await client.get(`/v1/threads/${encodeURIComponent(pane.threadId)}`);
+      history.messages.filter((m) => m.role === "staff").forEach((m) => pane.staff({ id: m.id, text: m.content }));
+    } catch (_) { /* an expired session is handled when the shopper writes */ }
+  });
   const origAsk = pane.ask.bind(pane);
   pane.ask = (text, opts) => {
     const detected = detectLanguage(text);
