@@ -47,3 +47,48 @@ def test_bad_query_values_name_the_field(client: TestClient, token_for) -> None:
     support = token_for("support", "agent-ana")
     assert client.get("/v1/handoffs?status=lost", headers=support).json()["error"]["field"] == "status"
     assert client.get("/v1/audit?limit=9999", headers=support).json()["error"]["field"] == "limit"
+
+
+def test_a_reply_goes_to_the_conversation_and_to_its_owner_live(client: TestClient, world, token_for, now, agent) -> None:  # noqa: ANN001
+    """POST /v1/handoffs/{id}/reply: authorized in the domain, written to the thread, pushed."""
+    from api.routes.live import visible
+
+    _seed(world, now)
+    with Session(world) as session:
+        handoff_id = session.query(Handoff.id).filter_by(thread_id="t-1").scalar()
+    written: list[dict] = []
+
+    async def add_staff_reply(*, thread_id, text, message_id):  # noqa: ANN001, ANN202
+        written.append({"thread_id": thread_id, "text": text, "id": message_id})
+        return {"role": "staff", "content": text, "id": message_id}
+
+    agent.add_staff_reply = add_staff_reply
+    published: list[dict] = []
+    client.app.state.runtime.change_feed.publish = published.extend
+    support = token_for("support", "agent-ana")
+    path = f"/v1/handoffs/{handoff_id}/reply"
+    body = {"text": "Hola, ya lo reviso.", "reply_id": "r-12345678"}
+
+    assert client.post(path, json=body, headers=token_for("customer", "C-1000")).status_code == 403
+    empty = client.post(path, json={**body, "text": "   "}, headers=support)
+    assert empty.status_code == 422 and empty.json()["error"]["field"] == "text"
+    assert written == [] and published == []
+
+    sent = client.post(path, json=body, headers=support)
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["handoff"]["status"] == "claimed"
+    assert written == [{"thread_id": "t-1", "text": "Hola, ya lo reviso.", "id": "staff-r-12345678"}]
+    kinds = {c["kind"]: c for c in published}
+    assert kinds["handoff"]["status"] == "claimed"
+    reply = kinds["reply"]
+    assert (reply["thread_id"], reply["customer_id"], reply["text"]) == ("t-1", "C-1000", "Hola, ya lo reviso.")
+    # who sees the pushed reply: its customer and staff; not another customer, not a visitor
+    assert visible(Principal(role=Role.customer, subject="C-1000"), reply)
+    assert visible(Principal(role=Role.support, subject="agent-ana"), reply)
+    assert not visible(Principal(role=Role.customer, subject="C-1001"), reply)
+    assert not visible(Principal(role=Role.anonymous, order_scope="PO-5000"), reply)
+    assert not visible(Principal(role=Role.customer, subject="C-1000"), kinds["handoff"])
+
+    client.post(f"/v1/handoffs/{handoff_id}/resolve", json={}, headers=support)
+    closed = client.post(path, json=body, headers=support)
+    assert closed.status_code == 409 and closed.json()["error"]["code"] == "conflict"
