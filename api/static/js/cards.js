@@ -23,6 +23,7 @@
         change_address: "Change the delivery address", start_return: "Start a return", open_claim: "Open a claim" },
       args: { order_id: "Order", option_id: "Option", node_id: "Store", to_node: "To", reason: "Reason", line_nos: "Lines" },
       kinds: { reroute: "Ship from another store", pickup: "Pick up in store", split: "Split shipment", keep: "Keep as is" },
+      verbs: { ship_from_node: "Ship from", upgrade_service: "Faster service from", split: "Split between", pickup: "Pick up at" },
       severities: { high: "high", medium: "medium", low: "low" },
       events: { label_created: "Label created", picked_up: "Picked up by the carrier", in_transit: "In transit",
         delay_exception: "Delayed", out_for_delivery: "Out for delivery", failed_attempt: "Delivery attempt failed",
@@ -47,6 +48,7 @@
         change_address: "Cambiar la dirección de entrega", start_return: "Iniciar una devolución", open_claim: "Abrir una reclamación" },
       args: { order_id: "Pedido", option_id: "Opción", node_id: "Tienda", to_node: "Hacia", reason: "Motivo", line_nos: "Líneas" },
       kinds: { reroute: "Enviar desde otra tienda", pickup: "Recoger en tienda", split: "Envío dividido", keep: "Sin cambios" },
+      verbs: { ship_from_node: "Enviar desde", upgrade_service: "Servicio más rápido desde", split: "Dividir entre", pickup: "Recoger en" },
       severities: { high: "alta", medium: "media", low: "baja" },
       events: { label_created: "Guía generada", picked_up: "Recogido por la paquetería", in_transit: "En camino",
         delay_exception: "Retraso", out_for_delivery: "En reparto", failed_attempt: "Intento de entrega fallido",
@@ -303,7 +305,11 @@
         const title = d.code === "not_found" ? t.notFound : d.code === "rejected" ? t.rejected
           : d.code === "forbidden" || d.code === "policy_violation" ? t.refusal : t.offTopic;
         const kind = d.code === "forbidden" || d.code === "policy_violation" ? "refusal" : "notice";
-        const card = simple(kind, title, d.message);
+        // a rejection's message names the tool and the principal: a shopper needs neither (the
+        // title says it); staff read the action in words and the reason given
+        const body = d.code !== "rejected" ? d.message : ctx.audience === "customer" ? null
+          : String(d.message || "").replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (k) => ((t.tools && t.tools[k]) || human(k)).toLowerCase());
+        const card = simple(kind, title, body);
         card.setAttribute("data-testid", "card-refusal");
         card.setAttribute("data-code", d.code || "");
         return card;
@@ -313,10 +319,17 @@
   };
 
   // "ship_from_node:MTY-STORE-02:ESTAFETA-STANDARD" -> "ship from node · MTY-STORE-02 · Tienda Cumbres · ESTAFETA-STANDARD"
+  // A carrier service code in words: "ESTAFETA-STANDARD" -> "Estafeta standard".
+  P.serviceName = (code) => {
+    const words = String(code || "").toLowerCase().split(/[-_]/).filter(Boolean).join(" ");
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  };
   function optionWords(id, t, ctx) {
     const [kind, nodes, service] = id.split(":");
     const where = (nodes || "").split("+").filter(Boolean).map((n) => P.nodeLabel(n, ctx)).join(" + ");
-    return [(t.kinds && t.kinds[kind]) || human(kind), where, service && service !== "pickup" ? service : null].filter(Boolean).join(" · ");
+    // "Ship from Tienda Cumbres (MTY-STORE-02), Estafeta standard": the option id in words
+    const via = service && service !== "pickup" ? P.serviceName(service) : null;
+    return `${(t.verbs && t.verbs[kind]) || human(kind)} ${where}${via ? `, ${via}` : ""}`;
   }
 
   // Approve / reject buttons for a pending approval (interrupt) of a thread: the action in

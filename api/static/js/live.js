@@ -41,8 +41,11 @@
     box.setAttribute("data-testid", "live-feed");
     box.setAttribute("aria-live", "polite");
     box.className = "live-feed";
-    box.innerHTML = '<h2>Live <span data-testid="live-status" class="muted">connecting…</span></h2><ul data-testid="live-changes"></ul>';
-    (document.querySelector("main") || document.body).appendChild(box);
+    box.innerHTML = '<h2>Live <span data-testid="live-status">connecting…</span></h2><ul data-testid="live-changes"></ul>';
+    // a status pill in the page's top bar (the latest change beside it), not a stray block
+    // under the page's columns
+    const bar = document.querySelector("header.topbar");
+    if (bar) bar.insertBefore(box, bar.querySelector("nav")); else (document.querySelector("main") || document.body).appendChild(box);
     return box;
   }
 

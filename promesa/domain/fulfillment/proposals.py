@@ -256,6 +256,17 @@ def score(options: list[RerouteOption], profile: SourcingProfile, promised: obje
     return scored
 
 
+_OPTION_VERBS = {"ship_from_node": "ship from", "split": "split between", "pickup": "pick up at",
+                 "upgrade_service": "a faster service from"}
+
+
+def option_words(option: RerouteOption) -> str:
+    """An option as a person says it ("ship from MTY-STORE-02 with ESTAFETA-STANDARD"), for the
+    reasons people read; the option id stays in ``option_id`` for the code that acts on it."""
+    service = f" with {option.service_id}" if option.service_id and option.kind != "pickup" else ""
+    return f"{_OPTION_VERBS.get(option.kind, option.kind)} {' + '.join(option.nodes)}{service}"
+
+
 def _why_none(ctx: Context, options: list[RerouteOption], problem: str | None) -> str:
     for sku, need in ctx.demand(ctx.lines).items():
         if not any(atp >= need for atp in ctx.stock.get(sku, {}).values()):
@@ -273,7 +284,7 @@ def _why_none(ctx: Context, options: list[RerouteOption], problem: str | None) -
         return (f"only pickup at {consent_only[0].nodes[0]} keeps the promise, and it needs the "
                 "customer's consent")
     first = options[0]
-    return f"every option fails the profile's hard filters, e.g. {first.option_id}: {'; '.join(first.filtered_out)}"
+    return f"every option fails the profile's hard filters, e.g. {option_words(first)}: {'; '.join(first.filtered_out)}"
 
 
 def propose_reroute(deps: Deps, order_id: str, *, line_nos: list[int] | None = None,
@@ -307,7 +318,7 @@ def propose_reroute(deps: Deps, order_id: str, *, line_nos: list[int] | None = N
     best = ranked[0] if needed and ranked and not ranked[0].filtered_out and ranked[0].executable else None
     if best is not None:
         d = best.detail[0]
-        reason = (f"{best.option_id} scores {best.total_score:.2f} under profile '{profile_name}': "
+        reason = (f"{option_words(best)} scores {best.total_score:.2f} under profile '{profile_name}': "
                   f"leaves {'+'.join(best.nodes)} on {d.ship_day}, arrives {best.eta} "
                   f"(promise {ctx.promised}), cost delta {best.cost_delta_mxn:+.2f} MXN")
         if problem:
