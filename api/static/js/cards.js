@@ -10,7 +10,7 @@
       order: "Order", status: "Status", eta: "Estimated delivery", promised: "Promised",
       late: "Late", onTime: "On time", atRisk: "At risk", carrier: "Carrier", tracking: "Tracking",
       reason: "Why", timeline: "Tracking timeline", recommended: "Recommended", option: "Option",
-      meets: "Meets promise", cost: "Cost delta", shipments: "Shipments", scores: "Scores",
+      meets: "Meets promise", cost: "Cost delta", shipments: "Shipments", scores: "Scores", score: "Score",
       yes: "yes", no: "no", accept: "Choose this", executed: "Reroute executed", approvedBy: "Approved by",
       risk: "Risk", severity: "Severity", sources: "Sources", handoff: "Handed to a person", handoffNext: "A person from our team will answer you here, in this chat.",
       refusal: "Not allowed", clarify: "Need more information", analytics: "Result",
@@ -22,7 +22,8 @@
       tools: { execute_reroute: "Ship from another store", convert_to_pickup: "Change to pickup", cancel_order: "Cancel the order",
         change_address: "Change the delivery address", start_return: "Start a return", open_claim: "Open a claim" },
       args: { order_id: "Order", option_id: "Option", node_id: "Store", to_node: "To", reason: "Reason", line_nos: "Lines" },
-      kinds: { reroute: "Ship from another store", pickup: "Pick up in store", split: "Split shipment", keep: "Keep as is" },
+      kinds: { reroute: "Ship from another store", pickup: "Pick up in store", split: "Split shipment", keep: "Keep as is",
+        ship_from_node: "Another store", upgrade_service: "Faster service" },
       verbs: { ship_from_node: "Ship from", upgrade_service: "Faster service from", split: "Split between", pickup: "Pick up at" },
       severities: { high: "high", medium: "medium", low: "low" },
       events: { label_created: "Label created", picked_up: "Picked up by the carrier", in_transit: "In transit",
@@ -35,7 +36,7 @@
       order: "Pedido", status: "Estado", eta: "Entrega estimada", promised: "Prometido",
       late: "Retrasado", onTime: "A tiempo", atRisk: "En riesgo", carrier: "Paquetería", tracking: "Guía",
       reason: "Motivo", timeline: "Seguimiento", recommended: "Recomendada", option: "Opción",
-      meets: "Cumple la promesa", cost: "Diferencia de costo", shipments: "Envíos", scores: "Puntajes",
+      meets: "Cumple la promesa", cost: "Diferencia de costo", shipments: "Envíos", scores: "Puntajes", score: "Puntaje",
       yes: "sí", no: "no", accept: "Elegir", executed: "Cambio de origen ejecutado", approvedBy: "Aprobado por",
       risk: "Riesgo", severity: "Severidad", sources: "Fuentes", handoff: "Transferido a una persona", handoffNext: "Una persona de nuestro equipo te responderá aquí, en este chat.",
       refusal: "No permitido", clarify: "Necesito más información", analytics: "Resultado",
@@ -47,7 +48,8 @@
       tools: { execute_reroute: "Enviar desde otra tienda", convert_to_pickup: "Cambiar a recoger en tienda", cancel_order: "Cancelar el pedido",
         change_address: "Cambiar la dirección de entrega", start_return: "Iniciar una devolución", open_claim: "Abrir una reclamación" },
       args: { order_id: "Pedido", option_id: "Opción", node_id: "Tienda", to_node: "Hacia", reason: "Motivo", line_nos: "Líneas" },
-      kinds: { reroute: "Enviar desde otra tienda", pickup: "Recoger en tienda", split: "Envío dividido", keep: "Sin cambios" },
+      kinds: { reroute: "Enviar desde otra tienda", pickup: "Recoger en tienda", split: "Envío dividido", keep: "Sin cambios",
+        ship_from_node: "Otra tienda", upgrade_service: "Servicio más rápido" },
       verbs: { ship_from_node: "Enviar desde", upgrade_service: "Servicio más rápido desde", split: "Dividir entre", pickup: "Recoger en" },
       severities: { high: "alta", medium: "media", low: "baja" },
       events: { label_created: "Guía generada", picked_up: "Recogido por la paquetería", in_transit: "En camino",
@@ -132,16 +134,24 @@
     const customer = ctx.audience === "customer";
     const recommended = o.option_id === d.recommended_option_id;
     const cells = [
-      el("td", {}, (t.kinds && t.kinds[o.kind]) || human(o.kind), recommended ? el("span", { class: "badge on-time" }, t.recommended) : null),
-      el("td", {}, optionNodes(o, ctx)),
-      customer ? null : el("td", {}, o.service_id || "—"),
-      el("td", {}, o.eta ? P.formatDate(o.eta, ctx.lang) : "—"),
+      // staff: the kind and the store in one cell (two short lines), so the row fits the column
+      customer ? el("td", {}, (t.kinds && t.kinds[o.kind]) || human(o.kind), recommended ? el("span", { class: "badge on-time" }, t.recommended) : null)
+        : el("td", { class: "option-cell", title: recommended ? t.recommended : null }, el("span", {}, (t.kinds && t.kinds[o.kind]) || human(o.kind),
+          recommended ? el("span", { class: "sr-only" }, ` (${t.recommended})`) : null), el("small", { class: "node" }, optionNodes(o, ctx))),
+      customer ? el("td", {}, optionNodes(o, ctx)) : null,
+      customer ? null : el("td", {}, o.service_id ? P.serviceName(o.service_id) : "—"),
+      // staff compare many rows: a short date keeps each option on one line
+      el("td", {}, o.eta ? (customer ? P.formatDate(o.eta, ctx.lang) : new Date(`${o.eta}T12:00:00`).toLocaleDateString(
+        ctx.lang === "es" ? "es-MX" : "en-US", { weekday: "short", month: "short", day: "numeric" })) : "—"),
       el("td", {}, o.meets_promise ? t.yes : t.no),
     ];
     if (!customer) {
+      // one score per row (the criteria on hover): a column of per-criterion scores made every
+      // row several lines tall in the copilot's middle column
       const scores = o.scores ? Object.entries(o.scores).map(([k, v]) => `${human(k)} ${Number(v).toFixed(2)}`).join(" · ") : "";
+      const total = o.total_score !== undefined && o.total_score !== null ? Number(o.total_score).toFixed(2) : "—";
       cells.push(el("td", { class: "num" }, P.formatMoney(o.cost_delta_mxn ?? 0, ctx.lang)),
-        el("td", { class: "num" }, o.shipments ?? ""), el("td", { class: "scores" }, scores));
+        el("td", { class: "num scores", title: `${scores}${o.shipments > 1 ? ` · ${o.shipments} ${t.shipments.toLowerCase()}` : ""}` }, total));
     }
     const row = el("tr", { class: recommended ? "recommended" : "" }, cells);
     if (ctx.onChoose && (o.kind === "pickup" || ctx.chooseAny)) {
@@ -184,7 +194,7 @@
     // shoppers see only what they can choose (pickup stores); staff see every option
     const all = (d.options || []).filter((o) => !customer || o.kind === "pickup" || d.kind !== "pickup");
     const shown = ctx.allOptions ? all : all.slice(0, 5);
-    const headers = customer ? [t.option, t.store, t.eta, t.meets] : [t.option, t.node, t.service, t.eta, t.meets, t.cost, t.shipments, t.scores];
+    const headers = customer ? [t.option, t.store, t.eta, t.meets] : [t.option, t.service, t.eta, t.meets, t.cost, t.score];
     if (ctx.onChoose) headers.push(t.choose);
     const head = el("tr", {}, headers.map((h) => el("th", { scope: "col" }, h)));
     const recommended = all.find((o) => o.option_id === d.recommended_option_id);
@@ -318,11 +328,14 @@
     }
   };
 
-  // "ship_from_node:MTY-STORE-02:ESTAFETA-STANDARD" -> "ship from node · MTY-STORE-02 · Tienda Cumbres · ESTAFETA-STANDARD"
+  // "ship_from_node:MTY-STORE-02:ESTAFETA-STANDARD" -> "Ship from Tienda Cumbres (MTY-STORE-02), Estafeta standard"
   // A carrier service code in words: "ESTAFETA-STANDARD" -> "Estafeta standard".
   P.serviceName = (code) => {
-    const words = String(code || "").toLowerCase().split(/[-_]/).filter(Boolean).join(" ");
-    return words.charAt(0).toUpperCase() + words.slice(1);
+    const [carrier, ...rest] = String(code || "").split(/[-_]/).filter(Boolean);
+    if (!carrier) return "";
+    // short carrier names are acronyms (DHL, UPS); longer ones are names (Estafeta)
+    const name = carrier.length <= 3 ? carrier.toUpperCase() : carrier.charAt(0).toUpperCase() + carrier.slice(1).toLowerCase();
+    return [name, ...rest.map((w) => w.toLowerCase())].join(" ");
   };
   function optionWords(id, t, ctx) {
     const [kind, nodes, service] = id.split(":");

@@ -12,12 +12,14 @@
       busy: "Too many messages in a short time. Please wait a minute and try again.",
       tooLong: (n) => `That message is too long (${n} characters). Please keep it under ${n} characters.`,
       server: "Something went wrong on our side. Please try again.", typing: "Typing…",
+      pending: "First approve or reject the change above; then I can go on.",
       left: (n) => `${n} characters left` },
     es: { offline: "Parece que no tienes conexión. Revísala e inténtalo de nuevo.", retry: "Reintentar",
       auth: "Primero verifica tu pedido o vuelve a iniciar sesión.", reverify: "Verificar de nuevo",
       busy: "Demasiados mensajes en poco tiempo. Espera un minuto e inténtalo de nuevo.",
       tooLong: (n) => `Ese mensaje es demasiado largo. Escribe menos de ${n} caracteres.`,
       server: "Algo salió mal de nuestro lado. Inténtalo de nuevo.", typing: "Escribiendo…",
+      pending: "Primero aprueba o rechaza el cambio de arriba; después sigo contigo.",
       left: (n) => `Te quedan ${n} caracteres` },
   };
   const MAX_CHARS = 4000;
@@ -127,6 +129,7 @@
         text = t.auth;
         if (this.o.onAuthError) action = el("button", { type: "button", class: "small", "data-testid": "reverify", onclick: () => this.o.onAuthError() }, t.reverify);
       } else if (status === 429) text = t.busy;
+      else if (status === 409 || (err && err.code === "conflict")) text = t.pending;  // an approval waits on this thread
       else if (status === 413 || (status === 422 && err.field === "message")) text = t.tooLong(MAX_CHARS);
       else if (status < 500 && err.message) text = err.message;
       else action = el("button", { type: "button", class: "small", "data-testid": "retry", onclick: (e) => { e.target.closest(".msg").remove(); retry(); } }, t.retry);
@@ -134,7 +137,8 @@
       node.classList.add("error");
       node.setAttribute("data-testid", "msg-error");
       node.setAttribute("role", "alert");
-      node.replaceChildren(el("span", {}, text), action ? " " : null, action);
+      // replaceChildren writes a null as the text "null": only the parts there are
+      node.replaceChildren(...[el("span", {}, text), action ? " " : null, action].filter(Boolean));
       if (status === 401 && this.o.onAuthError) this.o.onAuthError({ silent: true });
     }
     async ask(text, opts) {
@@ -166,7 +170,7 @@
           decision: (d) => this.decision(d),
           interrupt: (p) => this.pending(p),
           done: (r) => this.finish(r, answer, streamed),
-          error: (e) => { failed = true; this.failure(answer, { status: 500, message: e && e.message }, () => this.ask(text, { retry: true })); },
+          error: (e) => { failed = true; this.failure(answer, { status: (e && e.status) || (e && e.code === "conflict" ? 409 : 500), code: e && e.code, message: e && e.message }, () => this.ask(text, { retry: true })); },
         });
       } catch (err) {
         failed = true;
