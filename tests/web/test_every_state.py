@@ -113,7 +113,8 @@ def test_copilot_in_every_state(live_server, page_factory):
 
     _ask(page, "Go ahead with the recommended option")
     approval = page.get_by_test_id("card-approval")
-    expect(approval).to_contain_text("Ship from Tienda Cumbres (MTY-STORE-02), Estafeta standard")
+    expect(approval).to_contain_text("Ship from MTY-STORE-02 · Tienda Cumbres, Estafeta standard")
+    expect(approval.get_by_test_id("approval-requested-by")).to_have_text("Asked by support agent agent-demo")
     _state(page_factory, page, page, "copilot-approval-desktop")
 
     page.route("**/v1/chat", lambda route: route.abort("internetdisconnected"))

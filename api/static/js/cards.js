@@ -10,7 +10,8 @@
       order: "Order", status: "Status", eta: "Estimated delivery", promised: "Promised",
       late: "Late", onTime: "On time", atRisk: "At risk", carrier: "Carrier", tracking: "Tracking",
       reason: "Why", timeline: "Tracking timeline", recommended: "Recommended", option: "Option",
-      meets: "Meets promise", cost: "Cost delta", shipments: "Shipments", scores: "Scores", score: "Score",
+      meets: "Meets promise", cost: "Cost delta", shipments: "Shipments", scores: "Scores", score: "Score", askedBy: "Asked by",
+      roles: { customer: "customer", support: "support agent", ops: "ops lead", anonymous: "visitor", system: "system" },
       yes: "yes", no: "no", accept: "Choose this", executed: "Reroute executed", approvedBy: "Approved by",
       risk: "Risk", severity: "Severity", sources: "Sources", handoff: "Handed to a person", handoffNext: "A person from our team will answer you here, in this chat.",
       refusal: "Not allowed", clarify: "Need more information", analytics: "Result",
@@ -36,7 +37,8 @@
       order: "Pedido", status: "Estado", eta: "Entrega estimada", promised: "Prometido",
       late: "Retrasado", onTime: "A tiempo", atRisk: "En riesgo", carrier: "Paquetería", tracking: "Guía",
       reason: "Motivo", timeline: "Seguimiento", recommended: "Recomendada", option: "Opción",
-      meets: "Cumple la promesa", cost: "Diferencia de costo", shipments: "Envíos", scores: "Puntajes", score: "Puntaje",
+      meets: "Cumple la promesa", cost: "Diferencia de costo", shipments: "Envíos", scores: "Puntajes", score: "Puntaje", askedBy: "Lo pidió",
+      roles: { customer: "el cliente", support: "el agente", ops: "operaciones", anonymous: "un visitante", system: "el sistema" },
       yes: "sí", no: "no", accept: "Elegir", executed: "Cambio de origen ejecutado", approvedBy: "Aprobado por",
       risk: "Riesgo", severity: "Severidad", sources: "Fuentes", handoff: "Transferido a una persona", handoffNext: "Una persona de nuestro equipo te responderá aquí, en este chat.",
       refusal: "No permitido", clarify: "Necesito más información", analytics: "Resultado",
@@ -345,6 +347,12 @@
     return `${(t.verbs && t.verbs[kind]) || human(kind)} ${where}${via ? `, ${via}` : ""}`;
   }
 
+  // "customer:C-1002" -> "Asked by customer C-1002" (a principal label in words)
+  const askedBy = (label, t) => {
+    const [role, ...rest] = String(label || "").split(":");
+    return `${t.askedBy || "Asked by"} ${(t.roles && t.roles[role]) || role} ${rest.join(":")}`.trim();
+  };
+
   // Approve / reject buttons for a pending approval (interrupt) of a thread: the action in
   // words (stores by name), and both buttons disabled once a decision has been sent.
   P.renderApproval = function renderApproval(pending, ctx) {
@@ -366,7 +374,7 @@
       args,
       // who asked and exactly what changes: for staff deciding (shoppers see their own words)
       ctx.audience !== "customer" && pending.requested_by
-        ? el("p", { class: "muted", "data-testid": "approval-requested-by" }, pending.requested_by) : null,
+        ? el("p", { class: "muted", "data-testid": "approval-requested-by" }, askedBy(pending.requested_by, t)) : null,
       ctx.audience !== "customer" && (pending.changes || []).length
         ? el("ul", { class: "changes", "data-testid": "approval-changes" }, ...pending.changes.map((c) => el("li", {}, c))) : null,
       ctx.showReason ? reason : null,
