@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.table import Table
-from sqlalchemy import Engine
 
 from promesa.errors import DomainError
 from promesa.settings import Settings, get_settings
-from promesa.store.db import drop_all, is_empty, make_engine, migrate
-from promesa.world.schema import world_json_schema
-from promesa.world.stories import STORIES
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+# The store (SQLAlchemy, Alembic, the drivers) is imported by the commands that use it:
+# ``promesa stories`` prints a table from a list and must start in under 2 s (#15).
 
 
 def _engine(settings: Settings) -> Engine:
+    from promesa.store.db import make_engine
+
     return make_engine(settings.sqlalchemy_url)
 
 
@@ -35,6 +39,7 @@ def seed_database(
 
     Refuses a database that already holds orders unless ``reset`` (drop and re-migrate).
     """
+    from promesa.store.db import drop_all, is_empty, migrate
     from promesa.world.demo import build_demo_world
     from promesa.world.loader import load_world
 
@@ -58,6 +63,8 @@ def seed_database(
 
 def setup(settings: Settings | None = None, *, console: Console | None = None) -> None:
     """Migrate and, when the database is empty, build the demo world. Extend with more steps."""
+    from promesa.store.db import is_empty, migrate
+
     settings = settings or get_settings()
     console = console or Console()
     engine = _engine(settings)
@@ -94,6 +101,8 @@ def register(app: typer.Typer) -> None:
     @app.command("world-schema")
     def world_schema_command() -> None:
         """Print the JSON Schema of world files."""
+        from promesa.world.schema import world_json_schema
+
         typer.echo(json.dumps(world_json_schema(), indent=2, ensure_ascii=False))
 
     @app.command("stories")
@@ -101,6 +110,10 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """List the demo world's stories: ids involved and a question to ask for each."""
+        from rich.table import Table
+
+        from promesa.world.stories import STORIES
+
         if as_json:
             typer.echo(json.dumps([s.as_dict() for s in STORIES], indent=2, ensure_ascii=False))
             return
