@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from knowledge.indexer import OnDocument
 
 
 class Suite(StrEnum):
@@ -19,16 +23,19 @@ def register(app: typer.Typer) -> None:
     app.command("eval")(eval_command)
 
 
-def index() -> None:
-    """Index the policy library (only documents whose content changed are re-embedded)."""
+def sync_policies(on_document: OnDocument | None = None) -> str:
+    """Sync the policy index; the one-line summary of what changed (``promesa setup`` prints it)."""
     from knowledge.indexer import build_index
     from promesa.settings import get_settings
 
-    report = build_index(get_settings())
-    Console().print(
-        f"policies: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.removed} removed ({report.chunks} sections indexed)"
-    )
+    report = build_index(get_settings(), on_document=on_document)
+    return (f"policies: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{report.removed} removed ({report.chunks} sections indexed)")
+
+
+def index() -> None:
+    """Index the policy library (only documents whose content changed are re-embedded)."""
+    Console().print(sync_policies())
 
 
 def eval_command(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from chromadb.api.models.Collection import Collection
@@ -36,10 +37,16 @@ def indexed_hashes(collection: Collection) -> dict[str, str]:
     return {str(m["doc_key"]): str(m["content_hash"]) for m in stored["metadatas"] or []}
 
 
-def sync_index(collection: Collection, library_dir: Path = LIBRARY_DIR) -> IndexReport:
+#: Called after each document with (documents done, documents in all, the document's key).
+OnDocument = Callable[[int, int, str], None]
+
+
+def sync_index(collection: Collection, library_dir: Path = LIBRARY_DIR,
+               on_document: OnDocument | None = None) -> IndexReport:
     """Bring ``collection`` in line with the library: add new, replace changed, drop deleted.
 
     The library is parsed and validated first, so a bad file changes nothing in the index.
+    ``on_document`` hears of each document as it is done (embedding them is the slow part).
     """
     documents = load_library(library_dir)
     current = indexed_hashes(collection)
@@ -48,7 +55,9 @@ def sync_index(collection: Collection, library_dir: Path = LIBRARY_DIR) -> Index
     for key in sorted(set(current) - wanted):
         collection.delete(where={"doc_key": key})
         report.removed += 1
-    for document in documents:
+    for done, document in enumerate(documents, 1):
+        if on_document is not None and done > 1:
+            on_document(done - 1, len(documents), documents[done - 2].key)
         previous = current.get(document.key)
         if previous == document.content_hash:
             report.unchanged += 1
@@ -77,12 +86,14 @@ def sync_index(collection: Collection, library_dir: Path = LIBRARY_DIR) -> Index
                 for s in document.sections
             ],
         )
+    if on_document is not None and documents:
+        on_document(len(documents), len(documents), documents[-1].key)
     report.chunks = collection.count()
     return report
 
 
-def build_index(settings: Settings) -> IndexReport:
+def build_index(settings: Settings, on_document: OnDocument | None = None) -> IndexReport:
     """Sync the library into the configured Chroma (embedded, or the server at ``chroma_url``)."""
     from knowledge.store import open_client, open_collection
 
-    return sync_index(open_collection(open_client(settings), settings))
+    return sync_index(open_collection(open_client(settings), settings), on_document=on_document)

@@ -75,12 +75,21 @@ def _register_area(area: str) -> None:
 
         @app.command("setup")
         def setup() -> None:
-            """Everything `make run` needs: schema, demo world (when empty) and the policy index."""
+            """Everything `make run` needs: schema, demo world (when empty) and the policy index,
+            as numbered steps with counts and timings."""
+            from rich.console import Console
+
             from knowledge import cli as knowledge_cli
+            from promesa.progress import Steps
             from promesa.world import cli as world_cli
 
-            world_cli.setup()
-            knowledge_cli.index()
+            steps = Steps(total=3, console=Console())
+            world_cli.setup(console=steps.console, steps=steps)
+            with steps.step("policy index (the first run loads the embedding model)") as step:
+                step.done(knowledge_cli.sync_policies(
+                    on_document=lambda done, total, key: step.tick(done, total, f"documents ({key})")))
+            steps.console.print(
+                "explore it: [bold]promesa stories[/] lists the demo situations and the questions to ask")
 
 
 def _register(argv: list[str]) -> None:

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from promesa.errors import DomainError
+from promesa.progress import Steps
 from promesa.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -61,22 +62,26 @@ def seed_database(
     return summary.describe()
 
 
-def setup(settings: Settings | None = None, *, console: Console | None = None) -> None:
-    """Migrate and, when the database is empty, build the demo world. Extend with more steps."""
+def setup(settings: Settings | None = None, *, console: Console | None = None,
+          steps: Steps | None = None) -> None:
+    """Migrate and, when the database is empty, build the demo world, as numbered steps with
+    counts and timings (the policy index is the caller's next step)."""
     from promesa.store.db import is_empty, migrate
 
     settings = settings or get_settings()
     console = console or Console()
+    steps = steps or Steps(total=2, console=console)
     engine = _engine(settings)
-    migrate(engine)
-    if is_empty(engine):
-        console.print("building the demo world …")
-        console.print(seed_database(engine, settings))
-    else:
-        console.print("database already holds a world: kept as is")
-    console.print(
-        "explore it: [bold]promesa stories[/] lists the demo situations and the questions to ask"
-    )
+    with steps.step("database schema") as step:
+        migrate(engine)
+        step.done(f"migrated ({settings.sqlalchemy_url.split(':', 1)[0]})")
+    with steps.step("demo world") as step:
+        if is_empty(engine):
+            # the bar is for people at a terminal; a log gets the step's end line only
+            step.done(seed_database(engine, settings, progress=console.is_terminal))
+        else:
+            step.done("the database already holds a world: kept as is")
+    engine.dispose()
 
 
 def register(app: typer.Typer) -> None:

@@ -71,6 +71,11 @@ def test_setup_builds_the_demo_world_once(scratch: str) -> None:
     assert first.exit_code == 0, first.output
     assert _orders(scratch) == 120 + 70  # 70 story orders
     assert re.search(r"policies: \d+ added, 0 updated, 0 unchanged", first.output)
+    # numbered steps with what each did and its seconds, as plain lines in a log (#15)
+    for step in (r"\[1/3\] database schema: migrated", r"\[2/3\] demo world: .*190 orders",
+                 r"\[3/3\] policy index .*: policies: \d+ added"):
+        assert re.search(step + r".*\(\d+\.\d s\)", first.output), (step, first.output)
+    assert re.search(r"\[3/3\] policy index .*: \d+/\d+ documents", first.output)
     second = runner.invoke(app, ["setup"])
     assert second.exit_code == 0 and "kept as is" in second.output
     assert re.search(r"policies: 0 added, 0 updated, \d+ unchanged", second.output)
