@@ -149,6 +149,10 @@ def run_analytics(deps: Deps, spec: AnalyticsQuery | dict[str, Any]) -> Analytic
     today = deps.now.astimezone(deps.settings.tz).date()
     if query.metric in LIVE_DIMENSIONS:
         start, end = query.start or today, query.end or today + timedelta(days=6)
+        # live metrics look ahead from the queues as they stand: "this week" from Monday would
+        # list past days at 0 %, so a window reaching into today starts today
+        if start < today <= end:
+            start = today
     else:
         start, end = query.start or today - timedelta(days=29), query.end or today
     horizon = deps.settings.analytics_horizon_days
@@ -284,5 +288,5 @@ def _live(deps: Deps, q: AnalyticsQuery, start: date, end: date) -> list[Analyti
     ranked = sorted(peaks.items(), key=lambda kv: (-kv[1][0], kv[0]))
     multi_day = start != end
     return [AnalyticsRow(group=dict(zip(q.dimensions, key)), value=round(100 * peak, 2),
-                         peak_day=day if multi_day else None)
+                         peak_day=day if multi_day and peak > 0 else None)
             for key, (peak, day) in ranked]

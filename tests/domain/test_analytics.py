@@ -180,8 +180,12 @@ def test_utilisation_over_a_week_is_each_nodes_busiest_day_busiest_first(world, 
              start=TODAY.isoformat(), end=(TODAY + 6 * D).isoformat())
     assert [(r.group["node"], r.value, r.peak_day) for r in week.rows] == [
         ("N1", 1.0, TODAY + D),  # PO-3 on Saturday: the week's average would say 0.14 %
-        ("N2", 0.0, TODAY),
+        ("N2", 0.0, None),  # an idle node has no busiest day
     ]
+    # a window reaching back before today starts today (live load looks ahead)
+    from_monday = q(world, ops, metric="utilisation", dimensions=["node"],
+                    start=(TODAY - 4 * D).isoformat(), end=(TODAY + 2 * D).isoformat())
+    assert from_monday.start == TODAY
     one_day = q(world, ops, metric="utilisation", dimensions=["node"],
                 start=(TODAY + D).isoformat(), end=(TODAY + D).isoformat())
     assert all(r.peak_day is None for r in one_day.rows)

@@ -139,6 +139,7 @@
       node.setAttribute("role", "alert");
       // replaceChildren writes a null as the text "null": only the parts there are
       node.replaceChildren(...[el("span", {}, text), action ? " " : null, action].filter(Boolean));
+      this.messages.scrollTop = this.messages.scrollHeight;  // the error is the latest thing to read
       if (status === 401 && this.o.onAuthError) this.o.onAuthError({ silent: true });
     }
     async ask(text, opts) {
