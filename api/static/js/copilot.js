@@ -21,6 +21,10 @@
   const LABELS = { handoff_id: "Ticket", created_at: "Waiting since", customer_id: "Customer", order_id: "Order",
     reason: "Reason", status: "Status", promised_date: "Promised", fulfillment_type: "Fulfilment", total: "Total" };
 
+  // "Mon, Nov 9": the profile's side column holds four columns at 1366 px without cutting Total
+  const shortDate = (iso) => (iso ? new Date(`${String(iso).slice(0, 10)}T12:00:00`).toLocaleDateString("en-US",
+    { weekday: "short", month: "short", day: "numeric" }) : "");
+
   P.staffSignIn({ client, root: $("signin"), role: "support", subject: "agent-demo", title: "Support copilot", onReady: start });
 
   function setOrder(id) {
@@ -117,7 +121,7 @@
         el("h3", {}, "Orders"),
         P.table(["order_id", "status", "promised_date", "total"], p.orders || [], {
           csv: `${p.customer_id}-orders.csv`, labels: LABELS,
-          format: (c, v) => (c === "total" ? P.formatMoney(v, "en") : c === "promised_date" ? P.formatDate(v, "en") : c === "status" ? String(v).replace(/_/g, " ") : v ?? ""),
+          format: (c, v) => (c === "total" ? P.formatMoney(v, "en") : c === "promised_date" ? shortDate(v) : c === "status" ? String(v).replace(/_/g, " ") : v ?? ""),
           onRowClick: (o) => { setOrder(o.order_id); P.copilotPane.ask(`What's the status of ${o.order_id}?`); loadAudit(o.order_id); },
         }),
         el("h3", {}, "Interactions"),
