@@ -112,6 +112,12 @@ class Settings(BaseSettings):
         12, description="Nearest nodes with stock considered per reroute proposal, to ship from "
         "and (within the pickup radius) for pickup."
     )
+    # --- promising (promesa/domain/promising) ---
+    promise_candidate_nodes: int = Field(
+        8, ge=1, le=100, description="Nearest nodes with stock a quote or checkout plan considers.")
+    promise_cache_seconds: float = Field(
+        30.0, ge=0, description="Longest a cached quote lives (writes in this process drop it "
+        "at once; 0 disables the cache).")
     # --- events in (promesa/domain/events, api/routes/events.py) ---
     event_sources: dict[str, EventSourceConfig] = Field(
         default_factory=dict,
