@@ -197,3 +197,23 @@ def test_pickup_at_a_store_with_stock_is_ready_after_processing(session, now, se
     pickup = next(o for o in q.options if o.kind is OptionKind.pickup)
     assert (pickup.node_id, pickup.delivery_date) == ("CDMX-STORE-01", FRI)
     assert pickup.ready_at.hour == 12 and pickup.cost_mxn == 0
+
+
+def test_cached_quotes_are_dropped_by_the_writes_that_move_them(engine, session, now, settings):
+    world(session)
+    first = quote(deps(session, now, settings), "SKU-1", 1, "06700")
+    assert quote(deps(session, now, settings), "SKU-1", 1, "06700") is not first  # a copy ...
+    assert quote(deps(session, now, settings), "SKU-1", 1, "06700") == first      # ... of the entry
+    with Session(engine) as other:  # another session takes every unit at the CDMX DC
+        other.get(InventoryPosition, ("DC-CDMX-01", "SKU-1")).on_hand = 0
+        other.commit()
+    session.rollback()
+    moved = standard(quote(deps(session, now, settings), "SKU-1", 1, "06700"))
+    assert moved.node_id == "DC-MTY-01"
+    # a quote read inside a transaction with its own writes is not stored for others
+    session.get(InventoryPosition, ("DC-CDMX-01", "SKU-1")).on_hand = 5
+    session.flush()
+    inside = standard(quote(deps(session, now, settings), "SKU-1", 1, "06700"))
+    assert inside.node_id == "DC-CDMX-01"
+    session.rollback()
+    assert standard(quote(deps(session, now, settings), "SKU-1", 1, "06700")).node_id == "DC-MTY-01"

@@ -10,7 +10,8 @@
 4. Otherwise the order is written by the ``order.created`` event handler (``ingest``) with each
    line allocated to its planned node and ship-by day, in this transaction: the stock
    reservation, the node-load slot (by trigger), the promised date and the audit entry commit
-   together. Placing the same idempotency key again answers ``duplicate`` with the same order.
+   together, with the idempotency key's execution row: placing the same key again answers
+   ``duplicate`` with the same order (a concurrent second submit of one key is a Conflict).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from promesa.domain.promising.records import (
 from promesa.errors import Conflict, Forbidden, InvalidInput, NotFound
 from promesa.principal import Principal, Role
 from promesa.store.enums import Channel, FulfillmentType, ServiceLevel
-from promesa.store.models import Address, InventoryPosition, Node, Order, Product
+from promesa.store.models import ActionExecution, Address, InventoryPosition, Node, Order, Product
 
 #: The principal and CloudEvents source checkout writes orders as.
 CHECKOUT = Principal(role=Role.system, subject="checkout")
@@ -56,8 +57,25 @@ class PlaceOrder(BaseModel):
     channel: Channel = Channel.web
 
 
-def order_id_for(customer_id: str, key: str) -> str:
-    return "PO-W" + hashlib.sha256(f"{customer_id}\0{key}".encode()).hexdigest()[:12].upper()
+#: Checkout order numbers: 8 digits from 80000000 (world generators number from far below).
+CHECKOUT_NUMBERS = (80_000_000, 20_000_000)
+ACTION_CHECKOUT = "checkout"
+
+
+def _execution_key(customer_id: str, key: str) -> str:
+    digest = hashlib.sha256(f"{customer_id}\0{key}".encode()).hexdigest()[:40]
+    return f"{ACTION_CHECKOUT}:{digest}"
+
+
+def _new_order_id(session, execution_key: str) -> str:
+    """An order number derived from the key, the next candidate while one is taken."""
+    start, span = CHECKOUT_NUMBERS
+    for attempt in range(100):
+        digest = hashlib.sha256(f"{execution_key}\0{attempt}".encode()).digest()
+        candidate = f"PO-{start + int.from_bytes(digest[:8], 'big') % span}"
+        if session.get(Order, candidate) is None:
+            return candidate
+    raise Conflict("no free order number", field="idempotency_key")
 
 
 def _authorize(principal: Principal, customer_id: str) -> None:
@@ -120,11 +138,13 @@ def place_order(deps: Deps, request: PlaceOrder, policy: Policy = Policy.capacit
     """Place ``request`` on a fresh plan in the caller's transaction (see the module docstring)."""
     _authorize(deps.principal, request.customer_id)
     session = deps.session
-    order_id = order_id_for(request.customer_id, request.idempotency_key)
-    existing = session.get(Order, order_id)
-    if existing is not None:
-        return PlacementResult(status=PlacementStatus.duplicate, order_id=order_id,
-                               promised_date=existing.promised_date, total_mxn=existing.total)
+    execution_key = _execution_key(request.customer_id, request.idempotency_key)
+    done = session.get(ActionExecution, execution_key)
+    if done is not None:
+        existing = session.get(Order, done.entity_id)
+        return PlacementResult(status=PlacementStatus.duplicate, order_id=done.entity_id,
+                               promised_date=existing.promised_date if existing else None,
+                               total_mxn=existing.total if existing else None)
     postal_code = _destination(deps, request)
     if session.get_bind().dialect.name == "sqlite" and not session.in_nested_transaction():
         session.execute(text("UPDATE event_watermarks SET sequence = sequence WHERE 0"))
@@ -145,20 +165,20 @@ def place_order(deps: Deps, request: PlaceOrder, policy: Policy = Policy.capacit
             status=PlacementStatus.requote, plan=plan,
             reason=f"the quoted date no longer holds: the earliest delivery is now "
                    f"{plan.latest_delivery.isoformat()}")
+    order_id = _new_order_id(session, execution_key)
     prices = {ln.sku: session.get(Product, ln.sku).price for s in plan.shipments for ln in s.lines}
     raw = {"specversion": "1.0", "id": f"checkout-{order_id}", "source": CHECKOUT_SOURCE,
            "type": "promesa.order.created.v1", "time": deps.now.isoformat(),
            "data": _event(request, order_id, plan, prices)}
     result = ingest(Deps(session=session, principal=CHECKOUT, now=deps.now, settings=deps.settings), raw)
-    if result.status == "duplicate":  # the same checkout committed meanwhile by another worker
-        order = session.get(Order, order_id)
-        return PlacementResult(status=PlacementStatus.duplicate, order_id=order_id,
-                               promised_date=order.promised_date if order else None,
-                               total_mxn=order.total if order else None)
     if result.status != "accepted":
         error = result.error
         raise Conflict(error.reason if error else "the order could not be placed",
                        field=(error.field if error else None) or "lines")
+    session.add(ActionExecution(key=execution_key, action=ACTION_CHECKOUT, entity_id=order_id,
+                                executed_at=deps.now, actor=deps.principal.label(),
+                                result={"order_id": order_id, "promised_date": plan.latest_delivery.isoformat()}))
+    session.flush()
     order = session.get(Order, order_id)
     return PlacementResult(status=PlacementStatus.placed, order_id=order_id,
                            promised_date=plan.latest_delivery, plan=plan,
