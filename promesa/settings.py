@@ -12,6 +12,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from promesa.domain.events.sources import EventSourceConfig
+from promesa.domain.orchestration.config import AutonomyPolicy, NoticePolicy
 from promesa.domain.fulfillment.config import (
     RateCard,
     SourcingProfile,
@@ -118,6 +119,10 @@ class Settings(BaseSettings):
     promise_cache_seconds: float = Field(
         30.0, ge=0, description="Longest a cached quote lives (writes in this process drop it "
         "at once; 0 disables the cache).")
+    # --- orchestration and notices (promesa/domain/orchestration, promesa/domain/notices) ---
+    autonomy: AutonomyPolicy = Field(
+        default_factory=AutonomyPolicy, description="When the orchestrator may act without a person.")
+    notices: NoticePolicy = Field(default_factory=NoticePolicy, description="Customer notices: channels, quiet hours, sender.")
     # --- events in (promesa/domain/events, api/routes/events.py) ---
     event_sources: dict[str, EventSourceConfig] = Field(
         default_factory=dict,
