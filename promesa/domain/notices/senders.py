@@ -37,8 +37,8 @@ class SmtpSender:
             raise SendError(f"SMTP sends email, not {notice.channel.value}")
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self.sender, notice.recipient, notice.subject
-        message["Content-Language"] = notice.language
         message.set_content(notice.body)
+        message["Content-Language"] = notice.language  # after set_content, which resets Content-*
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 smtp.send_message(message)
