@@ -47,3 +47,32 @@ def test_bad_input_is_a_422_naming_the_field(client, engine, token_for) -> None:
     staff = client.post("/v1/promise/orders", json={**body, "customer_id": None},
                         headers=token_for("support", "agent-ana"))
     assert staff.status_code == 422 and staff.json()["error"]["field"] == "customer_id"
+
+
+def test_orchestration_queue_and_customer_notices_over_http(client, engine, token_for) -> None:  # noqa: ANN001
+    from promesa.domain.deps import Deps
+    from promesa.domain.orchestration import run
+    from promesa.domain.orchestration.config import AutonomyPolicy
+    from promesa.principal import SYSTEM
+    from promesa.settings import Settings
+    from tests.domain.orchestration_world import NOW
+    from tests.domain.orchestration_world import world as orchestration_world
+
+    with Session(engine) as session:
+        orchestration_world(session)
+        settings = Settings(_env_file=None, autonomy=AutonomyPolicy(enabled=False))  # type: ignore[call-arg]
+        run.orchestrate(Deps(session=session, principal=SYSTEM, now=NOW, settings=settings))
+        session.commit()
+    ops = token_for("ops", "ops-luis")
+    assert client.get("/v1/orchestration/pending", headers=token_for("customer", "C-1")).status_code == 403
+    queued = client.get("/v1/orchestration/pending", headers=ops).json()
+    assert [q["order_id"] for q in queued] == ["PO-1"] and queued[0]["proposal"]["order_id"] == "PO-1"
+    bad = client.post(f"/v1/orchestration/actions/{queued[0]['id']}/explode", json={}, headers=ops)
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "verb"
+    rejected = client.post(f"/v1/orchestration/actions/{queued[0]['id']}/reject", json={"note": "no"}, headers=ops)
+    assert rejected.status_code == 200 and rejected.json()["decision"] == "rejected"
+    again = client.post(f"/v1/orchestration/actions/{queued[0]['id']}/approve", json={}, headers=ops)
+    assert again.status_code == 409
+    mine = client.get("/v1/me/notices", headers=token_for("customer", "C-1")).json()
+    assert len(mine) == 1 and mine[0]["order_id"] == "PO-1" and mine[0]["language"] == "es"
+    assert client.get("/v1/me/notices", headers=token_for("customer", "C-2")).json() == []

@@ -29,6 +29,7 @@ from promesa.store.enums import (
 )
 from promesa.store.models import AuditEntry, InventoryPosition, Notice, OrchestrationAction, OrderLine
 from tests.domain import builders
+from tests.domain.orchestration_world import SAT, world
 from tests.domain.ops_world import (
     CUMBRES,
     NOW,
@@ -45,25 +46,7 @@ from tests.domain.ops_world import (
     done,
 )
 
-SAT = TODAY + timedelta(days=1)
 OPS = Principal(role=Role.ops, subject="ops-luis")
-
-
-def world(session: Session, *, other_stock: int = 5, cur_on_hand: int = 0, locale: str = "es-MX",
-          other_at: tuple[float, float] = CUMBRES) -> None:
-    add_node(session, "CUR", SAN_PEDRO)
-    add_node(session, "OTHER", other_at)
-    add_carriers(session)
-    add_product(session, "SKU-1")
-    add_stock(session, "CUR", "SKU-1", on_hand=cur_on_hand, reserved=1)
-    if other_stock:
-        add_stock(session, "OTHER", "SKU-1", on_hand=other_stock)
-    add_customer(session, "C-1")
-    session.get(builders.Customer, "C-1").locale = locale
-    builders.add_identity(session, "C-1", IdentityKind.email, "ana@example.com")
-    add_order(session, "PO-1", "C-1", [("SKU-1", 1)], node_id="CUR", ship_by=TODAY, promised=SAT)
-    done(session)
-    session.commit()
 
 
 def deps(session, settings, now=NOW, principal=OPS) -> Deps:
@@ -125,6 +108,7 @@ def test_policy_rules_send_options_to_staff(session, settings):
     for policy, why in ((AutonomyPolicy(enabled=False), "policy is off"),
                         (AutonomyPolicy(invisible_kinds=()), "changes what the customer sees")):
         session.execute(OrchestrationAction.__table__.delete())
+        session.expunge_all()
         session.commit()
         report = run.orchestrate(deps(session, settings.model_copy(update={"autonomy": policy})))
         session.commit()
@@ -148,6 +132,7 @@ def test_an_option_over_the_cost_limit_waits_and_within_it_runs(session, setting
     assert row.decision is OrchestrationDecision.awaiting_approval
     assert row.option_id == "upgrade_service:OTHER:DHL-EXP" and "+119.80 MXN, over the policy's 50.00" in row.detail
     session.execute(OrchestrationAction.__table__.delete())
+    session.expunge_all()
     session.commit()
     generous = settings.model_copy(update={"autonomy": AutonomyPolicy(max_extra_cost_mxn=150.0)})
     run.orchestrate(deps(session, generous))
@@ -205,6 +190,7 @@ def test_node_closure_and_capacity_drop_are_told_apart(session, settings):
     kinds = {r.trigger for r in session.scalars(select(OrchestrationAction))}
     assert kinds == {TriggerKind.capacity_drop}
     session.execute(OrchestrationAction.__table__.delete())
+    session.expunge_all()
     session.get(builders.NodeCapacity, ("CUR", TODAY)).orders = 0  # closed today
     session.commit()
     run.orchestrate(deps(session, settings))
