@@ -3,7 +3,7 @@
 Checkouts go through :func:`plan_checkout` (the date the shopper sees) and :func:`place_order`
 (stock and a node-day slot reserved with the promise; a stale quote is re-quoted and the new
 date accepted). Store sales, shrink, the capacity change and carrier delay exceptions are
-ingested as events. At 18:00 each node ships what its capacity allows that day, oldest ship-by
+ingested as events. At the 15:00 cut-off each node ships what its capacity allows that day, oldest ship-by
 first, as ``line_shipped`` events (a line whose stock is gone cannot ship). Policy 3 runs the
 orchestrator after every trigger event and three times a day, a staffer approves its queue at
 09:00 and 15:00, and notices leave through the outbox (quiet hours respected). After the week
@@ -43,7 +43,7 @@ from promesa.store.models import Address, Notice, OrchestrationAction, Order, Or
 POLICIES = ("naive", "capacity_aware", "capacity_aware_orchestrated")
 STAFF = Principal(role=Role.ops, subject="sim-staff")
 DRAIN_DAYS = 14
-SHIP_HOUR, DELAY_HOUR = 18, 8
+SHIP_HOUR, DELAY_HOUR = 15, 8  # nodes hand over at their 15:00 cut-off
 ORCHESTRATE_HOURS, APPROVE_HOURS = (6, 12, 16), (9, 15)
 CARRIER_DELAY_DAYS = 2
 
@@ -114,7 +114,9 @@ class Replay:
             deps = _deps(session, shopper, event.at, self.settings)
             postal = session.get(Address, f"A-{event.data['customer']}").postal_code
             try:
-                shown = plan_checkout(deps, lines, postal, policy=self.promising)
+                address = session.get(Address, f"A-{event.data['customer']}")
+                shown = plan_checkout(deps, lines, postal, policy=self.promising,
+                                      destination=(address.lat, address.lon))
                 request = PlaceOrder(customer_id=customer, lines=lines, ship_to_id=f"A-{event.data['customer']}",
                                      accepted_delivery_date=shown.latest_delivery, idempotency_key=f"sim-checkout-{n}")
                 result = place_order(deps, request, self.promising)

@@ -10,6 +10,7 @@ store. Dates and nodes come from the same code as a quote (:mod:`quote`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from promesa.domain.deps import Deps
 from promesa.domain.inventory import atp_by_node
@@ -85,8 +86,13 @@ def _best_at(ref: Reference, nodes: list[tuple[NodeRef, float]], zone: Zone, dep
 def plan_checkout(deps: Deps, lines: Sequence[CartLine], postal_code: str | None, *,
                   service_level: ServiceLevel = ServiceLevel.standard,
                   pickup_node_id: str | None = None,
-                  policy: Policy = Policy.capacity_aware) -> CheckoutPlan:
-    """The shipment plan of a cart to ``postal_code`` (or for pickup at ``pickup_node_id``)."""
+                  policy: Policy = Policy.capacity_aware,
+                  destination: tuple[float, float] | None = None) -> CheckoutPlan:
+    """The shipment plan of a cart to ``postal_code`` (or for pickup at ``pickup_node_id``).
+
+    ``destination`` (the ship-to address's point, at placement) replaces the zone's centre for
+    distances, so a promise never rests on a band the real address is not in.
+    """
     demand = merged(lines)
     if pickup_node_id is None and postal_code is None:
         raise InvalidInput("a shipped cart needs a postal code", field="postal_code")
@@ -117,6 +123,8 @@ def plan_checkout(deps: Deps, lines: Sequence[CartLine], postal_code: str | None
         return _plan(deps, store.postal_code, zone, service_level, policy, [_shipment(option, demand)])
 
     zone = zone_of(postal_code or "")
+    if destination is not None:
+        zone = Zone(zone.code, replace(zone.city, lat=destination[0], lon=destination[1]), zone.same_day)
 
     whole = nearest(ref, able(demand), zone.point, limit)
     per_line = {sku: nearest(ref, able({sku: q}), zone.point, limit) for sku, q in demand.items()}

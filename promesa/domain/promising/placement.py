@@ -86,8 +86,8 @@ def _authorize(principal: Principal, customer_id: str) -> None:
     raise Forbidden("you may place orders only for yourself", field="customer_id")
 
 
-def _destination(deps: Deps, request: PlaceOrder) -> str | None:
-    """The postal code to plan for (None for pickup)."""
+def _destination(deps: Deps, request: PlaceOrder) -> tuple[str, tuple[float, float]] | None:
+    """The postal code and point to plan for (None for pickup)."""
     if (request.ship_to_id is None) == (request.pickup_node_id is None):
         raise InvalidInput("give ship_to_id or pickup_node_id (one of them)", field="ship_to_id")
     if request.ship_to_id is None:
@@ -95,12 +95,14 @@ def _destination(deps: Deps, request: PlaceOrder) -> str | None:
     address = deps.session.get(Address, request.ship_to_id)
     if address is None or address.customer_id != request.customer_id:
         raise NotFound(f"address {request.ship_to_id} not found", field="ship_to_id")
-    return address.postal_code
+    return address.postal_code, (address.lat, address.lon)
 
 
-def _plan(deps: Deps, request: PlaceOrder, postal_code: str | None, policy: Policy) -> CheckoutPlan:
-    return plan_checkout(deps, request.lines, postal_code, service_level=request.service_level,
-                         pickup_node_id=request.pickup_node_id, policy=policy)
+def _plan(deps: Deps, request: PlaceOrder, where: tuple[str, tuple[float, float]] | None,
+          policy: Policy) -> CheckoutPlan:
+    return plan_checkout(deps, request.lines, where[0] if where else None, service_level=request.service_level,
+                         pickup_node_id=request.pickup_node_id, policy=policy,
+                         destination=where[1] if where else None)
 
 
 def _lock(deps: Deps, plan: CheckoutPlan, held: set[str]) -> None:
