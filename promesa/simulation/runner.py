@@ -5,7 +5,7 @@ Checkouts go through :func:`plan_checkout` (the date the shopper sees) and :func
 date accepted). Store sales, shrink, the capacity change and carrier delay exceptions are
 ingested as events. At the 15:00 cut-off each node ships what its capacity allows that day, oldest ship-by
 first, as ``line_shipped`` events (a line whose stock is gone cannot ship). Policy 3 runs the
-orchestrator after every trigger event and three times a day, a staffer approves its queue at
+orchestrator after every trigger event and at 06:00 and 16:00, a staffer approves its queue at
 09:00 and 15:00, and notices leave through the outbox (quiet hours respected). After the week
 the network keeps shipping, with no new orders, until every order has left (at most 14 days).
 """
@@ -44,7 +44,9 @@ POLICIES = ("naive", "capacity_aware", "capacity_aware_orchestrated")
 STAFF = Principal(role=Role.ops, subject="sim-staff")
 DRAIN_DAYS = 14
 SHIP_HOUR, DELAY_HOUR = 15, 8  # nodes hand over at their 15:00 cut-off
-ORCHESTRATE_HOURS, APPROVE_HOURS = (6, 12, 16), (9, 15)
+#: The risk scan assumes a line's processing starts when it looks, so it looks before the
+#: day's processing window (06:00, 09:00) and after the cut-off's hand-over (15:00, 16:00).
+ORCHESTRATE_HOURS, APPROVE_HOURS = (6, 16), (9, 15)
 CARRIER_DELAY_DAYS = 2
 
 
