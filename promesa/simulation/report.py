@@ -61,15 +61,15 @@ def metrics(outcome: Outcome, baseline_cost: float) -> tuple[dict[str, Any], dic
 
 
 _TEMPLATE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Promesa simulation — {{ s.scenario }}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:960px}table{border-collapse:collapse}
-td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th:first-child,td:first-child{text-align:left}
+<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:960px}table{border-collapse:collapse;font-size:12px;table-layout:fixed;width:100%}
+td,th{border:1px solid #ccc;padding:4px 6px;text-align:right;overflow-wrap:anywhere}th:first-child{width:24%}th:first-child,td:first-child{text-align:left}
 h2{margin-top:1.6em}</style></head><body>
 <h1>Peak week: {{ s.scenario }}</h1>
 <p>{{ s.days }} days, {{ s.orders_in_stream }} checkouts, seed {{ s.seed }}; replayed through the real services under
 three policies. Wall time {{ s.seconds }} s.</p>
 <table><tr>{% for f in fields %}<th>{{ f }}</th>{% endfor %}</tr>
 {% for p in s.policies %}<tr>{% for f in fields %}<td>{{ p[f] }}</td>{% endfor %}</tr>{% endfor %}</table>
-<h2>Promises kept</h2>{{ hit | safe }}
+<h2>Promises kept</h2><p>Goal: the orchestrated policy ≥ 98 % where naive ≤ 90 %.</p>{{ hit | safe }}
 <h2>Late orders notified before the promise passed</h2>{{ notified | safe }}
 <h2>Late orders</h2>{{ late | safe }}
 <h2>Expected “where is my order?” contacts</h2>{{ wismo | safe }}
