@@ -217,3 +217,18 @@ def test_cached_quotes_are_dropped_by_the_writes_that_move_them(engine, session,
     assert inside.node_id == "DC-CDMX-01"
     session.rollback()
     assert standard(quote(deps(session, now, settings), "SKU-1", 1, "06700")).node_id == "DC-MTY-01"
+
+
+def test_an_order_event_cannot_plan_a_line_after_its_promise(session, now, settings):
+    from promesa.domain.events.ingest import ingest
+    from promesa.principal import SYSTEM
+
+    world(session)
+    raw = {"specversion": "1.0", "id": "ev-late-line", "source": "/sources/oms", "type": "promesa.order.created.v1",
+           "time": now.isoformat(), "data": {
+               "order_id": "PO-7777", "customer_id": "C-1", "channel": "web", "promised_date": "2026-11-21",
+               "ship_to_id": "A-1", "lines": [{"sku": "SKU-1", "quantity": 1, "unit_price": "10.00",
+                                               "node_id": "DC-CDMX-01", "ship_by": "2026-11-23"}]}}
+    result = ingest(deps(session, now, settings, SYSTEM), raw)
+    assert result.status == "rejected" and result.error.field == "data.lines.0.ship_by"
+    assert session.get(Order, "PO-7777") is None
