@@ -23,9 +23,11 @@ from api.routes import (
     health,
     live,
     ops,
+    orchestration,
     orders,
     pages,
     privacy,
+    promise,
     stores,
     stories,
     support,
@@ -76,7 +78,7 @@ def create_app(
     app.add_middleware(DeclaredBodyLimit, max_body_size=max_body_size,
                        larger=(("/v1/events", settings.event_body_max_bytes),))
     routers = (health, auth, chat, approvals, threads, orders, customers, ops, support, stories, privacy, live,
-               stores)
+               stores, promise, orchestration)
     no_control = [Depends(no_control_characters)]
     for module in (*routers, pages):
         app.include_router(module.router, max_body_size=max_body_size, dependencies=no_control)

@@ -33,7 +33,7 @@ COMMAND_AREAS = {
     "migrate": "store", "bench": "bench", "seed": "world", "world-schema": "world",
     "stories": "world", "index": "knowledge", "eval": "evals", "serve": "api", "token": "api",
     "ask": "api", "chat": "api", "setup": "setup", "events": "events", "events-schema": "events",
-    "privacy": "privacy",
+    "privacy": "privacy", "simulate": "promising", "orchestrate": "promising",
 }
 
 
@@ -67,6 +67,10 @@ def _register_area(area: str) -> None:
         from promesa.events import cli as events_cli
 
         events_cli.register(app)
+    elif area == "promising":
+        from promesa.simulation import cli as simulation_cli
+
+        simulation_cli.register(app)
     elif area == "privacy":
         from api import privacy_cli
 

@@ -12,6 +12,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from promesa.domain.events.sources import EventSourceConfig
+from promesa.domain.orchestration.config import AutonomyPolicy, NoticePolicy
 from promesa.domain.fulfillment.config import (
     RateCard,
     SourcingProfile,
@@ -112,6 +113,16 @@ class Settings(BaseSettings):
         12, description="Nearest nodes with stock considered per reroute proposal, to ship from "
         "and (within the pickup radius) for pickup."
     )
+    # --- promising (promesa/domain/promising) ---
+    promise_candidate_nodes: int = Field(
+        8, ge=1, le=100, description="Nearest nodes with stock a quote or checkout plan considers.")
+    promise_cache_seconds: float = Field(
+        30.0, ge=0, description="Longest a cached quote lives (writes in this process drop it "
+        "at once; 0 disables the cache).")
+    # --- orchestration and notices (promesa/domain/orchestration, promesa/domain/notices) ---
+    autonomy: AutonomyPolicy = Field(
+        default_factory=AutonomyPolicy, description="When the orchestrator may act without a person.")
+    notices: NoticePolicy = Field(default_factory=NoticePolicy, description="Customer notices: channels, quiet hours, sender.")
     # --- events in (promesa/domain/events, api/routes/events.py) ---
     event_sources: dict[str, EventSourceConfig] = Field(
         default_factory=dict,

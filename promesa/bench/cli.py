@@ -16,6 +16,7 @@ from promesa.bench import core as _core  # noqa: F401  (registers the core bench
 from promesa.bench import agent_turn as _agent_turn  # noqa: F401  (registers agent_turn, lazily)
 from promesa.bench import events as _events  # noqa: F401  (registers the event ingestion benchmarks)
 from promesa.bench import nlu as _nlu  # noqa: F401  (registers nlu_read, lazily)
+from promesa.bench import promise as _promise  # noqa: F401  (registers promise_quote, checkout_plan)
 from promesa.bench.registry import BENCHMARKS, BenchContext, BenchResult
 from promesa.gcfreeze import freeze_startup_objects
 from promesa.settings import get_settings

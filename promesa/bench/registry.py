@@ -69,8 +69,8 @@ def percentile(samples: list[float], q: float) -> float:
 
 def result(name: str, samples: list[float], ctx: BenchContext, reference: list[float] | None = None,
            note: str | None = None) -> BenchResult:
-    p95 = percentile(samples, 0.95)
-    ref95 = percentile(reference, 0.95) if reference else None
+    p95 = round(percentile(samples, 0.95), 3)
+    ref95 = round(percentile(reference, 0.95), 3) if reference else None  # the ratio of what is shown
     return BenchResult(
         name=name, p50_ms=round(percentile(samples, 0.5), 3), p95_ms=round(p95, 3),
         reference_p95_ms=round(ref95, 3) if ref95 is not None else None,

@@ -41,6 +41,7 @@ from promesa.store.models import (
     AuditEntry,
     Customer,
     Handoff,
+    Notice,
     Identity,
     Interaction,
     Order,
@@ -291,6 +292,8 @@ def _erase(deps: Deps, customer_id: str, pseudonym: str) -> tuple[dict[str, int]
     removed["identities"] = session.execute(delete(Identity).where(Identity.customer_id == customer_id)).rowcount
     removed["interactions"] = session.execute(
         delete(Interaction).where(Interaction.customer_id == customer_id)).rowcount
+    # notices hold the recipient's address and words about their order: nothing of them stays
+    removed["notices"] = session.execute(delete(Notice).where(Notice.customer_id == customer_id)).rowcount
     handoffs = session.scalars(select(Handoff).where(
         or_(Handoff.customer_id == customer_id, Handoff.order_id.in_(order_ids)))).all()
     for handoff in handoffs:  # that a handoff happened stays; who and what was said goes

@@ -171,3 +171,47 @@ class CaseResolution(StrEnum):
     refund = "refund"
     investigation = "investigation"
     staff_review = "staff_review"
+
+
+# --- orchestration and customer notices (promesa/domain/orchestration) ---
+
+
+class TriggerKind(StrEnum):
+    """What moved under a promise, so that the orchestrator looks at the order."""
+
+    carrier_delay = "carrier_delay"
+    stock_loss = "stock_loss"
+    capacity_drop = "capacity_drop"
+    node_closed = "node_closed"
+    missed_cutoff = "missed_cutoff"
+    pickup_expiring = "pickup_expiring"
+
+
+class OrchestrationDecision(StrEnum):
+    auto_executed = "auto_executed"
+    awaiting_approval = "awaiting_approval"
+    approved = "approved"
+    rejected = "rejected"
+    notice_only = "notice_only"
+    no_option = "no_option"
+    reverted = "reverted"
+
+
+class NoticeChannel(StrEnum):
+    email = "email"
+    sms = "sms"
+    whatsapp = "whatsapp"
+
+
+class NoticeKind(StrEnum):
+    delay = "delay"
+    saved = "saved"
+    pickup_reminder = "pickup_reminder"
+
+
+class NoticeStatus(StrEnum):
+    awaiting_approval = "awaiting_approval"
+    scheduled = "scheduled"
+    sent = "sent"
+    failed = "failed"
+    cancelled = "cancelled"

@@ -44,6 +44,10 @@ from promesa.store.enums import (
     ItemCondition,
     LineStatus,
     NodeType,
+    NoticeChannel,
+    NoticeKind,
+    NoticeStatus,
+    OrchestrationDecision,
     OrderStatus,
     RefundMethod,
     RefundReason,
@@ -52,6 +56,7 @@ from promesa.store.enums import (
     ReturnStatus,
     ServiceLevel,
     TrackingEventType,
+    TriggerKind,
 )
 
 NAMING = {
@@ -615,3 +620,57 @@ class DeadLetter(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OrchestrationAction(Base):
+    """What the orchestrator did about one order after one trigger: once per (order, trigger).
+
+    ``before`` holds the allocation it changed (lines' nodes and ship-by days, the service) so
+    that staff can revert an automatic action; ``rule`` names the autonomy rule that allowed it.
+    """
+
+    __tablename__ = "orchestration_actions"
+    __table_args__ = (Index("ix_orchestration_actions_decision", "decision", "detected_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True, doc="order:trigger:reference.")
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    trigger: Mapped[TriggerKind] = mapped_column(_enum(TriggerKind))
+    trigger_ref: Mapped[str] = mapped_column(String(200))
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decision: Mapped[OrchestrationDecision] = mapped_column(_enum(OrchestrationDecision))
+    rule: Mapped[str | None] = mapped_column(String(100))
+    option_id: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    proposal: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Notice(Base):
+    """A customer notice drafted from structured fields, one per order, trigger and channel."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("order_id", "trigger_key", "channel"),
+        Index("ix_notices_status_send_after", "status", "send_after"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    trigger_key: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[NoticeChannel] = mapped_column(_enum(NoticeChannel))
+    kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind))
+    language: Mapped[str] = mapped_column(String(5))
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[NoticeStatus] = mapped_column(_enum(NoticeStatus))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    send_after: Mapped[datetime] = mapped_column(UTCDateTime, doc="Not before: quiet hours end.")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))

@@ -141,7 +141,9 @@ def created(ctx: ApplyContext, data: OrderCreated) -> Effect:
             if session.get(Node, line.node_id) is None:
                 raise NotFound(f"node {line.node_id} not found", field=f"{field}.node_id")
             inventory.reserve(ctx, line.node_id, line.sku, line.quantity, field=f"{field}.node_id")
-            ship_by = _ship_by(ctx, order, line.node_id)
+            if line.ship_by is not None and line.ship_by > data.promised_date:
+                raise InvalidInput("a line cannot ship after the promised date", field=f"{field}.ship_by")
+            ship_by = line.ship_by or _ship_by(ctx, order, line.node_id)
             positions.append((line.node_id, line.sku))
         session.add(OrderLine(
             order_id=order.id, line_no=no, sku=line.sku, quantity=line.quantity,

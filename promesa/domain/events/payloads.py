@@ -64,6 +64,9 @@ class OrderLineIn(Payload):
     quantity: Quantity
     unit_price: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
     node_id: Id | None = Field(None, description="Allocated node; its stock is reserved at once.")
+    ship_by: date | None = Field(
+        None, description="The day the node ships it, when a promise planned it on that node-day's "
+        "capacity (checkout); default: the last day that keeps the promised date.")
 
 
 class OrderCreated(Payload):

@@ -1,0 +1,92 @@
+"""Notice text from structured fields only (DESIGN rule 1: the words never invent a date).
+
+Every date, option and amount comes from :class:`NoticeFields`; the templates only phrase them,
+in Spanish or English.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field
+
+from promesa.domain.records import Record
+from promesa.store.enums import NoticeKind, TriggerKind
+
+_MONTHS_ES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+              "octubre", "noviembre", "diciembre")
+_DAYS_ES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+
+_WHAT = {
+    "es": {TriggerKind.carrier_delay: "la paquetería reportó un retraso",
+           TriggerKind.stock_loss: "el almacén que lo preparaba se quedó sin el producto",
+           TriggerKind.capacity_drop: "el almacén que lo preparaba tiene menos capacidad de la prevista",
+           TriggerKind.node_closed: "el almacén que lo preparaba cerró temporalmente",
+           TriggerKind.missed_cutoff: "no alcanzó la hora de recolección de la paquetería",
+           TriggerKind.pickup_expiring: "tu pedido sigue esperándote en la tienda"},
+    "en": {TriggerKind.carrier_delay: "the carrier reported a delay",
+           TriggerKind.stock_loss: "the warehouse preparing it ran out of the product",
+           TriggerKind.capacity_drop: "the warehouse preparing it has less capacity than planned",
+           TriggerKind.node_closed: "the warehouse preparing it closed temporarily",
+           TriggerKind.missed_cutoff: "it missed the carrier's pick-up time",
+           TriggerKind.pickup_expiring: "your order is still waiting for you at the store"},
+}
+
+
+class NoticeFields(Record):
+    order_id: str
+    customer_name: str
+    trigger: TriggerKind
+    promised_date: date
+    new_date: date | None = Field(None, description="The new delivery (or last pickup) date.")
+    options: list[str] = Field(default_factory=list, description="What the customer may choose.")
+    compensation_mxn: float | None = None
+    store_name: str | None = None
+
+
+def language_of(locale: str | None) -> str:
+    return "en" if (locale or "").lower().startswith("en") else "es"
+
+
+def fmt_date(day: date, language: str) -> str:
+    if language == "es":
+        return f"{_DAYS_ES[day.weekday()]} {day.day} de {_MONTHS_ES[day.month - 1]}"
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def draft(kind: NoticeKind, fields: NoticeFields, language: str) -> tuple[str, str]:
+    """(subject, body) of a notice in ``language`` ("es" or "en")."""
+    es = language == "es"
+    name = fields.customer_name.split()[0] if fields.customer_name else ""
+    what = _WHAT["es" if es else "en"][fields.trigger]
+    promised = fmt_date(fields.promised_date, language)
+    new = fmt_date(fields.new_date, language) if fields.new_date else None
+    if kind is NoticeKind.pickup_reminder:
+        subject = f"Tu pedido {fields.order_id} te espera" if es else f"Your order {fields.order_id} is waiting"
+        until = new or promised
+        where = fields.store_name or ("la tienda" if es else "the store")
+        body = (f"Hola {name}: {what}. Puedes recogerlo en {where} hasta el {until}."
+                if es else f"Hi {name}: {what}. You can collect it at {where} until {until}.")
+        return subject, body
+    if kind is NoticeKind.saved:
+        subject = (f"Cambiamos cómo llega tu pedido {fields.order_id}" if es
+                   else f"We changed how your order {fields.order_id} arrives")
+        body = (f"Hola {name}: {what}, así que lo enviaremos de otra forma. Sigue llegando el {new or promised}."
+                if es else f"Hi {name}: {what}, so we are sending it another way. It still arrives {new or promised}.")
+        return subject, body
+    subject = f"Tu pedido {fields.order_id} llegará más tarde" if es else f"Your order {fields.order_id} will be late"
+    if es:
+        body = f"Hola {name}: {what}. Te prometimos el {promised}"
+        body += f"; ahora llegará el {new}." if new else "; te avisaremos en cuanto tengamos la nueva fecha."
+        if fields.options:
+            body += " Puedes elegir: " + "; ".join(fields.options) + "."
+        if fields.compensation_mxn:
+            body += f" Por la molestia te damos un cupón de ${fields.compensation_mxn:,.2f} MXN."
+    else:
+        body = f"Hi {name}: {what}. We promised {promised}"
+        body += f"; it will now arrive {new}." if new else "; we will tell you the new date as soon as we have it."
+        if fields.options:
+            body += " You can choose: " + "; ".join(fields.options) + "."
+        if fields.compensation_mxn:
+            body += f" For the trouble, here is a coupon for ${fields.compensation_mxn:,.2f} MXN."
+    return subject, body

@@ -1,0 +1,98 @@
+"""Remaining capacity of node-days: what a new order can still claim.
+
+A node-day's capacity (its default, a per-date override, or zero when closed) minus the open
+work whose ship-by is that day (``node_load``, kept by triggers) minus the backlog carried in
+from earlier over-full days (first in, first out, as :mod:`promesa.domain.load` plans it).
+One order claims one slot of orders and its units of units. Reads only; placement locks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from promesa.domain.load import OVERDUE_LOOKBACK_DAYS, capacity_calendars, load_buckets
+from promesa.domain.reference import NodeRef
+
+#: How far ahead a quote looks for a node-day with room; beyond it the node is "full".
+HORIZON_DAYS = 21
+
+
+@dataclass(frozen=True)
+class Slot:
+    orders: int
+    units: int
+
+    def fits(self, units: int) -> bool:
+        return self.orders >= 1 and self.units >= units
+
+
+class Slots:
+    """Remaining capacity per node and day over ``[today, today + HORIZON_DAYS)``."""
+
+    def __init__(self, remaining: dict[str, dict[date, Slot]] | None, today: date) -> None:
+        self._remaining = remaining  # None: naive (infinite capacity)
+        self.today = today
+
+    def first_day(self, node: NodeRef, earliest: date, units: int) -> date | None:
+        """The first ship day on or after ``earliest`` with room for one order of ``units``.
+
+        Naive slots answer ``earliest`` for any node that ships that weekday.
+        """
+        if self._remaining is None:
+            return earliest
+        days = self._remaining.get(node.id, {})
+        day = max(earliest, self.today)
+        last = self.today + timedelta(days=HORIZON_DAYS)
+        while day < last:
+            slot = days.get(day)
+            if slot is not None and slot.fits(units):
+                return day
+            day += timedelta(days=1)
+        return None
+
+    def left(self, node_id: str, day: date) -> Slot | None:
+        if self._remaining is None:
+            return None
+        return self._remaining.get(node_id, {}).get(day)
+
+
+def remaining_slots(session: Session, nodes: list[NodeRef], today: date) -> Slots:
+    """Remaining capacity of ``nodes`` from ``today``: two queries (overrides, load)."""
+    last = today + timedelta(days=HORIZON_DAYS)
+    calendars = capacity_calendars(session, nodes, today, last)
+    buckets = load_buckets(session, [n.id for n in nodes],
+                           today - timedelta(days=OVERDUE_LOOKBACK_DAYS), last)
+    remaining: dict[str, dict[date, Slot]] = {}
+    for node in nodes:
+        due: dict[date, tuple[int, int]] = {}
+        carry_o = carry_u = 0
+        for bucket in buckets.get(node.id, ()):
+            if bucket.ship_by < today:  # overdue work is the first thing today ships
+                carry_o += bucket.orders
+                carry_u += bucket.units
+            else:
+                due[bucket.ship_by] = (bucket.orders, bucket.units)
+        days: dict[date, Slot] = {}
+        day = today
+        calendar = calendars[node.id]
+        while day < last:
+            cap = calendar.on(day)
+            want_o, want_u = due.get(day, (0, 0))
+            want_o += carry_o
+            want_u += carry_u
+            if cap.ships:
+                days[day] = Slot(max(0, cap.orders - want_o), max(0, cap.units - want_u))
+                carry_o, carry_u = max(0, want_o - cap.orders), max(0, want_u - cap.units)
+            else:  # closed: nothing leaves, everything waits
+                carry_o, carry_u = want_o, want_u
+            day += timedelta(days=1)
+        remaining[node.id] = days
+    return Slots(remaining, today)
+
+
+def naive_slots(today: date) -> Slots:
+    """Slots that never run out: promising from carrier transit alone."""
+    return Slots(None, today)

@@ -1,0 +1,246 @@
+"""Replaying a scenario under one policy, through the real services, hour by hour.
+
+Checkouts go through :func:`plan_checkout` (the date the shopper sees) and :func:`place_order`
+(stock and a node-day slot reserved with the promise; a stale quote is re-quoted and the new
+date accepted). Store sales, shrink, the capacity change and carrier delay exceptions are
+ingested as events. At the 15:00 cut-off each node ships what its capacity allows that day, oldest ship-by
+first, as ``line_shipped`` events (a line whose stock is gone cannot ship). Policy 3 runs the
+orchestrator after every trigger event and at 06:00 and 16:00, a staffer approves its queue at
+09:00 and 15:00, and notices leave through the outbox (quiet hours respected). After the week
+the network keeps shipping, with no new orders, until every order has left (at most 14 days).
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from promesa.domain.calendar import delivery_date, distance_band, distance_km
+from promesa.domain.deps import Deps
+from promesa.domain.events.ingest import ingest
+from promesa.domain.load import capacity_calendars
+from promesa.domain.notices.dispatch import send_due
+from promesa.domain.orchestration import run as orchestration
+from promesa.domain.promising.checkout import plan_checkout
+from promesa.domain.promising.placement import PlaceOrder, place_order
+from promesa.domain.promising.records import CartLine, PlacementStatus, Policy
+from promesa.domain.reference import reference
+from promesa.errors import DomainError
+from promesa.principal import SYSTEM, Principal, Role
+from promesa.settings import Settings
+from promesa.simulation.scenario import Scenario, SimEvent, load
+from promesa.store.db import make_engine, migrate, session_factory
+from promesa.store.enums import OPEN_LINE_STATES, OrchestrationDecision
+from promesa.store.models import Address, Notice, OrchestrationAction, Order, OrderLine
+
+POLICIES = ("naive", "capacity_aware", "capacity_aware_orchestrated")
+STAFF = Principal(role=Role.ops, subject="sim-staff")
+DRAIN_DAYS = 14
+SHIP_HOUR, DELAY_HOUR = 15, 8  # nodes hand over at their 15:00 cut-off
+#: The risk scan assumes a line's processing starts when it looks, so it looks before the
+#: day's processing window (06:00, 09:00) and after the cut-off's hand-over (15:00, 16:00).
+ORCHESTRATE_HOURS, APPROVE_HOURS = (6, 16), (9, 15)
+CARRIER_DELAY_DAYS = 2
+
+
+class Delivered:
+    """Records sent notices (the outbox's sender in the simulation: nothing leaves the machine)."""
+
+    def send(self, notice: Notice) -> None:
+        return None
+
+
+@dataclass
+class Outcome:
+    name: str
+    orders: int = 0
+    rejected_checkouts: int = 0
+    requotes: int = 0
+    promise: dict[str, date] = field(default_factory=dict)
+    delivered: dict[str, date] = field(default_factory=dict)
+    blocked: set[str] = field(default_factory=set)
+    shipping_cost: float = 0.0
+    reroute_cost: float = 0.0
+    actions: dict[str, int] = field(default_factory=dict)
+    notified: dict[str, datetime] = field(default_factory=dict)
+    seconds: float = 0.0
+    events_rejected: int = 0
+
+
+def _deps(session: Session, principal: Principal, now: datetime, settings: Settings) -> Deps:
+    return Deps(session=session, principal=principal, now=now, settings=settings)
+
+
+def _event(kind: str, data: dict[str, Any], at: datetime, n: int) -> dict[str, Any]:
+    return {"specversion": "1.0", "id": f"sim-{n}", "source": "/sim/ops", "type": f"promesa.{kind}.v1",
+            "time": at.isoformat(), "data": data}
+
+
+class Replay:
+    def __init__(self, scenario: Scenario, policy: str, workdir: Path, settings: Settings) -> None:
+        self.scenario, self.policy, self.settings = scenario, policy, settings
+        path = workdir / f"{policy}.db"
+        path.unlink(missing_ok=True)
+        self.engine = make_engine(f"sqlite:///{path}")
+        migrate(self.engine)
+        load(self.engine, scenario)
+        self.sessions = session_factory(self.engine)
+        self.promising = Policy.naive if policy == "naive" else Policy.capacity_aware
+        self.orchestrated = policy == "capacity_aware_orchestrated"
+        self.out = Outcome(policy)
+        self.seq = 0
+        self.order_no: dict[str, int] = {}
+        self.pending_delays: list[tuple[datetime, str, date]] = []
+
+    def ingest(self, kind: str, data: dict[str, Any], at: datetime) -> bool:
+        self.seq += 1
+        with self.sessions() as session, session.begin():
+            result = ingest(_deps(session, SYSTEM, at, self.settings), _event(kind, data, at, self.seq))
+        if result.status != "accepted":
+            self.out.events_rejected += 1
+            return False
+        return bool(result.applied)
+
+    def checkout(self, event: SimEvent) -> None:
+        n, customer = event.data["n"], f"C-{event.data['customer']}"
+        lines = [CartLine(sku=s, quantity=q) for s, q in event.data["lines"]]
+        shopper = Principal(role=Role.customer, subject=customer)
+        with self.sessions() as session, session.begin():
+            deps = _deps(session, shopper, event.at, self.settings)
+            postal = session.get(Address, f"A-{event.data['customer']}").postal_code
+            try:
+                address = session.get(Address, f"A-{event.data['customer']}")
+                shown = plan_checkout(deps, lines, postal, policy=self.promising,
+                                      destination=(address.lat, address.lon))
+                request = PlaceOrder(customer_id=customer, lines=lines, ship_to_id=f"A-{event.data['customer']}",
+                                     accepted_delivery_date=shown.latest_delivery, idempotency_key=f"sim-checkout-{n}")
+                result = place_order(deps, request, self.promising)
+                if result.status is PlacementStatus.requote:  # the shopper accepts the new date
+                    self.out.requotes += 1
+                    request = request.model_copy(update={"accepted_delivery_date": result.plan.latest_delivery})
+                    result = place_order(deps, request, self.promising)
+            except DomainError:
+                self.out.rejected_checkouts += 1
+                session.rollback()
+                return
+            if result.status is not PlacementStatus.placed:
+                self.out.rejected_checkouts += 1
+                return
+            self.out.orders += 1
+            self.out.promise[result.order_id] = result.promised_date
+            self.out.shipping_cost += result.plan.total_shipping_mxn
+            self.order_no[result.order_id] = n
+
+    def ship(self, day: date, at: datetime) -> None:
+        """Each node ships up to its capacity of the day, oldest ship-by first."""
+        with self.sessions() as session:
+            ref = reference(session)
+            calendars = capacity_calendars(session, list(ref.nodes.values()), day, day)
+            rows = session.execute(
+                select(OrderLine.order_id, OrderLine.line_no, OrderLine.allocated_node_id, OrderLine.ship_by,
+                       Order.created_at, Order.service_id, Order.ship_to_id)
+                .join(Order, Order.id == OrderLine.order_id)
+                .where(OrderLine.status.in_(OPEN_LINE_STATES), OrderLine.allocated_node_id.is_not(None),
+                       OrderLine.ship_by <= day)
+                .order_by(OrderLine.ship_by, Order.created_at, OrderLine.order_id)).all()
+            addresses = {a.id: (a.lat, a.lon) for a in session.scalars(
+                select(Address).where(Address.id.in_({r.ship_to_id for r in rows if r.ship_to_id})))}
+        by_node: dict[str, dict[str, list[Any]]] = defaultdict(dict)
+        for row in rows:
+            by_node[row.allocated_node_id].setdefault(row.order_id, []).append(row)
+        for node_id, orders in by_node.items():
+            capacity = calendars[node_id].on(day).orders if node_id in calendars else 0
+            for order_id, lines in list(orders.items())[:capacity]:
+                for line in lines:
+                    shipped = self.ingest("order.line_shipped", {
+                        "order_id": order_id, "line_no": line.line_no, "shipment_id": f"SH-{order_id}-{node_id}"[:32],
+                        "tracking_number": f"T-{order_id}-{node_id}"}, at)
+                    if not shipped:
+                        self.out.blocked.add(order_id)
+                        continue
+                    self.out.blocked.discard(order_id)
+                    node, service = ref.nodes[node_id], ref.services[line.service_id]
+                    dest = addresses[line.ship_to_id]
+                    band = distance_band(distance_km(node.lat, node.lon, *dest))
+                    arrives = delivery_date(day, service.transit[band], ref.carriers[service.carrier_id].delivery_weekdays)
+                    if self.order_no.get(order_id) in self.scenario.delayed:
+                        arrives += timedelta(days=CARRIER_DELAY_DAYS)
+                        self.pending_delays.append((at.replace(hour=DELAY_HOUR) + timedelta(days=1),
+                                                    f"T-{order_id}-{node_id}", arrives))
+                    self.out.delivered[order_id] = max(arrives, self.out.delivered.get(order_id, arrives))
+
+    def orchestrate(self, at: datetime, approve: bool) -> None:
+        with self.sessions() as session, session.begin():
+            orchestration.orchestrate(_deps(session, SYSTEM, at, self.settings))
+        if approve:
+            with self.sessions() as session:
+                queued = orchestration.pending(_deps(session, STAFF, at, self.settings), limit=500)
+            for item in queued:
+                with self.sessions() as session, session.begin():
+                    try:
+                        orchestration.approve(_deps(session, STAFF, at, self.settings), item.id, note="sim staff")
+                    except DomainError:
+                        session.rollback()
+        with self.sessions() as session, session.begin():
+            send_due(_deps(session, SYSTEM, at, self.settings), Delivered(), limit=100_000)
+
+    def open_lines(self) -> int:
+        with self.sessions() as session:
+            return len(session.execute(select(OrderLine.id).where(OrderLine.status.in_(OPEN_LINE_STATES))
+                                       .limit(1)).all())
+
+    def run(self) -> Outcome:
+        started = clock.perf_counter()
+        stream = self.scenario.stream
+        i, hour = 0, self.scenario.start
+        last = self.scenario.end + timedelta(days=DRAIN_DAYS)
+        while hour < last:
+            upcoming = hour + timedelta(hours=1)
+            triggered = False
+            while i < len(stream) and stream[i].at < upcoming:
+                event = stream[i]
+                i += 1
+                if event.kind == "checkout":
+                    self.checkout(event)
+                elif event.kind == "pos_sale":
+                    self.ingest("inventory.pos_sale", event.data, event.at)
+                elif event.kind == "shrink":
+                    triggered |= self.ingest("inventory.shrink", {**event.data, "reason": "damaged"}, event.at)
+                elif event.kind == "capacity":
+                    triggered |= self.ingest("capacity.override", event.data, event.at)
+            due = [d for d in self.pending_delays if d[0] < upcoming]
+            self.pending_delays = [d for d in self.pending_delays if d[0] >= upcoming]
+            for at, tracking, eta in due:
+                triggered |= self.ingest("tracking.exception", {"tracking_number": tracking, "reason": "weather",
+                                                                "revised_eta": eta.isoformat()}, at)
+            if hour.hour == SHIP_HOUR:
+                self.ship(hour.date(), hour)
+            if self.orchestrated and (triggered or hour.hour in ORCHESTRATE_HOURS or hour.hour in APPROVE_HOURS):
+                self.orchestrate(hour, approve=hour.hour in APPROVE_HOURS)
+            hour = upcoming
+            if hour >= self.scenario.end and hour.hour == 0 and not self.pending_delays and not self.open_lines():
+                break
+        self.out.seconds = clock.perf_counter() - started
+        self._collect()
+        return self.out
+
+    def _collect(self) -> None:
+        with self.sessions() as session:
+            for row in session.scalars(select(OrchestrationAction)):
+                self.out.actions[row.decision.value] = self.out.actions.get(row.decision.value, 0) + 1
+                if row.decision in (OrchestrationDecision.auto_executed, OrchestrationDecision.approved):
+                    option = next((o for o in (row.proposal or {}).get("options", [])
+                                   if o.get("option_id") == row.option_id), {})
+                    self.out.reroute_cost += float(option.get("cost_delta_mxn", 0.0))
+            for order_id, sent_at in session.execute(select(Notice.order_id, Notice.sent_at)
+                                                     .where(Notice.sent_at.is_not(None))):
+                if order_id not in self.out.notified or sent_at < self.out.notified[order_id]:
+                    self.out.notified[order_id] = sent_at
+        self.engine.dispose()
