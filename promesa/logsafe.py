@@ -58,12 +58,20 @@ def load_names(engine: Engine) -> int:
     return len(_names)
 
 
-def redact(text: str) -> str:
-    if "%" in text:  # a URL's query string: match what it says, not its escapes ("+" splits words)
+def redact(text: str, *, unescape: bool = True) -> str:
+    """``text`` without emails, phones, customer ids and known names. ``unescape=False`` for a
+    format string, whose ``%`` are placeholders, not escapes."""
+    if unescape and "%" in text:  # a URL's query string: match what it says, not its escapes ("+" splits words)
         text = unquote(text)
     for pattern, replacement in PATTERNS:
         text = pattern.sub(replacement, text)
     return _names.redact(text)
+
+
+def _plain_args(args: Any) -> bool:
+    """Whether a record's arguments are a tuple of strings and numbers only (safe to redact apart)."""
+    return isinstance(args, tuple) and bool(args) and all(
+        isinstance(a, str | int | float) for a in args)
 
 
 def install(*, enabled: bool = True) -> None:
@@ -81,11 +89,17 @@ def install(*, enabled: bool = True) -> None:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a malformed record is logged as it is
-            return record
-        record.msg, record.args = redact(message), None
+        if _plain_args(record.args):
+            # kept as arguments, redacted one by one: some formatters read them (uvicorn's
+            # access log unpacks client, method, path, version and status)
+            record.msg = redact(record.msg, unescape=False) if isinstance(record.msg, str) else record.msg
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)  # type: ignore[union-attr]
+        else:
+            try:
+                message = record.getMessage()
+            except Exception:  # noqa: BLE001 - a malformed record is logged as it is
+                return record
+            record.msg, record.args = redact(message), None
         if record.exc_info and not record.exc_text:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         return record

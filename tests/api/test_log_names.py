@@ -115,3 +115,18 @@ def test_the_filter_redacts_known_names_in_any_form() -> None:
 def test_the_api_loads_the_worlds_names_at_startup(api_settings: Settings, seeded: Engine) -> None:
     with TestClient(create_app(api_settings, engine=seeded)):
         assert logsafe.redact("José Ñúñez Peña asked") == "[name] asked"
+
+
+def test_uvicorn_access_log_still_formats_and_is_redacted() -> None:
+    """The filter once collapsed every record's arguments, and uvicorn's access formatter, which
+    unpacks them, failed on every request (a "Logging error" traceback instead of the line)."""
+    from uvicorn.logging import AccessFormatter
+
+    logsafe.install()
+    logsafe.remember_names(PEOPLE)
+    record = logging.getLogger("uvicorn.access").makeRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/v1/customers/search?q=Mar%C3%ADa+L%C3%B3pez&e=ana.torres@example.com",
+         "1.1", 200), None)
+    line = AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False).format(record)
+    assert line == '127.0.0.1:5000 - "GET /v1/customers/search?q=[name]&e=[email] HTTP/1.1" 200 OK'
