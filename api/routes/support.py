@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from api.deps import AgentDep, DomainDeps, StaffDep
-from api.schemas import ERRORS
+from api.schemas import ERRORS, errors
 from promesa.domain.audit import MAX_ROWS, AuditEntryView, trail
 from promesa.domain.handoffs import HandoffView, advance_handoff, get_handoff, handoff_queue
 from promesa.store.enums import HandoffStatus
@@ -46,7 +46,7 @@ def audit(
     return trail(deps, entity_id=entity_id, limit=limit)
 
 
-@router.get("/handoffs/{handoff_id}", response_model=HandoffTranscript, responses=ERRORS)
+@router.get("/handoffs/{handoff_id}", response_model=HandoffTranscript, responses=errors(not_found="No such handoff"))
 async def handoff_transcript(
     handoff_id: HandoffId, _staff: StaffDep, deps: DomainDeps, agent: AgentDep
 ) -> HandoffTranscript:
@@ -55,13 +55,15 @@ async def handoff_transcript(
     return HandoffTranscript(handoff=handoff, messages=await agent.transcript(thread_id=handoff.thread_id))
 
 
-@router.post("/handoffs/{handoff_id}/claim", response_model=HandoffView, responses=ERRORS)
+@router.post("/handoffs/{handoff_id}/claim", response_model=HandoffView,
+             responses=errors(not_found="No such handoff", conflict="The handoff is resolved; it cannot be claimed"))
 def claim(handoff_id: HandoffId, body: HandoffStep, _staff: StaffDep, deps: DomainDeps) -> HandoffView:
     """Take an open handoff (idempotent); audited with who took it."""
     return advance_handoff(deps, handoff_id, "claim", body.note)
 
 
-@router.post("/handoffs/{handoff_id}/resolve", response_model=HandoffView, responses=ERRORS)
+@router.post("/handoffs/{handoff_id}/resolve", response_model=HandoffView,
+             responses=errors(not_found="No such handoff", conflict="The handoff cannot be resolved in its state"))
 def resolve(handoff_id: HandoffId, body: HandoffStep, _staff: StaffDep, deps: DomainDeps) -> HandoffView:
     """Close a handoff (idempotent); the note goes to the audit trail."""
     return advance_handoff(deps, handoff_id, "resolve", body.note)
