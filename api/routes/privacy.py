@@ -69,7 +69,8 @@ async def approve_erasure(request_id: Annotated[str, RequestId], staff: StaffDep
     return await agent_privacy.approve_erasure(agent, request_id, principal=staff, now=now)
 
 
-@router.post("/my-requests", response_model=HandoffQueued, responses=ERRORS)
+@router.post("/my-requests", response_model=HandoffQueued,
+             responses=errors(not_found="The signed-in customer no longer exists (erased)"))
 def my_request(body: MyRequestBody, customer: CustomerDep, deps: DomainDeps) -> HandoffQueued:
     """A signed-in customer exercises a data right; it reaches staff as a handoff with a reason."""
     # the queue's thread id names no one: a digest of the customer id, not the id itself

@@ -25,6 +25,8 @@ MISSING_OR_CONFLICTING = [
     ("support", "agent-ana", "GET", "/v1/privacy/customers/C-9999/export", None, 404),
     ("support", "agent-ana", "POST", "/v1/privacy/erasure-requests", {"customer_id": "C-9999", "reason": "asked"}, 404),
     ("ops", "ops-luis", "POST", "/v1/privacy/erasure-requests/ER-nope/approve", None, 404),
+    # found by schemathesis: a token outliving its erased customer was a 500 (a foreign key)
+    ("customer", "C-9999", "POST", "/v1/privacy/my-requests", {"kind": "access", "note": "x"}, 404),
 ]
 
 
