@@ -28,7 +28,7 @@ for role in visitor customer support ops system; do
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --exclude-path /v1/live \
     --phases examples,coverage,fuzzing \
-    --max-examples "${CONTRACT_MAX_EXAMPLES:-12}" --seed 16 --workers 1 --no-shrink \
+    --max-examples "${CONTRACT_MAX_EXAMPLES:-6}" --seed 16 --workers 1 --no-shrink \
     --request-timeout 30 --generation-database none --no-color --warnings off \
     --report junit --report-junit-path "artifacts/contract/$role.xml" || status=1
 done

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api.deps import DomainDeps, NowDep, OpsDep, RuntimeDep, StaffDep
+from api.deps import DomainDeps, NowDep, OpsDep, RowId, RuntimeDep, StaffDep
 from api.errors import ApiError, error_response
 from api.schemas import ERRORS, errors
 from promesa.domain.availability import Availability, sellable
@@ -100,7 +100,7 @@ def dead_letters(
 
 @router.post("/v1/events/dead-letters/{letter_id}/replay", response_model=EventResult,
              responses=errors(not_found="No such dead letter"))
-def replay_dead_letter(_ops: OpsDep, deps: DomainDeps, letter_id: int) -> EventResult:
+def replay_dead_letter(_ops: OpsDep, deps: DomainDeps, letter_id: RowId) -> EventResult:
     """Ingest a dead letter again after a fix (as the source that sent it)."""
     return replay(deps, letter_id)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import AgentDep, DomainDeps, StaffDep
+from api.deps import AgentDep, DomainDeps, RowId, StaffDep
 from api.schemas import ERRORS, errors
 from promesa.domain.audit import MAX_ROWS, AuditEntryView, trail
 from promesa.domain.handoffs import HandoffView, advance_handoff, get_handoff, handoff_queue
@@ -16,7 +16,7 @@ from promesa.store.enums import HandoffStatus
 router = APIRouter(prefix="/v1", tags=["support"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_ROWS)]
-HandoffId = Annotated[int, Path(ge=1)]
+HandoffId = RowId
 
 
 class HandoffStep(BaseModel):

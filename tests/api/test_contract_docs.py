@@ -79,6 +79,17 @@ def test_a_handoff_resolved_cannot_be_claimed_and_says_so_as_documented(client: 
     assert again.status_code == 409 and 409 in documented(client, "POST", f"/v1/handoffs/{handoff}/claim")
 
 
+@pytest.mark.parametrize(("method", "path"), [
+    ("POST", "/v1/events/dead-letters/17157805091144094187520/replay"),  # was a 500: an overflow in the driver
+    ("GET", "/v1/handoffs/2147483648"), ("POST", "/v1/handoffs/9223372036854775808/claim"),
+])
+def test_a_row_id_beyond_the_databases_integers_is_a_422_naming_it(real: TestClient, token_for, method, path) -> None:  # noqa: ANN001
+    answer = real.request(method, path, json={"note": "x"} if method == "POST" else None,
+                          headers=token_for("ops", "ops-luis"))
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["field"] in ("letter_id", "handoff_id")
+
+
 @pytest.mark.parametrize("path", ["/v1/chat", "/v1/auth/verify-order", "/v1/privacy/my-requests"])
 def test_an_undecodable_body_is_a_422_naming_the_body(client: TestClient, token_for, path: str) -> None:
     answer = client.post(path, content=b"\xa6\xff\x8d", headers={
