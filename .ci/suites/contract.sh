@@ -29,7 +29,7 @@ for role in visitor customer support ops system; do
     --exclude-path /v1/live \
     --phases examples,coverage,fuzzing \
     --max-examples "${CONTRACT_MAX_EXAMPLES:-6}" --seed 16 --workers 1 --no-shrink \
-    --request-timeout 30 --generation-database none --no-color --warnings off \
+    --request-timeout 60 --generation-database none --no-color --warnings off \
     --report junit --report-junit-path "artifacts/contract/$role.xml" || status=1
 done
 exit $status

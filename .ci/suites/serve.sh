@@ -16,13 +16,26 @@ serve_promesa() {
   if [ ! -f "$PROMESA_DATA_DIR/promesa.db" ]; then .venv/bin/promesa setup >/dev/null; fi
   .venv/bin/promesa serve --host 127.0.0.1 --port "$port" >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
-  trap 'kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null' EXIT
+  # keep the suite's own exit status (a bare `wait` on the killed server would make it 143)
+  trap 'rc=$?; kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; exit $rc' EXIT
   BASE_URL="http://127.0.0.1:$port"
   for _ in $(seq 120); do
-    if curl -sf "$BASE_URL/healthz" >/dev/null; then return 0; fi
+    if curl -sf "$BASE_URL/healthz" >/dev/null; then
+      warm_up
+      return 0
+    fi
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$SERVER_LOG" >&2; return 1; fi
     sleep 0.5
   done
   echo "promesa serve did not answer on $BASE_URL" >&2
   return 1
+}
+
+# The first policy question loads the embedding model (about 20 s on a loaded machine): asked
+# once here, so no suite request times out on it.
+warm_up() {
+  local token
+  token=$(.venv/bin/promesa token --role customer --subject C-1000 --ttl 5m)
+  curl -s -m 180 -o /dev/null "$BASE_URL/v1/chat" -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' -d '{"message": "What is the return policy?"}'
 }
