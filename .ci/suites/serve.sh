@@ -17,7 +17,7 @@ serve_promesa() {
   .venv/bin/promesa serve --host 127.0.0.1 --port "$port" >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   # keep the suite's own exit status (a bare `wait` on the killed server would make it 143)
-  trap 'rc=$?; kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; exit $rc' EXIT
+  trap 'rc=$?; kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true; exit $rc' EXIT
   BASE_URL="http://127.0.0.1:$port"
   for _ in $(seq 120); do
     if curl -sf "$BASE_URL/healthz" >/dev/null; then
