@@ -151,8 +151,9 @@ class TurnNodes:
         allowed = {s.name for s in specs}
         unknown = [c["name"] for c in response.tool_calls if c["name"] not in allowed]
         if not raw_ok or response.invalid_tool_calls or unknown:
-            log.warning("malformed tool call on thread %s: invalid=%s unknown=%s",
-                        ctx.thread_id, response.invalid_tool_calls, unknown)
+            # names and counts only: a tool call's arguments carry what the user typed (#16)
+            log.warning("malformed tool call on thread %s: invalid=%s unknown=%s", ctx.thread_id,
+                        [c.get("name") for c in response.invalid_tool_calls], unknown)
             return await hand_off(state, ctx, "model_unavailable", "malformed_tool_call")
         if len(response.tool_calls) > ctx.settings.max_tool_calls_per_message:
             log.warning("%d tool calls in one message on thread %s", len(response.tool_calls), ctx.thread_id)
@@ -299,7 +300,8 @@ def _reply_stands(reply: str, state: AgentState, max_chars: int) -> bool:
     )
     problems = unsupported(reply, evidence)
     if problems:
-        log.warning("reply replaced: unsupported %s", [(f.kind, f.said) for f in problems])
+        # kinds only: what the reply said is free text and may name a person (#16)
+        log.warning("reply replaced: unsupported %s", sorted({str(f.kind) for f in problems}))
     return not problems
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -94,6 +94,11 @@ def get_deps(
 
 
 DomainDeps = Annotated[Deps, Depends(get_deps)]
+
+#: The largest row id the databases store (PostgreSQL's INTEGER): a longer number in a path is a
+#: 422 naming it, not an overflow in the driver (a 500 schemathesis found, issue #16).
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def get_agent(runtime: RuntimeDep) -> AgentService:

@@ -118,8 +118,15 @@ async def validation_error_handler(_: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid_input", message, field)
 
 
+#: What FastAPI raises (a bare 400) when a body is not decodable at all (invalid UTF-8, a
+#: multipart it cannot read): the same typed 422 as a body that is not valid JSON.
+BODY_PARSE_DETAIL = "There was an error parsing the body"
+
+
 async def http_error_handler(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == BODY_PARSE_DETAIL:
+        return error_response(422, "invalid_input", "the request body is not valid JSON", "body")
     codes = {
         401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
         413: "body_too_large",

@@ -5,6 +5,9 @@ Run with ``promesa serve`` (uvicorn, factory mode) or ``uvicorn api.main:create_
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
@@ -38,6 +41,16 @@ from promesa import logsafe
 from promesa.settings import Settings, get_settings
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The runtime's lifespan, then the world's names for the log filter (issue #16)."""
+    async with lifespan(app):
+        runtime = app.state.runtime
+        if not runtime.settings.log_personal_data and runtime.engine is not None:
+            logsafe.load_names(runtime.engine)
+        yield
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -57,7 +70,7 @@ def create_app(
         version=health.VERSION,
         description="The operations agent that keeps the promises a store makes. "
         "Authenticate with `Authorization: Bearer <token>` (`promesa token`, or /v1/auth/*).",
-        lifespan=lifespan,
+        lifespan=_lifespan,
         favicon_url="/favicon.ico",
     )
     app.state.runtime = make_runtime(settings, engine=engine, agent=agent)

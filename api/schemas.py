@@ -47,6 +47,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+def errors(*, not_found: str | None = None, conflict: str | None = None) -> dict[int | str, dict[str, Any]]:
+    """:data:`ERRORS` plus the 404 and 409 a route really answers, each saying when (the
+    contract suite, ``.ci/suites/contract.sh``, fails on a status a route does not document)."""
+    docs = dict(ERRORS)
+    if not_found:
+        docs[404] = {"model": ErrorResponse, "description": not_found}
+    if conflict:
+        docs[409] = {"model": ErrorResponse, "description": conflict}
+    return docs
+
+
 # --- auth -----------------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from agent.approvals import Approval, PendingApproval
 from api.deps import AgentDep, PrincipalDep
-from api.schemas import ERRORS, ApprovalRequest, TurnResponse
+from api.schemas import ERRORS, errors, ApprovalRequest, TurnResponse
 from api.turns import SSE_DOC, TurnDep
 
 router = APIRouter(prefix="/v1/approvals", tags=["approvals"])
@@ -23,7 +23,8 @@ async def list_approvals(principal: PrincipalDep, agent: AgentDep) -> list[Any]:
     return list(await agent.pending_approvals(principal=principal))
 
 
-@router.post("/{thread_id}", response_model=TurnResponse, responses={200: SSE_DOC, **ERRORS})
+@router.post("/{thread_id}", response_model=TurnResponse, responses={
+    200: SSE_DOC, **errors(not_found="No such thread (or not yours)", conflict="Nothing waits for an approval on this thread")})
 async def decide(
     thread_id: Annotated[str, ThreadId],
     body: ApprovalRequest,

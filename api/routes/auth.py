@@ -10,7 +10,7 @@ from api.auth import check_principal, issue_token
 from api.deps import NowDep, PrincipalDep, RuntimeDep, SessionDep
 from api.errors import ApiError
 from api.modes import demo_enabled
-from api.schemas import ERRORS, DemoTokenRequest, ErrorResponse, TokenResponse, VerifyOrderRequest
+from api.schemas import ERRORS, errors, DemoTokenRequest, ErrorResponse, TokenResponse, VerifyOrderRequest
 from promesa.domain.deps import Deps
 from promesa.domain.identity import normalise_order_id
 from promesa.domain.verification import scoped_principal, verify_order
@@ -67,7 +67,8 @@ def verify_order_token(
     return TokenResponse(access_token=token, expires_in=int(ttl.total_seconds()), principal=visitor)
 
 
-@router.post("/demo-token", response_model=TokenResponse, responses=ERRORS)
+@router.post("/demo-token", response_model=TokenResponse,
+             responses=errors(not_found="Not in demo mode: the endpoint does not exist"))
 def demo_token(body: DemoTokenRequest, runtime: RuntimeDep) -> TokenResponse:
     """Demo only: a token for a story principal, for the demo shop, copilot and console pages.
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from api.errors import ApiError
-from api.schemas import ERRORS, ChatRequest, ErrorResponse, TurnResponse
+from api.schemas import ChatRequest, ErrorResponse, TurnResponse, errors
 from api.turns import SSE_DOC, TurnDep
 
 router = APIRouter(prefix="/v1", tags=["chat"])
@@ -17,7 +17,8 @@ router = APIRouter(prefix="/v1", tags=["chat"])
     response_model=TurnResponse,
     responses={
         200: SSE_DOC,
-        **ERRORS,
+        **errors(not_found="No such thread (or not yours)",
+                 conflict="The thread waits for an approval; approve or reject it first"),
         413: {"model": ErrorResponse, "description": "Message too long"},
         429: {"model": ErrorResponse, "description": "Too many turns; see Retry-After"},
     },

@@ -17,9 +17,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api.deps import DomainDeps, NowDep, OpsDep, RuntimeDep, StaffDep
+from api.deps import DomainDeps, NowDep, OpsDep, RowId, RuntimeDep, StaffDep
 from api.errors import ApiError, error_response
-from api.schemas import ERRORS
+from api.schemas import ERRORS, errors
 from promesa.domain.availability import Availability, sellable
 from promesa.domain.events.deadletters import DeadLetterView, list_dead_letters, replay
 from promesa.domain.events.envelope import read_body
@@ -98,13 +98,14 @@ def dead_letters(
     return list_dead_letters(deps, include_resolved=include_resolved, limit=limit)
 
 
-@router.post("/v1/events/dead-letters/{letter_id}/replay", response_model=EventResult, responses=ERRORS)
-def replay_dead_letter(_ops: OpsDep, deps: DomainDeps, letter_id: int) -> EventResult:
+@router.post("/v1/events/dead-letters/{letter_id}/replay", response_model=EventResult,
+             responses=errors(not_found="No such dead letter"))
+def replay_dead_letter(_ops: OpsDep, deps: DomainDeps, letter_id: RowId) -> EventResult:
     """Ingest a dead letter again after a fix (as the source that sent it)."""
     return replay(deps, letter_id)
 
 
-@router.get("/v1/availability", response_model=Availability, responses=ERRORS)
+@router.get("/v1/availability", response_model=Availability, responses=errors(not_found="No such product or node"))
 def availability(
     _staff: StaffDep, deps: DomainDeps,
     sku: Annotated[str, Query(min_length=1, max_length=32)],

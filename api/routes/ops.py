@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 
 from api.deps import DomainDeps, OpsDep
-from api.schemas import ERRORS
+from api.schemas import ERRORS, errors
 from promesa.domain.analytics import AnalyticsQuery, AnalyticsResult, run_analytics
 from promesa.domain.capacity import DEFAULT_PAGE, MAX_OFFSET, MAX_PAGE, RiskReport, scan_risk
 
@@ -21,7 +21,7 @@ def split_ids(values: list[str] | None) -> list[str] | None:
     return ids or None
 
 
-@router.get("/risk", response_model=RiskReport, responses=ERRORS)
+@router.get("/risk", response_model=RiskReport, responses=errors(not_found="No such node"))
 def risk(
     _ops: OpsDep,
     deps: DomainDeps,

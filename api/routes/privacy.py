@@ -12,7 +12,7 @@ from pydantic import Field
 
 from agent import privacy as agent_privacy
 from api.deps import AgentDep, CustomerDep, DomainDeps, NowDep, StaffDep, SupportDep
-from api.schemas import ERRORS, Body
+from api.schemas import ERRORS, errors, Body
 from promesa.domain import privacy
 from promesa.domain.handoffs import HandoffQueued, queue_handoff
 
@@ -40,7 +40,7 @@ class MyRequestBody(Body):
     note: str = Field("", max_length=500)
 
 
-@router.get("/customers/{customer_id}/export", responses=ERRORS)
+@router.get("/customers/{customer_id}/export", responses=errors(not_found="No such customer"))
 async def export_customer(customer_id: Annotated[str, CustomerId], staff: StaffDep, agent: AgentDep,
                           now: NowDep) -> dict[str, Any]:
     """Everything held about a customer as JSON: profile, identities, addresses, orders,
@@ -48,7 +48,7 @@ async def export_customer(customer_id: Annotated[str, CustomerId], staff: StaffD
     return await agent_privacy.export_everything(agent, customer_id, principal=staff, now=now)
 
 
-@router.post("/erasure-requests", response_model=privacy.ErasureRequest, responses=ERRORS)
+@router.post("/erasure-requests", response_model=privacy.ErasureRequest, responses=errors(not_found="No such customer"))
 def request_erasure(body: ErasureRequestBody, _support: SupportDep, deps: DomainDeps) -> privacy.ErasureRequest:
     """Support asks for a customer's erasure; another staff member approves it."""
     return privacy.request_erasure(deps, body.customer_id, reason=body.reason)
@@ -60,7 +60,8 @@ def pending_erasures(_staff: StaffDep, deps: DomainDeps) -> list[privacy.Erasure
     return privacy.pending_erasures(deps)
 
 
-@router.post("/erasure-requests/{request_id}/approve", response_model=privacy.ErasureResult, responses=ERRORS)
+@router.post("/erasure-requests/{request_id}/approve", response_model=privacy.ErasureResult,
+             responses=errors(not_found="No such erasure request"))
 async def approve_erasure(request_id: Annotated[str, RequestId], staff: StaffDep, agent: AgentDep,
                           now: NowDep) -> privacy.ErasureResult:
     """Approve and execute (once): threads deleted, rows removed or pseudonymised, orders kept
@@ -68,7 +69,8 @@ async def approve_erasure(request_id: Annotated[str, RequestId], staff: StaffDep
     return await agent_privacy.approve_erasure(agent, request_id, principal=staff, now=now)
 
 
-@router.post("/my-requests", response_model=HandoffQueued, responses=ERRORS)
+@router.post("/my-requests", response_model=HandoffQueued,
+             responses=errors(not_found="The signed-in customer no longer exists (erased)"))
 def my_request(body: MyRequestBody, customer: CustomerDep, deps: DomainDeps) -> HandoffQueued:
     """A signed-in customer exercises a data right; it reaches staff as a handoff with a reason."""
     # the queue's thread id names no one: a digest of the customer id, not the id itself

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import AgentDep, DomainDeps, NowDep, RuntimeDep, StaffDep
+from api.deps import AgentDep, DomainDeps, NowDep, RowId, RuntimeDep, StaffDep
 from api.live_changes import announce, handoff_change, reply_change
-from api.schemas import ERRORS
+from api.schemas import ERRORS, errors
 from api.state import Runtime
 from promesa.domain.audit import MAX_ROWS, AuditEntryView, trail
 from promesa.domain.deps import Deps
@@ -23,7 +23,7 @@ from promesa.store.enums import HandoffStatus
 router = APIRouter(prefix="/v1", tags=["support"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_ROWS)]
-HandoffId = Annotated[int, Path(ge=1)]
+HandoffId = RowId
 
 
 class HandoffStep(BaseModel):
@@ -53,7 +53,7 @@ def audit(
     return trail(deps, entity_id=entity_id, limit=limit)
 
 
-@router.get("/handoffs/{handoff_id}", response_model=HandoffTranscript, responses=ERRORS)
+@router.get("/handoffs/{handoff_id}", response_model=HandoffTranscript, responses=errors(not_found="No such handoff"))
 async def handoff_transcript(
     handoff_id: HandoffId, _staff: StaffDep, deps: DomainDeps, agent: AgentDep
 ) -> HandoffTranscript:
@@ -74,13 +74,15 @@ def _committed(runtime: Runtime, principal: Principal, now: datetime, handoff_id
     return view
 
 
-@router.post("/handoffs/{handoff_id}/claim", response_model=HandoffView, responses=ERRORS)
+@router.post("/handoffs/{handoff_id}/claim", response_model=HandoffView,
+             responses=errors(not_found="No such handoff", conflict="The handoff is resolved; it cannot be claimed"))
 def claim(handoff_id: HandoffId, body: HandoffStep, staff: StaffDep, runtime: RuntimeDep, now: NowDep) -> HandoffView:
     """Take an open handoff (idempotent); audited with who took it."""
     return _committed(runtime, staff, now, handoff_id, "claim", body.note)
 
 
-@router.post("/handoffs/{handoff_id}/resolve", response_model=HandoffView, responses=ERRORS)
+@router.post("/handoffs/{handoff_id}/resolve", response_model=HandoffView,
+             responses=errors(not_found="No such handoff", conflict="The handoff cannot be resolved in its state"))
 def resolve(handoff_id: HandoffId, body: HandoffStep, staff: StaffDep, runtime: RuntimeDep, now: NowDep) -> HandoffView:
     """Close a handoff (idempotent); the note goes to the audit trail."""
     return _committed(runtime, staff, now, handoff_id, "resolve", body.note)
@@ -97,7 +99,8 @@ class HandoffReplySent(BaseModel):
     message: dict[str, Any] = Field(description="The message as it now stands in the conversation.")
 
 
-@router.post("/handoffs/{handoff_id}/reply", response_model=HandoffReplySent, responses=ERRORS)
+@router.post("/handoffs/{handoff_id}/reply", response_model=HandoffReplySent,
+             responses=errors(not_found="No such handoff", conflict="The handoff is resolved, or its conversation waits for an approval"))
 async def reply(
     handoff_id: HandoffId, body: HandoffReply, staff: StaffDep, runtime: RuntimeDep, now: NowDep,
     agent: AgentDep,

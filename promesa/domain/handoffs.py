@@ -12,7 +12,7 @@ from promesa.domain.records import Record
 from promesa.errors import Conflict, InvalidInput, NotFound
 from promesa.principal import Role
 from promesa.store.enums import HandoffStatus
-from promesa.store.models import Handoff
+from promesa.store.models import Customer, Handoff
 from promesa.text import has_controls
 
 
@@ -39,8 +39,14 @@ def queue_handoff(deps: Deps, *, thread_id: str, reason: str, summary: str) -> H
 
     Idempotent by thread: while a conversation has an open handoff, asking again (a retried or
     resumed turn, a second "I want a person") returns that handoff instead of queueing another.
+
+    Raises:
+        NotFound: a customer principal whose record does not exist (erased after the token
+            was issued): the handoff would name no one, and the insert would break its key.
     """
     principal = deps.principal
+    if principal.role is Role.customer and deps.session.get(Customer, principal.subject) is None:
+        raise NotFound(f"customer {principal.subject} not found", field="customer_id")
     open_one = deps.session.scalars(
         select(Handoff).where(Handoff.thread_id == thread_id[:64], Handoff.status == HandoffStatus.open)
         .order_by(Handoff.id).limit(1)
