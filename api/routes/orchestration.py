@@ -6,13 +6,14 @@ revert; a customer reads their own notices (what the widget shows beside the con
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import Field
 
-from api.deps import DomainDeps
-from api.schemas import ERRORS, Body
+from api.deps import DomainDeps, RowId
+from api.schemas import ERRORS, Body, errors
 from promesa.domain.notices import outbox
 from promesa.domain.notices.outbox import NoticeView
 from promesa.domain.orchestration import run
@@ -20,7 +21,15 @@ from promesa.domain.orchestration.run import ActionView
 from promesa.errors import InvalidInput
 
 router = APIRouter(prefix="/v1", tags=["orchestration"])
-ActionId = Annotated[int, Path(ge=1, le=2**62)]
+ActionId = RowId
+
+
+class Verb(StrEnum):
+    """What staff do with an orchestrator action."""
+
+    approve = "approve"
+    reject = "reject"
+    revert = "revert"
 
 
 class Decision(Body):
@@ -39,17 +48,17 @@ def pending(deps: DomainDeps, limit: Annotated[int, Query(ge=1, le=500)] = 100) 
     return run.pending(deps, limit)
 
 
-@router.post("/orchestration/actions/{action_id}/{verb}", response_model=ActionView, responses=ERRORS)
-def decide(action_id: ActionId, verb: Annotated[str, Path(max_length=10)], body: Decision,
-           deps: DomainDeps) -> ActionView:
+@router.post("/orchestration/actions/{action_id}/{verb}", response_model=ActionView,
+             responses=errors(not_found="No such orchestrator action",
+                              conflict="The action was already decided, or its change can no longer be undone"))
+def decide(action_id: ActionId, verb: Verb, body: Decision, deps: DomainDeps) -> ActionView:
     """``approve`` or ``reject`` a queued proposal; ``revert`` an executed action (staff)."""
-    handlers = {"approve": run.approve, "reject": run.reject, "revert": run.revert}
-    if verb not in handlers:
-        raise InvalidInput("verb is approve, reject or revert", field="verb")
+    handlers = {Verb.approve: run.approve, Verb.reject: run.reject, Verb.revert: run.revert}
     return handlers[verb](deps, action_id, body.note)
 
 
-@router.post("/notices/{notice_id}/approve", response_model=NoticeView, responses=ERRORS)
+@router.post("/notices/{notice_id}/approve", response_model=NoticeView,
+             responses=errors(not_found="No such notice", conflict="The notice does not wait for approval"))
 def approve_notice(notice_id: ActionId, deps: DomainDeps) -> NoticeView:
     """Release a notice that waits for staff approval."""
     return outbox.approve(deps, notice_id)

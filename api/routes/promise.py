@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from api.deps import DomainDeps, NowDep, SessionDep, SettingsDep
-from api.schemas import ERRORS, Body
+from api.schemas import ERRORS, Body, errors
 from promesa.domain.deps import Deps
 from promesa.domain.promising.checkout import plan_checkout
 from promesa.domain.promising.placement import PlaceOrder, place_order
@@ -51,7 +51,7 @@ def _lines(body: CheckoutBody) -> list[CartLine]:
     return [CartLine(sku=ln.sku, quantity=ln.quantity) for ln in body.lines]
 
 
-@router.get("", response_model=PromiseQuote, responses=ERRORS)
+@router.get("", response_model=PromiseQuote, responses=errors(not_found="No such product"))
 def promise(
     session: SessionDep, now: NowDep, settings: SettingsDep,
     sku: Annotated[str, Query(min_length=1, max_length=32)],
@@ -62,7 +62,9 @@ def promise(
     return quote(Deps(session=session, principal=VISITOR, now=now, settings=settings), sku, qty, postal_code)
 
 
-@router.post("/checkout", response_model=CheckoutPlan, responses=ERRORS)
+@router.post("/checkout", response_model=CheckoutPlan,
+             responses=errors(not_found="A line's product or the pickup store does not exist",
+                              conflict="No node or store can promise the cart as asked"))
 def checkout(body: CheckoutBody, session: SessionDep, now: NowDep, settings: SettingsDep) -> CheckoutPlan:
     """The cart's shipment plan: one node or a split, each with ship and delivery dates and cost."""
     deps = Deps(session=session, principal=VISITOR, now=now, settings=settings)
@@ -70,7 +72,9 @@ def checkout(body: CheckoutBody, session: SessionDep, now: NowDep, settings: Set
                          pickup_node_id=body.pickup_node_id)
 
 
-@router.post("/orders", response_model=PlacementResult, responses=ERRORS)
+@router.post("/orders", response_model=PlacementResult,
+             responses=errors(not_found="A line's product, the address or the pickup store does not exist",
+                              conflict="No node can promise the cart any more, or the plan kept moving"))
 def place(body: PlaceBody, deps: DomainDeps) -> PlacementResult:
     """Place the cart: stock and capacity reserved with the promise, or a new date to accept."""
     customer_id = body.customer_id
