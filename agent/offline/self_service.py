@@ -35,6 +35,8 @@ OWN_TOOLS = frozenset({*WRITE_OF, *WRITES, "get_refund_status"})
 ASKS = frozenset({"address", "exchange_sku", "claim_kind", "ss_order"})
 #: Order questions that a claim about delivery also answers ("it never arrived").
 _STATUS_INTENTS = frozenset({"where_is_order", "order_late"})
+#: Readings that a problem with a delivered or awaited order (a claim kind) turns into a claim.
+_CLAIM_TOO = frozenset({*_STATUS_INTENTS, "refund_status"})
 #: The NLU's share for an address change that a complete new address in the message confirms.
 _ADDRESS_MIN = 0.05
 
@@ -49,18 +51,23 @@ def effective_intent(ctx: Context, intent: str) -> str | None:
     turn = ctx.turn
     if turn.pending in ASKS and turn.pending_intent in INTENTS and intent not in ("reject", "handoff"):
         return turn.pending_intent
+    slots = slots_of(ctx)
+    if intent in _CLAIM_TOO and slots.claim_kind is not None and (slots.order_ids or turn.entities.order_ids):
+        # "PO-108 never arrived", "one pan was missing from PO-104", "…broken, I'd rather have a
+        # refund": the status or refund question is also a claim, which the domain then assesses
+        return "report_claim"
     if intent in INTENTS:
         # a guess is asked about by the planner ("did you mean …?"), not acted on
         return None if turn.nlu.unsure and intent == turn.nlu.intent else intent
-    slots = slots_of(ctx)
     if slots.address is not None and not slots.address.missing() and (slots.order_ids or turn.entities.order_ids) \
             and (turn.nlu.unsure or turn.nlu.scores.get("change_address", 0.0) >= _ADDRESS_MIN):
         # an order and a complete new address (street, city, state, postal code) in one message,
         # with no confident other reading: where it should go is the request
         return "change_address"
-    if intent in _STATUS_INTENTS and slots.claim_kind is CaseKind.not_arrived \
-            and (turn.nlu.scores.get("report_claim", 0.0) >= 0.01 or turn.nlu.runner_up == "report_claim"):
-        return "report_claim"
+    if intent == "policy_question" and turn.nlu.runner_up in INTENTS and slots.customer_ids \
+            and not slots.order_ids:
+        # a question about one named customer's refunds or cases is about their account, not policy
+        return turn.nlu.runner_up
     return None
 
 
@@ -104,7 +111,7 @@ def plan(ctx: Context, tools: Tools, intent: str, orders: list[str]) -> Calls | 
             return _calls(tools, ("list_my_orders", {}))
         return Reply("ask_order_id", "clarification", pending="order_id", pending_intent=want)
     pairs: list[tuple[str, dict[str, Any]]] = []
-    if intent in _STATUS_INTENTS and "get_order_status" in tools:
+    if intent in _CLAIM_TOO and want == "report_claim" and "get_order_status" in tools:
         pairs.append(("get_order_status", {"order_id": order}))
     if want == "change_address":
         address = slots.address
@@ -183,7 +190,8 @@ def owns(ctx: Context, tools: Tools, intent: str) -> bool:
     if want is None:
         return False
     tool = PROPOSE[want][0] if want in PROPOSE else {"refund_status": "get_refund_status"}.get(want, "file_complaint")
-    return tool in tools
+    # a visitor may read the verified order but not act on it: no person is queued unasked
+    return tool in tools or ctx.role == "anonymous"
 
 
 def next_step(ctx: Context, tools: Tools, intent: str) -> Calls | None:

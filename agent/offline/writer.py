@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.offline import explain, writer_actions, writer_ops
+from agent.offline import explain, self_service, writer_actions, writer_ops
 from agent.offline.dialogue import Context, ToolResult, open_orders
 from agent.offline.fmt import as_date, fmt_date
 from agent.offline.phrases import (
@@ -190,6 +190,10 @@ def write(ctx: Context, intent: str) -> tuple[str, str | None]:
             text, asking = writer_ops.write_result(res, lang)
             parts.append(text)
             pending = asking or pending
+    offer = writer_actions.visitor_offer(ctx.role, intent in self_service.INTENTS, lang)
+    if offer and pending is None:
+        parts.append(offer)
+        pending = "offer_handoff"
     return "\n\n".join(p for p in parts if p), pending
 
 

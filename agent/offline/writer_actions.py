@@ -64,8 +64,12 @@ T: dict[str, tuple[str, str]] = {
     "claim_missing": ("To open the claim for {order} I need: {facts}.", "Para abrir el reclamo de {order} necesito: {facts}."),
     "cannot_claim": ("I can't open that claim for {order}: {why}.", "No puedo abrir ese reclamo de {order}: {why}."),
     "case_opened": ("Done: case {case} is {status}; {resolution}.", "Listo: el caso {case} quedó {status}; {resolution}."),
+    "reship_from": ("It ships from {node} and arrives on {eta}.", "Sale de {node} y llega el {eta}."),
+    "reship_order": ("The replacement is order {new}.", "La reposición es el pedido {new}."),
     "complaint_filed": ("Done: your complaint is case {case}; our team will review it.",
                         "Listo: tu queja es el caso {case}; nuestro equipo la revisará."),
+    "visitor": ("To do this yourself, sign in to your account. Would you like me to pass you to a person instead?",
+                "Para hacerlo tú mismo, inicia sesión en tu cuenta. ¿Quieres que te comunique con una persona?"),
     "replayed": ("(This was already done; nothing ran twice.)", "(Ya estaba hecho; nada se ejecutó dos veces.)"),
 }
 METHOD = {"original_payment": ("your original payment method", "tu método de pago original"),
@@ -202,6 +206,8 @@ def proposal(res: ToolResult, lang: str) -> str:
              resolution=_l(RESOLUTION, data.get("resolution"), lang))
     if data.get("refund"):
         text += " " + t("refund_quote", lang, **_refund(data, lang))
+    if data.get("replacement_node_id"):
+        text += " " + t("reship_from", lang, node=data["replacement_node_id"], eta=fmt_date(data.get("replacement_eta"), lang))
     return f"{text} {t('claim_staff', lang)}" if data.get("needs_staff") else text
 
 
@@ -229,6 +235,8 @@ def executed(res: ToolResult, lang: str) -> str:
                  resolution=_l(RESOLUTION, data.get("resolution"), lang))
         if data.get("refund"):
             text += " " + t("refund_issued", lang, id=data.get("refund_id") or "-", **_refund(data, lang))
+        if data.get("replacement_order_id"):
+            text += " " + t("reship_order", lang, new=data["replacement_order_id"])
     return f"{text} {t('replayed', lang)}" if data.get("replayed") else text
 
 
@@ -252,6 +260,11 @@ def write_result(res: ToolResult, lang: str) -> str:
     if res.name.startswith("propose_"):
         return proposal(res, lang)
     return executed(res, lang)
+
+
+def visitor_offer(role: str | None, self_service: bool, lang: str) -> str | None:
+    """A verified visitor asked for a change: how to make it, and the offer of a person."""
+    return t("visitor", lang) if role == "anonymous" and self_service else None
 
 
 def reply(key: str, lang: str) -> str | None:
