@@ -52,6 +52,12 @@ _NO_PHOTOS = re.compile(r"\b(?:no (?:photos?|pictures?)|without (?:photos?|pictu
                         r"don'?t have (?:any )?(?:photos?|pictures?))\b")
 _PREFER_REFUND = re.compile(r"\b(?:refund|money back|reembolso|devuelv\w+ (?:el|mi) dinero|mi dinero)\b")
 _PREFER_RESHIP = re.compile(r"\b(?:reship|replacement|send (?:me )?(?:another|a new)|reenv\w+|reposicion|otro igual|uno nuevo)\b")
+# A question about what is possible ("can I …?", "¿puedo …?", "how long …?") asks for the rule;
+# "can you …?" / "¿puedes …?" asks for the act.
+_POSSIBLE = re.compile(r"^\W*(?:(?:so|and|y|entonces|pero|but)\s+)?(?:can i|could i|may i|am i able|is it possible|"
+                       r"how long|how many days|what is the policy|what's the policy|do you allow|puedo|se puede|"
+                       r"es posible|podria yo|en cuanto tiempo|cuanto tiempo|cuantos dias|hasta cuando puedo|"
+                       r"cual es la politica)\b")
 _WHOLE = re.compile(r"\b(?:whole|entire|all of|everything|todo|toda|completo|completa|entero)\b")
 
 # Common product nouns, English → Spanish, so an item named in one language finds a product
@@ -105,6 +111,7 @@ class Slots:
     has_photos: bool = False
     prefer: str | None = None  # reship | refund
     whole: bool = False
+    asks_rule: bool = False  # a question about what is possible, not a request to act
     words: set[str] = field(default_factory=set)  # folded words, for naming an item
 
 
@@ -145,6 +152,7 @@ def read(text: str) -> Slots:
     elif _PREFER_RESHIP.search(folded):
         slots.prefer = "reship"
     slots.whole = bool(_WHOLE.search(folded))
+    slots.asks_rule = bool(_POSSIBLE.search(folded.lstrip("¿¡ ")))
     words = set(re.findall(r"[a-zñ][a-zñ-]{2,}", folded))
     for word in list(words):
         words.update(GLOSSARY.get(word, ()))

@@ -105,6 +105,10 @@ def plan(ctx: Context, tools: Tools, intent: str, orders: list[str]) -> Calls | 
     propose, _write = PROPOSE[want]
     if propose not in tools:
         return None
+    named = slots.order_ids or ctx.turn.entities.order_ids or ctx.turn.entities.ref or ctx.order_scope \
+        or ctx.turn.pending in ASKS
+    if slots.asks_rule and not named:
+        return None  # "can I cancel my order?": the policy answers; nothing to act on yet
     order = _order(slots, orders)
     if order is None:
         if "list_my_orders" in tools:
@@ -129,6 +133,9 @@ def plan(ctx: Context, tools: Tools, intent: str, orders: list[str]) -> Calls | 
     if needs_lines and not slots.line_nos and "get_order_status" in tools:
         # the item is named by a word ("the headphones") or not at all: its line comes from the order
         return _calls(tools, *[p for p in pairs if p[0] != "get_order_status"], ("get_order_status", {"order_id": order}))
+    if slots.asks_rule and "search_policies" in tools:
+        # "can I still return it?": this order's eligibility and the rule behind it; no card yet
+        pairs.append(("search_policies", {"query": ctx.turn.text.strip()}))
     return _calls(tools, *pairs, (propose, propose_args(want, order, slots, None)))
 
 
@@ -157,10 +164,14 @@ def propose_args(want: str, order: str, slots: Slots, status: dict[str, Any] | N
 def _refund_status(ctx: Context, tools: Tools, slots: Slots) -> Calls | None:
     if "get_refund_status" not in tools:
         return None
+    assert ctx.turn is not None
     args: dict[str, Any] = {"order_id": slots.order_ids[0] if slots.order_ids else None}
     if ctx.role == "support" and not args["order_id"]:
         args["customer_id"] = (slots.customer_ids or [ctx.customer_id])[0]
-    return _calls(tools, ("get_refund_status", args))
+    pairs: list[tuple[str, dict[str, Any]]] = [("get_refund_status", args)]
+    if slots.asks_rule and "search_policies" in tools:
+        pairs.append(("search_policies", {"query": ctx.turn.text.strip()}))  # "how long does a refund take?"
+    return _calls(tools, *pairs)
 
 
 def summary(ctx: Context, order: str | None) -> str:
@@ -205,7 +216,7 @@ def next_step(ctx: Context, tools: Tools, intent: str) -> Calls | None:
     if last.name in WRITE_OF:
         data = last.result if isinstance(last.result, dict) else {}
         write = WRITE_OF[last.name]
-        if data.get("eligible") and write in tools:
+        if data.get("eligible") and write in tools and not slots_of(ctx).asks_rule:
             step = _fresh(ctx, tools, write, _write_args(last))
             if step is not None:
                 step.text = f"{writer_actions.proposal(last, ctx.lang)} {writer_actions.t('confirm', ctx.lang)}"
