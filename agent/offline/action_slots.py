@@ -30,7 +30,7 @@ _ADDRESS_START = re.compile(r"(?:\b(?:to|a|en|al|hacia|at)\s+|:\s*)", re.IGNOREC
 
 # Meaning groups (folded text). Each is a property of the request, not of a test phrasing.
 _CARRIER_PICKUP = re.compile(r"\b(?:pick(?:s|ed)? (?:it |them )?up|collect(?:s|ed)? (?:it|them)|pase[n]? (?:la \w+ )?por|"
-                             r"recoj\w+|pasen a recoger|carrier pickup|recoleccion|vengan por)\b")
+                             r"recoj\w+|pasen a recoger|carrier pickup|recoleccion|vengan por|(?:carrier|courier) pick ?up)\b")
 _CARRIER_WORD = re.compile(r"\b(?:carrier|courier|paqueteria|mensajeria|dhl|estafeta|fedex|ups)\b")
 _STORE_DROPOFF = re.compile(r"\b(?:at (?:a|the) store|in (?:a|the) store|en (?:la |una )?tienda|en sucursal|drop(?:ping)? (?:it |them )?off)\b")
 _STORE_CREDIT = re.compile(r"\b(?:store credit|saldo(?: a favor)?(?: en tienda)?|credito (?:en|de) (?:la )?tienda|monedero|gift card|"
@@ -168,13 +168,12 @@ def read_address(text: str) -> Address | None:
     head = text[: postal.start()] if postal else text
     parts = [p.strip(" .;") for p in head.split(",")]
     parts = [p for p in parts if p]
-    if postal is None and len(parts) < 3:
-        return None
-    if len(parts) < 2 and postal is None:
+    if postal is None and len(parts) < 2:
         return None
     first = parts[0] if parts else ""
     starts = list(_ADDRESS_START.finditer(first))
-    street = first[starts[-1].end():].strip() if starts else ""
+    # "… to <street>" / "…: <street>"; an answer to "what is the new address?" starts with it
+    street = first[starts[-1].end():].strip() if starts else first.strip()
     if not re.search(r"\d", street) and not postal:
         return None
     rest = parts[1:]

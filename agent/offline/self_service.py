@@ -109,6 +109,11 @@ def plan(ctx: Context, tools: Tools, intent: str, orders: list[str]) -> Calls | 
         or ctx.turn.pending in ASKS
     if slots.asks_rule and not named:
         return None  # "can I cancel my order?": the policy answers; nothing to act on yet
+    if ctx.turn.pending in ASKS and not slots.order_ids:
+        # the answer to our question (an address, a size) is not about a new order: its numbers
+        # (a postal code) are not order ids; the request's order is the one asked about before
+        asked = [o for o in reversed(ctx.order_ids) if o not in ctx.turn.entities.order_ids]
+        orders = asked[:1] or orders
     order = _order(slots, orders)
     if order is None:
         if "list_my_orders" in tools:
