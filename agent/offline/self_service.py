@@ -135,13 +135,14 @@ def plan(ctx: Context, tools: Tools, intent: str, orders: list[str]) -> Calls | 
         return Reply("ss_ask_exchange_sku", "clarification", pending="exchange_sku", pending_intent=want)
     needs_lines = want in ("start_return", "exchange_item") or (
         want == "report_claim" and slots.claim_kind is not CaseKind.not_arrived)
-    if needs_lines and not slots.line_nos and "get_order_status" in tools:
-        # the item is named by a word ("the headphones") or not at all: its line comes from the order
-        return _calls(tools, *[p for p in pairs if p[0] != "get_order_status"], ("get_order_status", {"order_id": order}))
+    rule: list[tuple[str, dict[str, Any]]] = []
     if slots.asks_rule and "search_policies" in tools:
         # "can I still return it?": this order's eligibility and the rule behind it; no card yet
-        pairs.append(("search_policies", {"query": ctx.turn.text.strip()}))
-    return _calls(tools, *pairs, (propose, propose_args(want, order, slots, None)))
+        rule.append(("search_policies", {"query": ctx.turn.text.strip()}))
+    if needs_lines and not slots.line_nos and "get_order_status" in tools:
+        # the item is named by a word ("the headphones") or not at all: its line comes from the order
+        return _calls(tools, ("get_order_status", {"order_id": order}), *rule)
+    return _calls(tools, *pairs, (propose, propose_args(want, order, slots, None)), *rule)
 
 
 def propose_args(want: str, order: str, slots: Slots, status: dict[str, Any] | None) -> dict[str, Any]:
@@ -238,10 +239,11 @@ def next_step(ctx: Context, tools: Tools, intent: str) -> Calls | None:
             return _fresh(ctx, tools, "file_complaint",
                           {"summary": summary(ctx, order), "order_id": order, "customer_id": customer})
         return None
-    if want in PROPOSE and last.name == "get_order_status":
+    status = next((r for r in reversed(ctx.results) if r.name == "get_order_status"), None)
+    if want in PROPOSE and status is not None and not any(r.name == PROPOSE[want][0] for r in ctx.results):
         propose = PROPOSE[want][0]
-        data = last.result if isinstance(last.result, dict) else {}
-        order = data.get("order_id") or last.args.get("order_id")
+        data = status.result if isinstance(status.result, dict) else {}
+        order = data.get("order_id") or status.args.get("order_id")
         if order and propose in tools:
             return _fresh(ctx, tools, propose, propose_args(want, order, slots, data))
     return None
