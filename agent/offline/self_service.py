@@ -225,7 +225,8 @@ def next_step(ctx: Context, tools: Tools, intent: str) -> Calls | None:
         if data.get("eligible") and write in tools and not slots_of(ctx).asks_rule:
             step = _fresh(ctx, tools, write, _write_args(last))
             if step is not None:
-                step.text = f"{writer_actions.proposal(last, ctx.lang)} {writer_actions.t('confirm', ctx.lang)}"
+                staff = ctx.role in ("support", "ops")
+                step.text = f"{writer_actions.proposal(last, ctx.lang, staff)} {writer_actions.t('confirm', ctx.lang)}"
             return step
         return None
     if want is None:

@@ -182,7 +182,7 @@ def write(ctx: Context, intent: str) -> tuple[str, str | None]:
         elif res.name in ("execute_reroute", "convert_to_pickup"):
             parts.append(executed(res, lang))
         elif res.name in writer_actions.TOOLS:
-            parts.append(writer_actions.write_result(res, lang))
+            parts.append(writer_actions.write_result(res, lang, staff=ctx.role in ("support", "ops")))
         elif res.name == "request_handoff":
             ref = _d(data).get("handoff_id")
             parts.append(say("handoff", lang, ref=say("handoff_ref", lang, id=ref) if ref else ""))

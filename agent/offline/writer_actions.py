@@ -42,6 +42,7 @@ T: dict[str, tuple[str, str]] = {
     "return_ok": ("You can return line {lines} of {order}: {how}. Refund {amount} to {method} by {day}.",
                   "Puedes devolver la línea {lines} de {order}: {how}. Reembolso de {amount} a {method} a más tardar el {day}."),
     "how_store": ("drop it off at {node}", "entrégalo en {node}"),
+    "how_store_card": ("drop it off at the store shown on the card", "entrégalo en la tienda que indica la tarjeta"),
     "how_carrier": ("the carrier picks it up", "la paquetería pasa por él"),
     "seller": ("The seller {seller} issues the refund.", "El vendedor {seller} emite el reembolso."),
     "cannot_return": ("I can't start that return for {order}: {why}.", "No puedo iniciar esa devolución de {order}: {why}."),
@@ -65,6 +66,7 @@ T: dict[str, tuple[str, str]] = {
     "cannot_claim": ("I can't open that claim for {order}: {why}.", "No puedo abrir ese reclamo de {order}: {why}."),
     "case_opened": ("Done: case {case} is {status}; {resolution}.", "Listo: el caso {case} quedó {status}; {resolution}."),
     "reship_from": ("It ships from {node} and arrives on {eta}.", "Sale de {node} y llega el {eta}."),
+    "our_warehouse": ("our warehouse", "nuestro almacén"),
     "reship_order": ("The replacement is order {new}.", "La reposición es el pedido {new}."),
     "complaint_filed": ("Done: your complaint is case {case}; our team will review it.",
                         "Listo: tu queja es el caso {case}; nuestro equipo la revisará."),
@@ -161,13 +163,15 @@ def _refund(data: dict[str, Any], lang: str) -> dict[str, str]:
             "day": fmt_date(refund.get("expected_by"), lang)}
 
 
-def _how(data: dict[str, Any], lang: str) -> str:
+def _how(data: dict[str, Any], lang: str, staff: bool) -> str:
     if data.get("method") == "carrier_pickup":
         return t("how_carrier", lang)
+    if not staff:  # shoppers read the store's name on the card, never a node code
+        return t("how_store_card", lang)
     return t("how_store", lang, node=data.get("dropoff_node_id") or "-")
 
 
-def proposal(res: ToolResult, lang: str) -> str:
+def proposal(res: ToolResult, lang: str, staff: bool = True) -> str:
     """A proposal: what would change (and be refunded), or why not."""
     data = _d(res.result)
     order = data.get("order_id") or res.args.get("order_id", "?")
@@ -189,14 +193,15 @@ def proposal(res: ToolResult, lang: str) -> str:
     if res.name == "propose_return":
         if not data.get("eligible"):
             return t("cannot_return", lang, order=order, why=why(data.get("refusals"), lang))
-        text = t("return_ok", lang, order=order, lines=_nos(data.get("lines")), how=_how(data, lang), **_refund(data, lang))
+        text = t("return_ok", lang, order=order, lines=_nos(data.get("lines")), how=_how(data, lang, staff), **_refund(data, lang))
         return f"{text} {t('seller', lang, seller=data['seller'])}" if data.get("seller") else text
     if res.name == "propose_exchange":
         if not data.get("eligible"):
             return t("cannot_exchange", lang, order=order, why=why(data.get("refusals"), lang))
         variant = f" ({data['variant']})" if data.get("variant") else ""
         return t("exchange_ok", lang, order=order, line=data.get("line_no", "?"), sku=data.get("to_sku", "?"),
-                 variant=variant, node=data.get("node_id") or "-", eta=fmt_date(data.get("eta"), lang))
+                 variant=variant, node=(data.get("node_id") or "-") if staff else t("our_warehouse", lang),
+                 eta=fmt_date(data.get("eta"), lang))
     # propose_claim
     if data.get("missing_facts"):
         return t("claim_missing", lang, order=order, facts=", ".join(_l(FACTS, f, lang) for f in data["missing_facts"]))
@@ -207,11 +212,12 @@ def proposal(res: ToolResult, lang: str) -> str:
     if data.get("refund"):
         text += " " + t("refund_quote", lang, **_refund(data, lang))
     if data.get("replacement_node_id"):
-        text += " " + t("reship_from", lang, node=data["replacement_node_id"], eta=fmt_date(data.get("replacement_eta"), lang))
+        node = data["replacement_node_id"] if staff else t("our_warehouse", lang)
+        text += " " + t("reship_from", lang, node=node, eta=fmt_date(data.get("replacement_eta"), lang))
     return f"{text} {t('claim_staff', lang)}" if data.get("needs_staff") else text
 
 
-def executed(res: ToolResult, lang: str) -> str:
+def executed(res: ToolResult, lang: str, staff: bool = True) -> str:
     """An action that ran (after the confirmation)."""
     data = _d(res.result)
     order = data.get("order_id") or res.args.get("order_id", "?")
@@ -225,7 +231,7 @@ def executed(res: ToolResult, lang: str) -> str:
     elif res.name == "change_address":
         text = t("address_changed", lang, order=order, day=fmt_date(data.get("promised_date"), lang))
     elif res.name == "start_return":
-        text = t("returned", lang, rma=data.get("rma_id", "?"), order=order, how=_how(data, lang), **_refund(data, lang))
+        text = t("returned", lang, rma=data.get("rma_id", "?"), order=order, how=_how(data, lang, staff), **_refund(data, lang))
     elif res.name == "exchange_item":
         text = t("exchanged", lang, new=data.get("new_order_id", "?"), rma=data.get("rma_id", "?"))
     elif data.get("kind") == "complaint":
@@ -253,13 +259,13 @@ def refunds(res: ToolResult, lang: str) -> str:
     return t("refunds", lang, scope=scope, items=items)
 
 
-def write_result(res: ToolResult, lang: str) -> str:
-    """Text for one successful self-service tool result."""
+def write_result(res: ToolResult, lang: str, staff: bool = True) -> str:
+    """Text for one successful self-service tool result (``staff`` read node codes too)."""
     if res.name == "get_refund_status":
         return refunds(res, lang)
     if res.name.startswith("propose_"):
-        return proposal(res, lang)
-    return executed(res, lang)
+        return proposal(res, lang, staff)
+    return executed(res, lang, staff)
 
 
 def visitor_offer(role: str | None, self_service: bool, lang: str) -> str | None:

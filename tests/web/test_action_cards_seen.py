@@ -68,23 +68,29 @@ def _render(page, lang: str, audience: str) -> str:
     """Every decision above rendered by the page's own card code into a labelled region."""
     return page.evaluate(
         """([decisions, lang, audience]) => {
-            const box = document.createElement("section");
-            box.setAttribute("aria-label", "cards"); box.setAttribute("data-testid", "gallery");
-            box.setAttribute("lang", lang);
+            // where the page shows an agent's cards: its conversation log
+            const log = document.querySelector("[data-testid=messages]");
+            const box = document.createElement("div");
+            box.className = "msg agent"; box.setAttribute("data-testid", "gallery"); box.setAttribute("lang", lang);
             decisions.forEach((d) => { const c = Promesa.renderDecision(d, { lang, audience }); if (c) box.appendChild(c); });
-            document.body.innerHTML = ""; const main = document.createElement("main"); main.appendChild(box);
-            document.body.appendChild(main);
+            log.appendChild(box);
             return box.querySelectorAll("article").length;
         }""",
         [DECISIONS, lang, audience],
     )
 
 
+def _unroll(page) -> None:
+    """Let the whole conversation log show, so the screenshot holds every card."""
+    page.evaluate("""() => { for (const n of [document.documentElement, document.body, ...document.querySelectorAll(
+        ".chat, [data-testid=messages]")]) { n.style.height = "auto"; n.style.maxHeight = "none"; n.style.overflow = "visible"; } }""")
+
+
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_every_self_service_card_reads_well_for_a_shopper(live_server, page_factory, lang):
     page = page_factory(locale="es-MX" if lang == "es" else "en-US", viewport=PHONE)
     page.goto(f"{live_server.url}/widget")
-    page.wait_for_function("window.Promesa && Promesa.renderActionDecision")
+    page.wait_for_function("() => !!(window.Promesa && window.Promesa.renderActionDecision)")
     assert sorted(page.evaluate("Promesa.actionTypes")) == sorted(TYPES)
     assert _render(page, lang, "customer") == len(DECISIONS)
     gallery = page.get_by_test_id("gallery")
@@ -97,20 +103,24 @@ def test_every_self_service_card_reads_well_for_a_shopper(live_server, page_fact
     refused = page.get_by_test_id("card-cancel-proposal").nth(1)
     expect(refused).to_have_attribute("data-eligible", "false")
     expect(refused.locator("[data-code=line_shipped]")).to_be_visible()
-    page_factory.shot(page, f"action-cards-shopper-{lang}")
     assert_accessible(page, f"self-service cards for a shopper ({lang})")
+    _unroll(page)
+    page_factory.shot(page, f"action-cards-shopper-{lang}")
 
 
 def test_staff_read_who_approved_in_the_copilot(live_server, page_factory):
     page = page_factory(locale="es-MX", viewport=DESKTOP)
     page.goto(f"{live_server.url}/copilot")
-    page.wait_for_function("window.Promesa && Promesa.renderActionDecision")
+    page.get_by_test_id("demo-signin").click()
+    expect(page.get_by_test_id("messages")).to_be_visible()
+    page.wait_for_function("() => !!(window.Promesa && window.Promesa.renderActionDecision)")
     _render(page, "es", "staff")
     text = page.get_by_test_id("gallery").inner_text()
     assert "support:agent-ana" in text and "Aprobado por" in text
     assert_readable(text, lang="es", allow=("agent-ana",))
-    page_factory.shot(page, "action-cards-staff-es")
     assert_accessible(page, "self-service cards for staff (es)")
+    _unroll(page)
+    page_factory.shot(page, "action-cards-staff-es")
 
 
 def test_a_real_return_in_the_widget_shows_proposal_approval_and_label(live_server, page_factory):

@@ -105,7 +105,7 @@
   // why not, per line ("Line 2: already shipped: …"), in the reader's language
   function refusals(list, t) {
     const items = (list || []).map((r) => el("li", { "data-code": r.code || "" },
-      `${r.line_no ? `${t.line} ${r.line_no}: ` : ""}${words(t.why, r.code)}`));
+      `${r.line_no ? `${t.line} ${r.line_no} — ` : ""}${words(t.why, r.code)}`));
     return items.length ? el("ul", { class: "refusals", "data-testid": "action-refusals" }, ...items) : null;
   }
 
