@@ -113,6 +113,8 @@ class ClaimProposalDecision(_Decision):
     needs_staff: bool = False
     missing_facts: list[str] = []
     refund_amount: float | None = None
+    replacement_node_id: str | None = None
+    replacement_eta: date | None = None
     refusals: list[dict[str, Any]] = []
     reason: str = ""
 
@@ -126,6 +128,7 @@ class CaseOpenedDecision(_Decision):
     resolution: str
     refund_id: str | None = None
     refund_amount: float | None = None
+    replacement_order_id: str | None = None
     idempotency_key: str
     approved_by: str
 
@@ -225,7 +228,8 @@ def _claim_proposal(r: dict[str, Any]) -> list[_Decision]:
     return [ClaimProposalDecision(
         order_id=r["order_id"], kind=r["kind"], eligible=r["eligible"], resolution=r.get("resolution"),
         needs_staff=r.get("needs_staff", False), missing_facts=r.get("missing_facts", []),
-        refund_amount=_money(r.get("refund")), refusals=_refusals(r), reason=r.get("reason", ""),
+        refund_amount=_money(r.get("refund")), replacement_node_id=r.get("replacement_node_id"),
+        replacement_eta=r.get("replacement_eta"), refusals=_refusals(r), reason=r.get("reason", ""),
     )]
 
 
@@ -233,7 +237,7 @@ def _case(r: dict[str, Any]) -> list[_Decision]:
     return [CaseOpenedDecision(
         case_id=r["case_id"], kind=r["kind"], order_id=r.get("order_id"), status=r["status"],
         resolution=r["resolution"], refund_id=r.get("refund_id"), refund_amount=_money(r.get("refund")),
-        idempotency_key=r["idempotency_key"], approved_by=r["approved_by"],
+        replacement_order_id=r.get("replacement_order_id"), idempotency_key=r["idempotency_key"], approved_by=r["approved_by"],
     )]
 
 

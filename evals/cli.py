@@ -24,6 +24,10 @@ from evals.worlds import WorldFactory
 from promesa.settings import get_settings
 
 DEFAULT_CASES = Path(__file__).parent / "cases"
+#: graded on the database end state (issue #14); driven by the offline model like the rest
+SELF_SERVICE_CASES = Path(__file__).parent / "cases-self-service"
+#: what `promesa eval` runs without --cases (and what the CI gate holds)
+DEFAULT_SUITE = (DEFAULT_CASES, SELF_SERVICE_CASES)
 
 
 def _split_tags(tags: Sequence[str] | None) -> list[str]:
@@ -85,7 +89,7 @@ def agent_eval(
 ) -> int:
     """Run the agent suite and return the exit code (0 = every gate passed)."""
     try:
-        cases = load_cases(case_dirs or [DEFAULT_CASES], tags=tags)
+        cases = load_cases(case_dirs or list(DEFAULT_SUITE), tags=tags)
         gates = load_gates(gates_path)
         base = RunConfig(name="A", model=model, demo_orders=demo_orders)
         other = load_config(compare_path, base) if compare_path else None

@@ -12,7 +12,8 @@ from promesa.domain.identity import normalise_phone
 from promesa.errors import InvalidInput
 
 _ORDER_PATTERNS = (
-    re.compile(r"\bpo[\s#-]*(\d{4,8})\b", re.IGNORECASE),
+    # the shop's own prefix makes a short id an order id too (PO-101); bare numbers need 4+ digits
+    re.compile(r"\bpo[\s#-]*(\d{2,8})\b", re.IGNORECASE),
     re.compile(r"(?<![\w-])#\s?(\d{4,8})\b"),
     re.compile(
         r"\b(?:order|pedido|orden|compra|purchase)s?\s*(?:(?:number|num|no|numero|nro|n)\.?\s*)?"
@@ -23,8 +24,8 @@ _ORDER_PATTERNS = (
 _BARE_NUMBER = re.compile(r"^\s*#?\s*(\d{4,8})\s*[.!?]?\s*$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w-])\+?\(?\d[\d\s().-]{8,}\d")
-_SKU = re.compile(r"\bsku[\s#-]*(\d{4,7})\b", re.IGNORECASE)
-_CUSTOMER = re.compile(r"\bC-(\d{4,7})\b", re.IGNORECASE)
+_SKU = re.compile(r"\bsku[\s#-]*(\d{1,7})\b", re.IGNORECASE)
+_CUSTOMER = re.compile(r"\bC-(\d{1,7})\b", re.IGNORECASE)
 _NODE = re.compile(r"\b((?:DC-[A-Z]{3,4}|[A-Z]{3,4}-(?:STORE|DARK))-\d{2})\b", re.IGNORECASE)
 _CAP = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+"
 # A name after a word that says a person follows: one capitalised word is enough after a strong

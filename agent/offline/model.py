@@ -197,7 +197,7 @@ def _role_from_tools(schemas: dict[str, Any]) -> str | None:
 def _calls(step: planner.Calls, n_prior: int, intent: str) -> AIMessage:
     calls = [{"name": name, "args": args, "id": f"call_{n_prior + i + 1}", "type": "tool_call"}
              for i, (name, args) in enumerate(step.calls)]
-    return AIMessage(content="", tool_calls=calls, response_metadata={"promesa": {"intent": intent, "kind": "tool_calls"}})
+    return AIMessage(content=step.text, tool_calls=calls, response_metadata={"promesa": {"intent": intent, "kind": "tool_calls"}})
 
 
 def _text(text: str, intent: str, kind: str, meta: dict[str, Any] | None = None) -> AIMessage:

@@ -7,64 +7,14 @@ it shapes arguments to the tool's JSON schema (unknown keys dropped, enum values
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
+from agent.offline import self_service
 from agent.offline.dialogue import ORDER_INTENTS, Context, call_key, open_orders
 from agent.offline.nlu_model import ALSO_MIN, get_model
+from agent.offline.planner_types import Calls, Reply, Tools, fit_args
 
-Tools = dict[str, dict[str, Any]]  # tool name -> JSON schema of its parameters
-
-_METRIC_SYNONYMS = {
-    "on_time_rate": ("on_time", "ontime", "otd", "punctual"),
-    "utilisation": ("utilisation", "utilization", "capacity", "occupancy"),
-    "late_orders": ("late",),
-    "orders": ("order_count", "orders", "volume", "count"),
-    "revenue": ("revenue", "sales", "gmv"),
-}
-
-
-@dataclass
-class Reply:
-    """A text-only answer the writer phrases from ``key`` and ``params``."""
-
-    key: str
-    kind: str  # clarification | refusal | greeting | thanks | out_of_scope | info
-    params: dict[str, Any] = field(default_factory=dict)
-    pending: str | None = None
-    pending_intent: str | None = None
-
-
-@dataclass
-class Calls:
-    calls: list[tuple[str, dict[str, Any]]]
-
-
-def _enum_match(value: str, schema: dict[str, Any], synonyms: tuple[str, ...] = ()) -> str:
-    enum = schema.get("enum") or (schema.get("items") or {}).get("enum")
-    if not enum:
-        return value
-    for cand in (value, *synonyms):
-        for item in enum:
-            if cand == item or cand in str(item):
-                return str(item)
-    return value
-
-
-def fit_args(name: str, args: dict[str, Any], tools: Tools) -> dict[str, Any]:
-    """Drop empty values and keys the tool does not declare; align enum-valued arguments."""
-    props: dict[str, Any] = (tools.get(name) or {}).get("properties") or {}
-    out: dict[str, Any] = {}
-    for key, value in args.items():
-        if value is None or (props and key not in props):
-            continue
-        schema = props.get(key, {})
-        if key == "metric" and isinstance(value, str):
-            value = _enum_match(value, schema, _METRIC_SYNONYMS.get(value, ()))
-        elif key == "dimensions" and isinstance(value, list):
-            value = [_enum_match(v, schema) for v in value]
-        out[key] = value
-    return out
+__all__ = ["Calls", "Reply", "Tools", "fit_args", "plan_turn", "next_step", "resolve_intent", "target_orders"]
 
 
 def _calls(ctx: Context, tools: Tools, *pairs: tuple[str, dict[str, Any]]) -> Calls:
@@ -213,6 +163,9 @@ def _plan_main(ctx: Context, tools: Tools) -> Calls | Reply:
     assert ctx.turn is not None
     turn, ent = ctx.turn, ctx.turn.entities
     intent = resolve_intent(ctx)
+    acting = self_service.plan(ctx, tools, intent, target_orders(ctx))  # cancel, return, claim, …
+    if acting is not None:
+        return acting
     asking = _unsure(ctx, intent)
     if asking is not None:
         return asking
@@ -336,6 +289,8 @@ def next_step(ctx: Context, tools: Tools) -> Calls | None:
         return None
     last = ctx.results[-1]
     intent = resolve_intent(ctx)
+    if self_service.owns(ctx, tools, intent):
+        return self_service.next_step(ctx, tools, intent)
     if intent in SELF_SERVICE and "request_handoff" in tools and all(r.ok for r in ctx.results) \
             and not any(r.name == "request_handoff" for r in ctx.results):
         # no write tool for this request yet: a person takes it, with the intent as the reason

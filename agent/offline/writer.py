@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.offline import explain, writer_ops
+from agent.offline import explain, self_service, writer_actions, writer_ops
 from agent.offline.dialogue import Context, ToolResult, open_orders
 from agent.offline.fmt import as_date, fmt_date
 from agent.offline.phrases import (
@@ -181,6 +181,8 @@ def write(ctx: Context, intent: str) -> tuple[str, str | None]:
             pending = "confirm" if asking else pending
         elif res.name in ("execute_reroute", "convert_to_pickup"):
             parts.append(executed(res, lang))
+        elif res.name in writer_actions.TOOLS:
+            parts.append(writer_actions.write_result(res, lang, staff=ctx.role in ("support", "ops")))
         elif res.name == "request_handoff":
             ref = _d(data).get("handoff_id")
             parts.append(say("handoff", lang, ref=say("handoff_ref", lang, id=ref) if ref else ""))
@@ -188,11 +190,18 @@ def write(ctx: Context, intent: str) -> tuple[str, str | None]:
             text, asking = writer_ops.write_result(res, lang)
             parts.append(text)
             pending = asking or pending
+    offer = writer_actions.visitor_offer(ctx.role, intent in self_service.INTENTS, lang)
+    if offer and pending is None:
+        parts.append(offer)
+        pending = "offer_handoff"
     return "\n\n".join(p for p in parts if p), pending
 
 
 def reply(r: Reply, lang: str) -> str:
     """The sentence for a text-only reply (intent and topic names shown in the user's words)."""
+    asked = writer_actions.reply(r.key, lang)
+    if asked is not None:
+        return asked
     params = dict(r.params)
     if r.key == "ask_reading":
         params = {k: label(INTENT_LABELS, params[k], lang) for k in ("a", "b")}

@@ -76,7 +76,10 @@ def classify(raw: str) -> tuple[IdentityKind | None, str]:
     raise InvalidInput(f"not an email, phone, order id or social handle: {raw!r}", field="identifier")
 
 
-_ORDER_TYPED = re.compile(r"^(?:p\.?\s*o\.?|order|pedido|orden)?\s*(?:n[o°º]\.?)?\s*[-#:\s]*(\d{4,8})$", re.IGNORECASE)
+# With the shop's prefix an id may be short or a replacement order's (PO-101, PO-111-X1, as
+# worlds and exchanges create them); a bare number needs 4+ digits to be read as an order.
+_ORDER_TYPED = re.compile(r"^(?:(?:p\.?\s*o\.?|order|pedido|orden)\s*(?:n[o°º]\.?)?\s*[-#:\s]*(\d{2,8}(?:-x\d{1,3})?)"
+                          r"|(?:n[o°º]\.?)?\s*[-#:\s]*(\d{4,8}))$", re.IGNORECASE)
 
 
 def normalise_order_id(raw: str) -> str:
@@ -84,4 +87,4 @@ def normalise_order_id(raw: str) -> str:
     match = _ORDER_TYPED.match(raw.strip())
     if not match:
         raise InvalidInput(f"not an order id: {raw!r}", field="order_id")
-    return f"PO-{match.group(1)}"
+    return f"PO-{(match.group(1) or match.group(2)).upper()}"

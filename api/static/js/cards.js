@@ -21,7 +21,8 @@
       noChange: "Nothing to change: your order keeps its promise.", noChangeBadge: "No change needed", rejected: "Rejected: nothing was changed", value: "Value", decided: "Decision sent", notFound: "Not found", offTopic: "I can't help with that here",
       approvedByYou: "Confirmed by you", approvedByStaff: "Approved by our team", node: "Node", day: "Day",
       tools: { execute_reroute: "Ship from another store", convert_to_pickup: "Change to pickup", cancel_order: "Cancel the order",
-        change_address: "Change the delivery address", start_return: "Start a return", open_claim: "Open a claim" },
+        change_address: "Change the delivery address", start_return: "Start a return", open_claim: "Open a claim",
+        exchange_item: "Exchange for another size or colour", file_complaint: "File a complaint" },
       args: { order_id: "Order", option_id: "Option", node_id: "Store", to_node: "To", reason: "Reason", line_nos: "Lines" },
       kinds: { reroute: "Ship from another store", pickup: "Pick up in store", split: "Split shipment", keep: "Keep as is",
         ship_from_node: "Another store", upgrade_service: "Faster service" },
@@ -48,7 +49,8 @@
       noChange: "No hay nada que cambiar: tu pedido cumple su promesa.", noChangeBadge: "No hace falta cambiar", rejected: "Rechazado: no se cambió nada", value: "Valor", decided: "Decisión enviada", notFound: "No encontrado", offTopic: "No puedo ayudarte con eso aquí",
       approvedByYou: "Confirmado por ti", approvedByStaff: "Aprobado por nuestro equipo", node: "Centro", day: "Día",
       tools: { execute_reroute: "Enviar desde otra tienda", convert_to_pickup: "Cambiar a recoger en tienda", cancel_order: "Cancelar el pedido",
-        change_address: "Cambiar la dirección de entrega", start_return: "Iniciar una devolución", open_claim: "Abrir una reclamación" },
+        change_address: "Cambiar la dirección de entrega", start_return: "Iniciar una devolución", open_claim: "Abrir una reclamación",
+        exchange_item: "Cambiar por otra talla o color", file_complaint: "Registrar una queja" },
       args: { order_id: "Pedido", option_id: "Opción", node_id: "Tienda", to_node: "Hacia", reason: "Motivo", line_nos: "Líneas" },
       kinds: { reroute: "Enviar desde otra tienda", pickup: "Recoger en tienda", split: "Envío dividido", keep: "Sin cambios",
         ship_from_node: "Otra tienda", upgrade_service: "Servicio más rápido" },
@@ -326,7 +328,8 @@
         card.setAttribute("data-code", d.code || "");
         return card;
       }
-      default: return null;
+      // the self-service decisions (cancel, address, return, exchange, refunds, claims): action-cards.js
+      default: return P.renderActionDecision ? P.renderActionDecision(d, ctx) : null;
     }
   };
 

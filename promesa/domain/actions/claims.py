@@ -23,7 +23,7 @@ from typing import Literal
 from sqlalchemy import func, select
 
 from promesa.domain import access
-from promesa.domain.actions import common
+from promesa.domain.actions import common, replacement
 from promesa.domain.actions.records import (
     CaseResult,
     ClaimProposal,
@@ -78,6 +78,10 @@ def _lines(deps: Deps, order: Order, line_nos: list[int] | None) -> list[OrderLi
     return [ln for ln in lines if ln.line_no in set(line_nos)]
 
 
+def _items(lines: list[OrderLine]) -> list[replacement.Item]:
+    return [replacement.Item(ln.sku, ln.quantity) for ln in lines]
+
+
 def _refuse(order: Order, kind: CaseKind, code: str, reason: str, *alternatives: str) -> ClaimProposal:
     return ClaimProposal(order_id=order.id, kind=kind, eligible=False, reason=reason,
                          refusals=[Refusal(code=code, reason=reason, alternatives=list(alternatives))])
@@ -106,10 +110,13 @@ def _damaged_or_missing(deps: Deps, order: Order, kind: CaseKind, lines: list[Or
     amount = sum((Decimal(ln.unit_price) * ln.quantity for ln in lines), Decimal(0))
     atp = atp_by_node(deps.session, {ln.sku for ln in lines})
     in_stock = all(any(q >= ln.quantity for q in atp.get(ln.sku, {}).values()) for ln in lines)
-    if prefer == "reship" and in_stock:
+    source = replacement.best_source(deps, order, _items(lines)) if prefer == "reship" and in_stock else None
+    if source is not None:
         return ClaimProposal(order_id=order.id, kind=kind, eligible=True, facts=facts,
-                             resolution=CaseResolution.reship,
-                             reason="we send the same item(s) again at no cost and collect the damaged one")
+                             resolution=CaseResolution.reship, replacement_node_id=source.node_id,
+                             replacement_eta=source.eta,
+                             reason=f"we send the same item(s) again at no cost from {source.node_id}, arriving "
+                                    f"{source.eta}, and collect the damaged one")
     quote = RefundQuote(amount=min(amount, common.refundable(deps, order)), currency=order.currency,
                         method=RefundMethod.original_payment,
                         expected_by=common.refund_date(deps, RefundMethod.original_payment))
@@ -193,6 +200,14 @@ def open_claim(deps: Deps, *, order_id: str, kind: CaseKind, idempotency_key: st
                            facts=dict(p.facts))
         deps.session.add(case)
         deps.session.flush()
+        replaced: str | None = None
+        if p.resolution is CaseResolution.reship and p.replacement_node_id and p.replacement_eta:
+            # the reship is a paid replacement order, reserved now, in the case's transaction
+            replaced = replacement.create(
+                deps, order, _items(_lines(deps, order, list(p.facts.get("line_nos") or []) or None)),
+                replacement.Source(p.replacement_node_id, p.replacement_eta),
+                note=f"reship for {order_id} ({case.id}); already paid")
+            case.facts = {**dict(case.facts or {}), "replacement_order_id": replaced}
         refund: Refund | None = None
         if p.refund is not None:
             refund = common.add_refund(deps, order, p.refund.amount, reason=RefundReason.claim,
@@ -201,11 +216,13 @@ def open_claim(deps: Deps, *, order_id: str, kind: CaseKind, idempotency_key: st
         return CaseResult(case_id=case.id, kind=kind, order_id=order_id, customer_id=order.customer_id,
                           status=status, resolution=p.resolution, summary=case.summary,
                           refund_id=refund.id if refund else None, refund=p.refund if refund else None,
+                          replacement_order_id=replaced,
                           idempotency_key=key, approved_by=approved_by, executed_at=deps.now)
 
     return common.run_once(deps, key=key, action=ACTION_CLAIM, entity_id=order_id, kind=CaseResult, work=work,
                            audit_details=lambda r: {"approved_by": approved_by, "case_id": r.case_id,
-                                                    "resolution": r.resolution.value, "refund_id": r.refund_id})
+                                                    "resolution": r.resolution.value, "refund_id": r.refund_id,
+                                                    "replacement_order_id": r.replacement_order_id})
 
 
 def _complaint_owner(deps: Deps, order_id: str | None, customer_id: str | None) -> tuple[str, Order | None]:

@@ -13,23 +13,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from promesa.domain.actions import common, returns
+from promesa.domain.actions import common, replacement, returns
 from promesa.domain.actions.records import ExchangeProposal, ExchangeResult, Refusal, RefundQuote, ReturnItem
 from promesa.domain.deps import Deps
-from promesa.domain.fulfillment import options as opt
-from promesa.domain.fulfillment.options import Context, Line
-from promesa.domain.inventory import stock_and_on_hand
-from promesa.domain.reference import reference
 from promesa.errors import InvalidInput, PolicyViolation
-from promesa.store.enums import (
-    FulfillmentType, LineStatus, OrderStatus, RefundMethod, RefundReason, RefundStatus, ReturnMethod, ReturnStatus,
-)
-from promesa.store.models import (
-    Address, CarrierService, InventoryPosition, Order, OrderLine, Product, ReturnAuthorization, ReturnLine,
-)
-from promesa.world.allocation import compute_ship_by
+from promesa.store.enums import RefundMethod, RefundReason, RefundStatus, ReturnMethod, ReturnStatus
+from promesa.store.models import Order, OrderLine, Product, ReturnAuthorization, ReturnLine
 
 ACTION_EXCHANGE = "exchange_item"
 
@@ -37,30 +28,6 @@ ACTION_EXCHANGE = "exchange_item"
 def _refused(order: Order, line: OrderLine, to_sku: str, refusal: Refusal) -> ExchangeProposal:
     return ExchangeProposal(order_id=order.id, line_no=line.line_no, from_sku=line.sku, to_sku=to_sku,
                             quantity=line.quantity, eligible=False, refusals=[refusal], reason=refusal.reason)
-
-
-def _best_node(deps: Deps, order: Order, sku: str, quantity: int) -> tuple[str, object] | None:
-    """(node id, shipment) of the node that delivers ``quantity`` of ``sku`` first, if any."""
-    address = deps.session.get(Address, order.ship_to_id) if order.ship_to_id else None
-    if address is None:
-        return None
-    ref = reference(deps.session)
-    weight = deps.session.get(Product, sku).weight_kg
-    lines = [Line(1, sku, quantity, float(weight), None, None, LineStatus.allocated.value)]
-    stock, on_hand = stock_and_on_hand(deps.session, {sku}, set())
-    ctx = Context(session=deps.session, ref=ref, now=deps.now, today=common.today(deps), order_id=order.id,
-                  promised=common.today(deps), fulfillment=FulfillmentType.ship,
-                  destination=(address.lat, address.lon), service=ref.services.get(order.service_id or ""),
-                  lines=lines, stock=stock, on_hand=on_hand, card=deps.settings.rate_card)
-    found = opt.candidates(ctx, current=None, order_total=0.0, pickup_radius_km=0.0,
-                           max_candidates=deps.settings.reroute_candidate_nodes, min_split_value=float("inf"),
-                           split_candidates=0)
-    ctx.prepare_nodes(found.whole)
-    shipments = [s for s in (opt.ship(ctx, n, lines, ctx.service) for n in found.whole) if s is not None]
-    if not shipments:
-        return None
-    best = min(shipments, key=lambda s: (s.eta, s.distance_km, s.node_id))
-    return best.node_id, best
 
 
 def _assess(deps: Deps, order: Order, line_no: int, to_sku: str) -> ExchangeProposal:
@@ -85,12 +52,12 @@ def _assess(deps: Deps, order: Order, line_no: int, to_sku: str) -> ExchangeProp
         return _refused(order, line, to_sku, Refusal(
             line_no=line_no, code="price_higher", alternatives=["return it and buy the new variant"],
             reason=f"{to_sku} costs {price} {order.currency}, more than the {paid} paid"))
-    best = _best_node(deps, order, to_sku, quantity)
+    best = replacement.best_source(deps, order, [replacement.Item(to_sku, quantity)])
     if best is None:
         return _refused(order, line, to_sku, Refusal(
             line_no=line_no, code="out_of_stock", alternatives=["return it for a refund", "ask again later"],
             reason=f"no node has {quantity} of {to_sku} available to send"))
-    node_id, shipment = best
+    node_id, eta = best.node_id, best.eta
     difference = paid - price
     refund = None
     if difference > 0:
@@ -99,10 +66,10 @@ def _assess(deps: Deps, order: Order, line_no: int, to_sku: str) -> ExchangeProp
                              expected_by=common.refund_date(deps, RefundMethod.original_payment))
     return ExchangeProposal(
         order_id=order.id, line_no=line_no, from_sku=line.sku, to_sku=to_sku, variant=new.variant,
-        quantity=quantity, eligible=True, node_id=node_id, eta=shipment.eta,  # type: ignore[attr-defined]
+        quantity=quantity, eligible=True, node_id=node_id, eta=eta,
         price_difference=difference, refund=refund,
         reason=(f"sends {quantity} × {to_sku} ({new.variant or new.name}) from {node_id}, arriving "
-                f"{shipment.eta}; return line {line_no} at a store or by carrier"),  # type: ignore[attr-defined]
+                f"{eta}; return line {line_no} at a store or by carrier"),
     )
 
 
@@ -124,14 +91,6 @@ def exchange_item(deps: Deps, *, order_id: str, line_no: int, to_sku: str, idemp
         p = _assess(deps, order, line_no, to_sku)
         if not p.eligible or p.node_id is None or p.eta is None:
             raise PolicyViolation(p.reason, order_id=order_id, refusals=[r.model_dump(mode="json") for r in p.refusals])
-        pos = InventoryPosition
-        deps.session.execute(select(pos.node_id).where(pos.node_id == p.node_id, pos.sku == to_sku).with_for_update())
-        taken = deps.session.execute(
-            update(pos).where(pos.node_id == p.node_id, pos.sku == to_sku,
-                              pos.on_hand - pos.reserved - pos.safety_stock >= p.quantity)
-            .values(reserved=pos.reserved + p.quantity).execution_options(synchronize_session=False))
-        if taken.rowcount != 1:
-            raise PolicyViolation(f"{p.node_id} no longer has {p.quantity} of {to_sku}", order_id=order_id)
         rmas = deps.session.scalar(select(func.count()).select_from(ReturnAuthorization)
                                    .where(ReturnAuthorization.order_id == order_id)) or 0
         dropoff = returns.dropoff_store(deps, order, None) if method is ReturnMethod.store_dropoff else None
@@ -144,25 +103,10 @@ def exchange_item(deps: Deps, *, order_id: str, line_no: int, to_sku: str, idemp
                                                                  OrderLine.line_no == line_no))
         deps.session.add(ReturnLine(return_id=rma.id, order_line_id=line_id, quantity=p.quantity,
                                     condition="unopened", refund_amount=p.price_difference))
-        exchanges = deps.session.scalar(select(func.count()).select_from(Order)
-                                        .where(Order.id.like(f"{order_id}-X%"))) or 0
-        new_id = f"{order_id}-X{exchanges + 1}"
-        deps.session.add(Order(
-            id=new_id, customer_id=order.customer_id, channel=order.channel, created_at=deps.now,
-            status=OrderStatus.allocated, fulfillment_type=FulfillmentType.ship, promised_date=p.eta,
-            ship_to_id=order.ship_to_id, service_id=order.service_id, total=Decimal("0"), currency=order.currency,
-            note=f"exchange for {order_id} line {line_no} ({rma.id}); already paid"))
-        deps.session.flush()
-        ref = reference(deps.session)
-        address = deps.session.get(Address, order.ship_to_id)
-        service = deps.session.get(CarrierService, order.service_id) if order.service_id else None
-        carrier = ref.carriers[service.carrier_id] if service else None
-        ship_by = compute_ship_by(promised=p.eta, node=ref.nodes[p.node_id], fulfillment_type=FulfillmentType.ship,
-                                  destination=(address.lat, address.lon), service=service,
-                                  delivery_weekdays=carrier.delivery_weekdays if carrier else None)
-        deps.session.add(OrderLine(order_id=new_id, line_no=1, sku=to_sku, quantity=p.quantity,
-                                   unit_price=Decimal("0"), status=LineStatus.allocated,
-                                   allocated_node_id=p.node_id, ship_by=max(ship_by, common.today(deps))))
+        # the new variant reserved and the paid replacement order, in this same transaction
+        new_id = replacement.create(deps, order, [replacement.Item(to_sku, p.quantity)],
+                                    replacement.Source(p.node_id, p.eta),
+                                    note=f"exchange for {order_id} line {line_no} ({rma.id}); already paid")
         refund = None
         if p.refund is not None:
             refund = common.add_refund(deps, order, p.refund.amount, reason=RefundReason.return_,

@@ -181,6 +181,8 @@ class ClaimProposal(Record):
     missing_facts: list[str] = Field(default_factory=list, description="Facts the policy asks for.")
     facts: dict[str, object] = {}
     refund: RefundQuote | None = None
+    replacement_node_id: str | None = Field(None, description="A reship: the node that sends the item again.")
+    replacement_eta: date | None = Field(None, description="A reship: when the replacement arrives.")
     refusals: list[Refusal] = []
     reason: str
 
@@ -195,6 +197,7 @@ class CaseResult(Record):
     summary: str
     refund_id: str | None = None
     refund: RefundQuote | None = None
+    replacement_order_id: str | None = Field(None, description="A reship: the paid replacement order created.")
     idempotency_key: str
     approved_by: str
     executed_at: datetime

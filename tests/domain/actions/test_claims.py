@@ -23,7 +23,7 @@ from promesa.domain.actions.claims import (
 from promesa.domain.actions.refunds import refund_status
 from promesa.errors import Forbidden, InvalidInput, NotFound, PolicyViolation
 from promesa.store.enums import CaseKind, CaseResolution, CaseStatus
-from promesa.store.models import InventoryPosition, Refund, SupportCase
+from promesa.store.models import AuditEntry, InventoryPosition, Order, OrderLine, Refund, SupportCase
 from tests.domain.actions.world import BETO, SUPPORT, build, deps
 
 WED = datetime.fromisoformat("2026-11-18T10:00:00-06:00")
@@ -48,6 +48,44 @@ def test_damaged_needs_photos_then_reships_when_stock_allows(world):
     assert open_claim(deps(world, now=WED), order_id="PO-4", kind=CaseKind.damaged, line_nos=[1],
                       has_photos=True, idempotency_key="c-1").replayed
     assert len(world.scalars(select(SupportCase)).all()) == 1
+
+
+def test_a_reship_creates_one_paid_replacement_order_with_the_item_reserved(world):
+    before = world.get(InventoryPosition, ("DC-CDMX-01", "SKU-1")).reserved
+    p = propose_claim(deps(world, now=WED), "PO-4", kind=CaseKind.damaged, line_nos=[1], has_photos=True)
+    assert p.replacement_node_id == "DC-CDMX-01" and p.replacement_eta is not None
+    args = dict(order_id="PO-4", kind=CaseKind.damaged, line_nos=[1], has_photos=True, idempotency_key="c-r")
+    r = open_claim(deps(world, now=WED), **args)
+    assert r.replacement_order_id == "PO-4-X1"
+    new = world.get(Order, "PO-4-X1")
+    assert new.total == 0 and new.customer_id == world.get(Order, "PO-4").customer_id
+    assert new.promised_date == p.replacement_eta
+    (line,) = world.scalars(select(OrderLine).where(OrderLine.order_id == "PO-4-X1")).all()
+    original = world.scalars(select(OrderLine).where(OrderLine.order_id == "PO-4", OrderLine.line_no == 1)).one()
+    assert (line.sku, line.quantity, line.allocated_node_id) == (original.sku, original.quantity, "DC-CDMX-01")
+    reserved = world.get(InventoryPosition, ("DC-CDMX-01", "SKU-1")).reserved
+    assert reserved == before + original.quantity
+    assert world.get(SupportCase, r.case_id).facts["replacement_order_id"] == "PO-4-X1"
+    # a replayed confirmation reships nothing twice
+    again = open_claim(deps(world, now=WED), **args)
+    assert again.replayed and again.replacement_order_id == "PO-4-X1"
+    assert world.scalars(select(Order).where(Order.id.like("PO-4-X%"))).all() == [new]
+    assert world.get(InventoryPosition, ("DC-CDMX-01", "SKU-1")).reserved == reserved
+    audit = world.scalars(select(AuditEntry).where(AuditEntry.action == "open_claim")).one()
+    assert audit.details["replacement_order_id"] == "PO-4-X1"
+
+
+def test_a_reship_whose_last_unit_went_meanwhile_makes_no_replacement_order(world):
+    p = propose_claim(deps(world, now=WED), "PO-4", kind=CaseKind.damaged, line_nos=[1], has_photos=True)
+    assert p.resolution is CaseResolution.reship
+    pos = world.get(InventoryPosition, ("DC-CDMX-01", "SKU-1"))
+    pos.reserved = pos.on_hand  # someone took every unit after the proposal
+    world.flush()
+    r = open_claim(deps(world, now=WED), order_id="PO-4", kind=CaseKind.damaged, line_nos=[1], has_photos=True,
+                   idempotency_key="c-gone")
+    # decided again when it runs: what the policy allows now (a refund), never an unreserved reship
+    assert r.resolution is CaseResolution.refund and r.replacement_order_id is None
+    assert world.get(Order, "PO-4-X1") is None and pos.reserved == pos.on_hand
 
 
 def test_damaged_refunds_when_no_stock_or_preferred(world):
