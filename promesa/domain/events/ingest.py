@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from promesa.domain import audit
 from promesa.domain.deps import Deps
-from promesa.domain.events import bulk, capacity, inventory, orders, tracking
+from promesa.domain.events import bulk, capacity, inventory, orders, outgoing, tracking
 from promesa.domain.events.context import ApplyContext, Effect
 from promesa.domain.events.envelope import parse
 from promesa.domain.events.payloads import EventType, Payload
@@ -197,6 +197,10 @@ def ingest_many(deps: Deps, raws: list[Any]) -> list[EventResult]:
             run = []
         if raw is not end:
             results.append(_ingest_one(deps, raw))
+    changed = {c["sku"] for r in results if r.status is Status.accepted and r.applied
+               for c in r.changes if c.get("kind") == "inventory" and c.get("sku")}
+    if changed:  # in this transaction: announced if and only if the change commits
+        outgoing.note_sellable(deps, changed)
     return results
 
 
