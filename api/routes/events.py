@@ -21,7 +21,7 @@ from api.deps import DomainDeps, NowDep, OpsDep, RuntimeDep, StaffDep
 from api.errors import ApiError, error_response
 from api.schemas import ERRORS
 from promesa.domain.availability import Availability, sellable
-from promesa.domain.events.deadletters import DeadLetterView, list_dead_letters, replay
+from promesa.domain.events.deadletters import DeadLetterView, discard, list_dead_letters, replay
 from promesa.domain.events.envelope import read_body
 from promesa.domain.events.ingest import EventResult, Status, ingest_batch, ingest_each
 from promesa.domain.events.sources import SignatureError, verify
@@ -102,6 +102,12 @@ def dead_letters(
 def replay_dead_letter(_ops: OpsDep, deps: DomainDeps, letter_id: int) -> EventResult:
     """Ingest a dead letter again after a fix (as the source that sent it)."""
     return replay(deps, letter_id)
+
+
+@router.post("/v1/events/dead-letters/{letter_id}/discard", response_model=DeadLetterView, responses=ERRORS)
+def discard_dead_letter(_ops: OpsDep, deps: DomainDeps, letter_id: int) -> DeadLetterView:
+    """Close a dead letter without applying it (ops); it leaves the open list, audited."""
+    return discard(deps, letter_id)
 
 
 @router.get("/v1/availability", response_model=Availability, responses=ERRORS)

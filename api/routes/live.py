@@ -1,7 +1,8 @@
 """``GET /v1/live``: the changes events make, pushed to open surfaces as server-sent events.
 
 Each frame is ``event: change`` with the change as JSON (``kind``: inventory | order | node |
-capacity | customer, ``id``, its new values, ``event_type``). Staff see every change; a
+capacity | customer | dead_letter, ``id``, its new values, ``event_type``). Staff see every
+change (a new dead letter only ops); a
 customer only the changes of their own orders and profile; a verified visitor only their
 order's. A comment line every ``HEARTBEAT`` seconds keeps proxies from closing the stream.
 """
@@ -27,6 +28,8 @@ HEARTBEAT = 15.0
 
 def visible(principal: Principal, change: dict[str, Any]) -> bool:
     """Whether ``principal`` may see ``change`` (authorization stays with the principal)."""
+    if change.get("kind") == "dead_letter":  # dead letters are ops' to see (they carry payloads)
+        return principal.role in (Role.ops, Role.system)
     if principal.is_staff:
         return True
     if principal.role is Role.customer:

@@ -38,7 +38,13 @@ class LocalFeed:
         self._stop = threading.Event()
 
     def publish_result(self, result: EventResult) -> None:
-        """Publish the changes of an applied event (called after its commit)."""
+        """Publish the changes of an applied event, or a rejected event's new dead letter
+        (called after its commit)."""
+        if result.status is Status.rejected and result.error is not None:
+            self.publish([{"kind": "dead_letter", "id": result.id, "source": result.source,
+                           "event_type": result.type, "code": result.error.code,
+                           "field": result.error.field, "reason": result.error.reason}])
+            return
         if result.status is not Status.accepted or not result.applied or not result.changes:
             return
         self.publish([{**c, "event_type": result.type, "event_id": result.id} for c in result.changes])

@@ -29,6 +29,7 @@
     if (c.kind === "order") return `${c.id}: ${c.status}${c.tracking ? ` (${c.tracking})` : ""}`;
     if (c.kind === "capacity") return `${c.node_id} ${c.day}: capacity ${c.orders} orders`;
     if (c.kind === "node") return `${c.id}: ${c.active ? "open" : "closed"}`;
+    if (c.kind === "dead_letter") return `Rejected event from ${c.source}: ${c.reason}`;
     return `${c.kind} ${c.id}`;
   }
 
@@ -99,7 +100,9 @@
           item.textContent = describe(data);
           box.querySelector("ul").prepend(item);
           while (box.querySelectorAll("li").length > 20) box.querySelector("li:last-child").remove();
-          refreshers[surface](data);
+          // other modules of the page (the ops dead-letter panel) follow the feed through this
+          global.dispatchEvent(new CustomEvent("promesa:change", { detail: data }));
+          if (data.kind !== "dead_letter") refreshers[surface](data);
         });
       }
     } catch (_) { /* dropped or refused: retry below */ }
