@@ -71,9 +71,21 @@ def test_a_rolled_back_change_announces_nothing(session):
     send(session, _sale(1, 1))
     before = _web_events(session)
     result = ingest(Deps(session=session, principal=SYSTEM, now=NOW, settings=settings()), _sale(5, 2))
-    assert result.status == "accepted" and len(_web_events(session)) == len(before) + 1  # low, pending
+    assert result.status == "accepted"  # 7 -> 2: low, to be written at the commit
     session.rollback()
     assert _web_events(session) == before
+    send(session, _sale(1, 3))  # a later transaction does not inherit the rolled-back change
+    assert _web_events(session) == before
+
+
+def test_several_events_in_one_transaction_announce_at_its_commit(session):
+    _only_store_stock(session, 9)
+    deps = Deps(session=session, principal=SYSTEM, now=NOW, settings=settings())
+    for i in range(3):  # 8 -> 5 (low) -> ... all in one transaction, as a dead-letter replay does
+        ingest(deps, _sale(1, i + 1))
+    assert _web_events(session) == []  # nothing before the commit
+    session.commit()
+    assert [(e["data"]["level"], e["data"]["sellable"]) for e in _web_events(session)] == [("low", 5)]
 
 
 def test_a_rejected_sale_or_a_stale_one_announces_nothing(session):

@@ -199,8 +199,8 @@ def ingest_many(deps: Deps, raws: list[Any]) -> list[EventResult]:
             results.append(_ingest_one(deps, raw))
     changed = {c["sku"] for r in results if r.status is Status.accepted and r.applied
                for c in r.changes if c.get("kind") == "inventory" and c.get("sku")}
-    if changed:  # in this transaction: announced if and only if the change commits
-        outgoing.note_sellable(deps, changed)
+    if changed:  # written at this transaction's commit: announced if and only if it commits
+        outgoing.changed(deps, changed)
     return results
 
 

@@ -1,7 +1,7 @@
 """Outgoing "sellable online" events through a transactional outbox.
 
-When ingestion changes a SKU's stock, :func:`note_sellable` recomputes what each online
-channel may sell (:func:`availability.online_sellable`) and compares its *level* (out of
+When ingestion changes a SKU's stock (:func:`changed`), :func:`note_sellable` — just before the
+transaction commits — recomputes what each online channel may sell (:func:`availability.online_sellable`) and compares its *level* (out of
 stock / low / in stock, against ``sellable_low_threshold``) with the one last announced. Only a
 crossing writes an event: a ``promesa.availability.sellable_changed.v1`` CloudEvent in
 ``outgoing_events``, in the same transaction as the stock change — so it exists if and only if
@@ -22,9 +22,10 @@ from typing import Any
 
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from promesa.domain.availability import online_sellable
 from promesa.domain.deps import Deps
@@ -47,6 +48,34 @@ def _insert(deps: Deps) -> Any:
     return {"postgresql": pg_insert, "sqlite": sqlite_insert}.get(dialect, insert)(SellableState)
 
 
+_PENDING = "promesa_sellable_pending"
+
+
+def changed(deps: Deps, skus: Iterable[str]) -> None:
+    """Note that ``skus``' stock changed in this transaction; :func:`note_sellable` runs for them
+    just before it commits. Deferred to the commit so the per-SKU state locks are always the
+    last locks a transaction takes (after every position lock): a transaction that ingests
+    several events (a dead-letter replay of many) cannot deadlock with another on them."""
+    pending = deps.session.info.setdefault(_PENDING, {"skus": set(), "deps": deps})
+    pending["skus"].update(skus)
+    pending["deps"] = deps
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint's release: the transaction goes on
+        return
+    pending = session.info.pop(_PENDING, None)
+    if pending and pending["skus"]:
+        note_sellable(pending["deps"], pending["skus"])
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_end(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # rolled back (a commit popped it already): nothing to announce
+        session.info.pop(_PENDING, None)
+
+
 def note_sellable(deps: Deps, skus: Iterable[str]) -> list[OutgoingEvent]:
     """Write an outgoing event for each online channel of ``skus`` whose level changed.
 
@@ -56,16 +85,17 @@ def note_sellable(deps: Deps, skus: Iterable[str]) -> list[OutgoingEvent]:
     threshold = deps.settings.sellable_low_threshold
     written = []
     for sku in sorted(set(skus)):  # one lock order for every writer
-        for channel, quantity in online_sellable(session, sku).items():
+        quantities = online_sellable(session, sku)
+        session.execute(_insert(deps).values([
+            {"sku": sku, "channel": c.value, "sellable": -1, "level": "", "sequence": 0, "changed_at": deps.now}
+            for c in quantities]).on_conflict_do_nothing())
+        states = {s.channel: s for s in session.scalars(
+            select(SellableState).where(SellableState.sku == sku).order_by(SellableState.channel)
+            .with_for_update().execution_options(populate_existing=True))}
+        for channel, quantity in quantities.items():
             now_level = level(quantity, threshold)
-            session.execute(_insert(deps).values(sku=sku, channel=channel.value, sellable=-1,
-                                                 level="", sequence=0, changed_at=deps.now)
-                            .on_conflict_do_nothing())
-            state = session.execute(
-                select(SellableState).where(SellableState.sku == sku, SellableState.channel == channel.value)
-                .with_for_update().execution_options(populate_existing=True)).scalar_one()
-            if state.level == now_level.value:
-                state.sellable = quantity  # the latest figure, without an announcement
+            state = states[channel.value]
+            if state.level == now_level.value:  # no crossing: nothing written (not even the figure)
                 continue
             previous = SellableLevel(state.level) if state.level else None
             data = SellableChanged(sku=sku, channel=channel, sellable=quantity, level=now_level,

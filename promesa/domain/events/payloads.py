@@ -312,7 +312,7 @@ class SellableChanged(Payload):
     sellable: Annotated[int, Field(ge=0)]
     level: SellableLevel
     previous_level: SellableLevel | None = Field(None, description="None on the first announcement.")
-    previous_sellable: Annotated[int | None, Field(ge=0)] = None
+    previous_sellable: Annotated[int | None, Field(ge=0, description="At the previous announcement.")] = None
     low_threshold: Annotated[int, Field(ge=0, description="At or below it (and above 0) is low.")]
 
 
