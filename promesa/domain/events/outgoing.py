@@ -1,8 +1,9 @@
 """Outgoing "sellable online" events through a transactional outbox.
 
 When ingestion changes a SKU's stock (:func:`changed`), :func:`note_sellable` — just before the
-transaction commits — recomputes what each online channel may sell (:func:`availability.online_sellable`) and compares its *level* (out of
-stock / low / in stock, against ``sellable_low_threshold``) with the one last announced. Only a
+transaction commits — recomputes what each online channel may sell
+(:func:`availability.online_sellable`) and compares its *level* (out of stock / low / in stock,
+against ``sellable_low_threshold``) with the one last announced. Only a
 crossing writes an event: a ``promesa.availability.sellable_changed.v1`` CloudEvent in
 ``outgoing_events``, in the same transaction as the stock change — so it exists if and only if
 the change committed, once. The per-SKU state row is locked while comparing, so two
