@@ -83,9 +83,13 @@ async def post_events(request: Request, runtime: RuntimeDep, now: NowDep) -> JSO
 async def _run(runtime: RuntimeDep, principal, now, raws, feed):
     from starlette.concurrency import run_in_threadpool
 
+    if runtime.settings.event_batch_commit == "per_batch":  # one commit, so one publication
+        results = await run_in_threadpool(ingest_batch, runtime.sessions, principal, now, runtime.settings, raws)
+        if feed is not None:
+            await run_in_threadpool(feed.publish_results, results)
+        return results
     publish = feed.publish_result if feed is not None else None
-    run = ingest_batch if runtime.settings.event_batch_commit == "per_batch" else ingest_each
-    return await run_in_threadpool(run, runtime.sessions, principal, now, runtime.settings, raws, publish)
+    return await run_in_threadpool(ingest_each, runtime.sessions, principal, now, runtime.settings, raws, publish)
 
 
 @router.get("/v1/events/dead-letters", response_model=list[DeadLetterView], responses=ERRORS)

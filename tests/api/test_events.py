@@ -192,3 +192,27 @@ def test_a_new_dead_letter_is_on_the_live_feed_for_ops_only():
     assert visible(Principal(role=Role.ops, subject="ops-luis"), change)
     assert not visible(Principal(role=Role.support, subject="agent-ana"), change)
     assert not visible(Principal(role=Role.customer, subject="C-1"), change)
+
+
+def test_a_per_batch_commit_keeps_each_result_and_publishes_the_batch_once(api_settings, engine, agent):
+    from promesa.events.feed import LocalFeed
+
+    published: list[list[dict]] = []
+
+    class Recording(LocalFeed):
+        def publish(self, changes):
+            published.append(changes)
+
+    settings = api_settings.model_copy(update={"event_sources": SOURCES, "event_batch_commit": "per_batch"})
+    with Session(engine) as session:
+        world(session)
+    with TestClient(create_app(settings, engine=engine, agent=agent), raise_server_exceptions=False) as client:
+        client.app.state.runtime.change_feed.close()  # stands in for the deployment's feed
+        client.app.state.runtime.change_feed = Recording()
+        good1, good2, oversell = sale(1), sale(1), sale(50)
+        answer = post(client, [good1, oversell, good2], source="pos")
+    assert answer.status_code == 207
+    assert [r["status"] for r in answer.json()["results"]] == ["accepted", "rejected", "accepted"]
+    assert len(published) == 1  # one publication for the committed batch
+    assert [c["kind"] for c in published[0]] == ["inventory", "dead_letter", "inventory"]
+    assert published[0][2]["on_hand"] == 3  # 5 - 1 - 1
