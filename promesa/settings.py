@@ -137,6 +137,12 @@ class Settings(BaseSettings):
         "per_event", description="A POST /v1/events batch commits each event on its own, or the "
         "whole batch at once with a savepoint per event (faster; each event still all-or-nothing).",
     )
+    sellable_low_threshold: int = Field(
+        5, ge=0, description="A channel's sellable quantity at or below it (above 0) is 'low'; an "
+        "outgoing sellable_changed event is written when the level (out of stock / low / in stock) changes.",
+    )
+    outbox_max_backoff_seconds: int = Field(
+        300, ge=1, description="Longest wait before the relay retries an outgoing event it failed to send.")
     event_body_max_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="Largest POST /v1/events body.")
     change_feed_url: str | None = Field(
         None, description="redis://… to fan changes out to every API worker; default: PostgreSQL "

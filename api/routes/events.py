@@ -21,7 +21,7 @@ from api.deps import DomainDeps, NowDep, OpsDep, RowId, RuntimeDep, StaffDep
 from api.errors import ApiError, error_response
 from api.schemas import ERRORS, errors
 from promesa.domain.availability import Availability, sellable
-from promesa.domain.events.deadletters import DeadLetterView, list_dead_letters, replay
+from promesa.domain.events.deadletters import DeadLetterView, discard, list_dead_letters, replay
 from promesa.domain.events.envelope import read_body
 from promesa.domain.events.ingest import EventResult, Status, ingest_batch, ingest_each
 from promesa.domain.events.sources import SignatureError, verify
@@ -83,9 +83,13 @@ async def post_events(request: Request, runtime: RuntimeDep, now: NowDep) -> JSO
 async def _run(runtime: RuntimeDep, principal, now, raws, feed):
     from starlette.concurrency import run_in_threadpool
 
+    if runtime.settings.event_batch_commit == "per_batch":  # one commit, so one publication
+        results = await run_in_threadpool(ingest_batch, runtime.sessions, principal, now, runtime.settings, raws)
+        if feed is not None:
+            await run_in_threadpool(feed.publish_results, results)
+        return results
     publish = feed.publish_result if feed is not None else None
-    run = ingest_batch if runtime.settings.event_batch_commit == "per_batch" else ingest_each
-    return await run_in_threadpool(run, runtime.sessions, principal, now, runtime.settings, raws, publish)
+    return await run_in_threadpool(ingest_each, runtime.sessions, principal, now, runtime.settings, raws, publish)
 
 
 @router.get("/v1/events/dead-letters", response_model=list[DeadLetterView], responses=ERRORS)
@@ -103,6 +107,13 @@ def dead_letters(
 def replay_dead_letter(_ops: OpsDep, deps: DomainDeps, letter_id: RowId) -> EventResult:
     """Ingest a dead letter again after a fix (as the source that sent it)."""
     return replay(deps, letter_id)
+
+
+@router.post("/v1/events/dead-letters/{letter_id}/discard", response_model=DeadLetterView,
+             responses=errors(not_found="No such dead letter", conflict="The dead letter is already resolved"))
+def discard_dead_letter(_ops: OpsDep, deps: DomainDeps, letter_id: RowId) -> DeadLetterView:
+    """Close a dead letter without applying it (ops); it leaves the open list, audited."""
+    return discard(deps, letter_id)
 
 
 @router.get("/v1/availability", response_model=Availability, responses=errors(not_found="No such product or node"))

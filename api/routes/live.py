@@ -1,10 +1,11 @@
 """``GET /v1/live``: the changes events make, pushed to open surfaces as server-sent events.
 
 Each frame is ``event: change`` with the change as JSON (``kind``: inventory | order | node |
-capacity | customer from ingested events, with ``event_type``; handoff | reply from people,
-see ``api.live_changes``; ``id`` and its new values). Staff see every change; a customer only
-the changes of their own orders and profile and the staff replies to them; a verified visitor
-only their order's. A comment line every ``HEARTBEAT`` seconds keeps proxies from closing the stream.
+capacity | customer | dead_letter from ingested events, with ``event_type``; handoff | reply
+from people, see ``api.live_changes``; ``id`` and its new values). Staff see every change (a new
+dead letter only ops); a customer only the changes of their own orders and profile and the staff
+replies to them; a verified visitor only their order's. A comment line every ``HEARTBEAT``
+seconds keeps proxies from closing the stream.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ HEARTBEAT = 15.0
 
 def visible(principal: Principal, change: dict[str, Any]) -> bool:
     """Whether ``principal`` may see ``change`` (authorization stays with the principal)."""
+    if change.get("kind") == "dead_letter":  # dead letters are ops' to see (they carry payloads)
+        return principal.role in (Role.ops, Role.system)
     if principal.is_staff:
         return True
     kind = change.get("kind")

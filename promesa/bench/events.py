@@ -5,8 +5,9 @@
 - ``events_batch_per_event_tx``: batches of ``BATCH`` events through :func:`ingest_each` (one
   transaction per event), ms per batch, beside a raw INSERT of the same rows, one transaction
   per row set;
-- ``events_batch``: the same through :func:`ingest_batch` (one commit per batch, a savepoint
-  per event), beside a raw INSERT of the same rows in one transaction;
+- ``events_batch``: the same through :func:`ingest_batch` (one commit per batch; a run of
+  on-hand moves is applied set-based), beside a raw INSERT of the same rows in one
+  transaction, one multi-row INSERT per table — the fastest plain way to write them;
 - ``events_visibility``: from the start of ingesting a POS sale to a fresh session reading the
   new sellable quantity, beside a raw UPDATE + commit + read of the same position;
 - ``events_oversell``: K threads reserving the last U units at once; the note reports winners
@@ -88,10 +89,14 @@ def _raw_insert(ctx: BenchContext, sessions, raws: list[dict]) -> None:
 
 
 def _raw_insert_batch(ctx: BenchContext, sessions, raws: list[dict]) -> None:
+    """The same rows in one transaction, one multi-row INSERT per table (the fastest plain way)."""
+    tables: dict[type, list[dict]] = {}
+    for raw in raws:
+        for model, values in _raw_rows(ctx, raw):
+            tables.setdefault(model, []).append(values)
     with sessions() as session, session.begin():
-        for raw in raws:
-            for model, values in _raw_rows(ctx, raw):
-                session.execute(insert(model).values(**values))
+        for model, rows in tables.items():
+            session.execute(insert(model), rows)
 
 
 def _ingest(ctx: BenchContext, sessions, raws: list[dict], batch: bool = False) -> None:
@@ -148,9 +153,9 @@ def events_ingest(ctx: BenchContext) -> list[BenchResult]:
         _raw_insert_batch(ctx, sessions, raws)
         ref.append((time.perf_counter() - started) * 1000)
     out.append(result("events_batch", ours, ctx, ref,
-                      f"{dialect}: batches of {BATCH}, one commit per batch, a savepoint per event: "
-                      f"{_rate(BATCH * len(ours), ours)} events/s vs raw INSERT of the same rows in one "
-                      f"transaction {_rate(BATCH * len(ref), ref)} row-sets/s"))
+                      f"{dialect}: batches of {BATCH}, one commit per batch: "
+                      f"{_rate(BATCH * len(ours), ours)} events/s vs raw multi-row INSERT of the same rows "
+                      f"in one transaction {_rate(BATCH * len(ref), ref)} row-sets/s"))
     return out
 
 

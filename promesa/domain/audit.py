@@ -44,17 +44,28 @@ def record(
 
     ``details`` must be JSON-serialisable; dates and decimals should be passed as strings.
     """
-    entry = AuditEntry(
-        occurred_at=deps.now,
-        actor_role=deps.principal.role.value,
-        actor_subject=deps.principal.subject or deps.principal.order_scope,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        details=dict(details or {}),
-    )
+    entry = AuditEntry(**entry_values(deps, action, entity_type, entity_id, details))
     deps.session.add(entry)
     return entry
+
+
+def entry_values(
+    deps: Deps,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The columns of the entry :func:`record` adds, for a bulk insert of many at once."""
+    return {
+        "occurred_at": deps.now,
+        "actor_role": deps.principal.role.value,
+        "actor_subject": deps.principal.subject or deps.principal.order_scope,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "details": dict(details or {}),
+    }
 
 
 def trail(deps: Deps, *, entity_id: str | None = None, limit: int = 100) -> list[AuditEntryView]:

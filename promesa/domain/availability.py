@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from promesa.domain.access import ensure_staff
 from promesa.domain.deps import Deps
@@ -48,28 +49,47 @@ def sellable(deps: Deps, sku: str, channel: Channel, node_id: str | None = None)
             raise InvalidInput("the store channel needs node_id", field="node_id")
         if node_id not in nodes:
             raise NotFound(f"node {node_id} not found", field="node_id")
-    pos = InventoryPosition
-    rows = deps.session.execute(
-        select(pos.node_id, pos.on_hand, pos.reserved, pos.safety_stock).where(pos.sku == sku)
-    )
-    found: list[NodeSellable] = []
-    for row in rows:
-        node = nodes.get(row.node_id)
-        if node is None or not node.active:
-            continue
-        if channel is Channel.store:
-            if row.node_id != node_id:
-                continue
-            qty = row.on_hand - row.reserved
-        elif channel is Channel.marketplace:
-            if node.type is not NodeType.distribution_center or not node.ships:
-                continue
-            qty = row.on_hand - row.reserved - row.safety_stock
-        else:
-            if not (node.ships or node.pickup):
-                continue
-            qty = row.on_hand - row.reserved - row.safety_stock
-        if qty > 0:
-            found.append(NodeSellable(node_id=row.node_id, sellable=qty))
+    found = [NodeSellable(node_id=n, sellable=q) for n, q in _by_node(deps.session, sku, (channel,), node_id)[channel]]
     found.sort(key=lambda n: (-n.sellable, n.node_id))
     return Availability(sku=sku, channel=channel, sellable=sum(n.sellable for n in found), nodes=found)
+
+
+#: The channels whose sellable quantity is announced as an outgoing event (web and app share
+#: one rule, so ``web`` stands for both).
+ONLINE = (Channel.web, Channel.marketplace)
+
+
+def online_sellable(session: Session, sku: str) -> dict[Channel, int]:
+    """The sellable quantity of ``sku`` on each :data:`ONLINE` channel (no access check: the
+    domain's own use, inside a transaction that changed its stock)."""
+    return {c: sum(q for _, q in rows) for c, rows in _by_node(session, sku, ONLINE).items()}
+
+
+def _by_node(session: Session, sku: str, channels: tuple[Channel, ...],
+             node_id: str | None = None) -> dict[Channel, list[tuple[str, int]]]:
+    nodes = reference(session).nodes
+    pos = InventoryPosition
+    rows = session.execute(
+        select(pos.node_id, pos.on_hand, pos.reserved, pos.safety_stock).where(pos.sku == sku)
+    ).all()
+    out: dict[Channel, list[tuple[str, int]]] = {c: [] for c in channels}
+    for channel in channels:
+        for row in rows:
+            node = nodes.get(row.node_id)
+            if node is None or not node.active:
+                continue
+            if channel is Channel.store:
+                if row.node_id != node_id:
+                    continue
+                qty = row.on_hand - row.reserved
+            elif channel is Channel.marketplace:
+                if node.type is not NodeType.distribution_center or not node.ships:
+                    continue
+                qty = row.on_hand - row.reserved - row.safety_stock
+            else:
+                if not (node.ships or node.pickup):
+                    continue
+                qty = row.on_hand - row.reserved - row.safety_stock
+            if qty > 0:
+                out[channel].append((row.node_id, qty))
+    return out

@@ -1,4 +1,4 @@
-"""``promesa events-schema`` and ``promesa events import | replay | dead-letters | consume``."""
+"""``promesa events-schema`` and ``promesa events import | replay | dead-letters | consume | outbox | relay``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import typer
 
 from promesa.settings import Settings, get_settings
 
-events_app = typer.Typer(help="Events in: import a backfill, replay dead letters, consume a queue.",
+events_app = typer.Typer(help="Events in: import a backfill, replay dead letters, consume a queue; "
+                         "events out: the outbox and its relay.",
                          no_args_is_help=True)
 
 
@@ -148,5 +149,54 @@ def register(app: typer.Typer) -> None:
             engine.dispose()
         typer.echo(f"{stats.messages} messages: {stats.accepted} accepted, {stats.duplicates} duplicates, "
                    f"{stats.rejected} rejected, {stats.requeued} requeued")
+
+    @events_app.command("outbox")
+    def outbox_command(
+        pending: bool = typer.Option(False, "--pending", help="Only the ones not sent yet."),
+        limit: int = typer.Option(100, "--limit", min=1, max=500),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """Outgoing events (sellable online changes), newest first, with their delivery state."""
+        from promesa.domain.deps import Deps
+        from promesa.domain.events.outgoing import listing
+        from promesa.principal import SYSTEM
+
+        settings = get_settings()
+        engine, sessions = _sessions(settings)
+        try:
+            with sessions() as session:
+                rows = listing(Deps(session=session, principal=SYSTEM, now=settings.current_time(),
+                                    settings=settings), pending_only=pending, limit=limit)
+        finally:
+            engine.dispose()
+        if as_json:
+            typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
+            return
+        for r in rows:
+            data = r.envelope.get("data", {})
+            state = (f"sent {r.published_at.isoformat()}" if r.published_at else
+                     f"pending, {r.attempts} failed attempts, next {r.next_attempt_at.isoformat() if r.next_attempt_at else '-'}"
+                     + (f": {r.last_error}" if r.last_error else ""))
+            typer.echo(f"{r.id}\t{r.event_id}\t{data.get('level', '-')} ({data.get('sellable', '-')})\t{state}")
+
+    @events_app.command("relay")
+    def relay_command(
+        url: str = typer.Option(..., "--to", help="amqp://user:pass@host:5672/"),
+        exchange: str = typer.Option("promesa.outgoing", "--exchange", help="Durable topic exchange."),
+        once: bool = typer.Option(False, "--once", help="One pass, then stop."),
+        interval: float = typer.Option(0.5, "--interval", min=0.01, help="Seconds between passes."),
+        idle: float | None = typer.Option(None, "--idle", help="Stop after this many seconds with nothing to send."),
+    ) -> None:
+        """Send the outbox's events to RabbitMQ (routing key = event type), retrying with backoff."""
+        from promesa.events.relay import relay
+
+        settings = get_settings()
+        engine, sessions = _sessions(settings)
+        try:
+            stats = asyncio.run(relay(url, exchange, sessions=sessions, settings=settings,
+                                      now=settings.current_time, interval=interval, once=once, idle_seconds=idle))
+        finally:
+            engine.dispose()
+        typer.echo(f"{stats.passes} passes: {stats.sent} sent, {stats.failed} failed (retried after backoff)")
 
     app.add_typer(events_app, name="events")

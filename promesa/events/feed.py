@@ -29,6 +29,16 @@ CHANNEL = "promesa_changes"
 REDIS_CHANNEL = "promesa:changes"
 
 
+def _changes(result: EventResult) -> list[dict[str, Any]]:
+    if result.status is Status.rejected and result.error is not None:
+        return [{"kind": "dead_letter", "id": result.id, "source": result.source,
+                 "event_type": result.type, "code": result.error.code,
+                 "field": result.error.field, "reason": result.error.reason}]
+    if result.status is not Status.accepted or not result.applied:
+        return []
+    return [{**c, "event_type": result.type, "event_id": result.id} for c in result.changes]
+
+
 class LocalFeed:
     """In-process fan-out; the base of the distributed feeds (they deliver through it)."""
 
@@ -38,10 +48,16 @@ class LocalFeed:
         self._stop = threading.Event()
 
     def publish_result(self, result: EventResult) -> None:
-        """Publish the changes of an applied event (called after its commit)."""
-        if result.status is not Status.accepted or not result.applied or not result.changes:
-            return
-        self.publish([{**c, "event_type": result.type, "event_id": result.id} for c in result.changes])
+        """Publish the changes of an applied event, or a rejected event's new dead letter
+        (called after its commit)."""
+        self.publish_results([result])
+
+    def publish_results(self, results: list[EventResult]) -> None:
+        """Publish the changes of a committed batch at once (one connection and one commit on
+        PostgreSQL, instead of one per event)."""
+        changes = [change for result in results for change in _changes(result)]
+        if changes:
+            self.publish(changes)
 
     def publish(self, changes: list[dict[str, Any]]) -> None:
         self.deliver(changes)

@@ -570,7 +570,12 @@ class InventoryMove(Base):
     """
 
     __tablename__ = "inventory_moves"
-    __table_args__ = (Index("ix_inventory_moves_position", "node_id", "sku", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_inventory_moves_position", "node_id", "sku", "occurred_at"),
+        # the latest count of a position, without reading every move of it
+        Index("ix_inventory_moves_counts", "node_id", "sku", "occurred_at",
+              sqlite_where=text("counted IS NOT NULL"), postgresql_where=text("counted IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     source: Mapped[str] = mapped_column(String(200))
@@ -620,6 +625,8 @@ class DeadLetter(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    discarded_by: Mapped[str | None] = mapped_column(
+        String(100), doc="Who discarded it (resolved without a replay); None while open or replayed.")
 
 
 class OrchestrationAction(Base):
@@ -674,3 +681,43 @@ class Notice(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class SellableState(Base):
+    """The sellable-online state of a SKU on a channel last announced (an outgoing event).
+
+    A change is announced only when the level crosses a threshold; the row is locked while a
+    transaction compares, so concurrent changes of one SKU are announced in commit order.
+    """
+
+    __tablename__ = "sellable_states"
+
+    sku: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sellable: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(16))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutgoingEvent(Base):
+    """The transactional outbox: an event written with the change it announces, sent by a relay.
+
+    Ordered per ``key`` (SKU and channel) by ``id``; ``published_at`` is set once a broker or
+    webhook acknowledged it; a failure waits ``next_attempt_at`` (backoff) and blocks the later
+    events of its key, so they never overtake it.
+    """
+
+    __tablename__ = "outgoing_events"
+    __table_args__ = (Index("ix_outgoing_events_pending", "published_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(200), unique=True)
+    type: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(64))
+    envelope: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)

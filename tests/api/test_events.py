@@ -158,3 +158,61 @@ def test_availability_refuses_customers_and_names_bad_fields(events_client, toke
     assert store.status_code == 422 and store.json()["error"]["field"] == "node_id"
     assert events_client.get("/v1/availability", params={"sku": "NOPE"},
                              headers=token_for("ops", "ops-luis")).status_code == 404
+
+
+def test_discard_closes_a_dead_letter_for_ops_only_and_is_audited(events_client, token_for, engine):
+    from sqlalchemy import select
+
+    from promesa.store.models import AuditEntry, DeadLetter
+
+    assert post(events_client, sale(50), source="pos").status_code == 409
+    ops = token_for("ops", "ops-luis")
+    letter = events_client.get("/v1/events/dead-letters", headers=ops).json()[0]
+    support = events_client.post(f"/v1/events/dead-letters/{letter['id']}/discard",
+                                 headers=token_for("support", "agent-ana"))
+    assert support.status_code == 403
+    done = events_client.post(f"/v1/events/dead-letters/{letter['id']}/discard", headers=ops)
+    assert done.status_code == 200 and done.json()["discarded_by"] == "ops:ops-luis"
+    assert events_client.get("/v1/events/dead-letters", headers=ops).json() == []
+    again = events_client.post(f"/v1/events/dead-letters/{letter['id']}/discard", headers=ops)
+    assert again.status_code == 409 and "already resolved" in again.json()["error"]["message"]
+    missing = events_client.post("/v1/events/dead-letters/999999/discard", headers=ops)
+    assert missing.status_code == 404
+    with Session(engine) as session:
+        assert session.get(DeadLetter, letter["id"]).resolved_at is not None
+        assert session.scalars(select(AuditEntry.action).where(AuditEntry.entity_id == str(letter["id"]))).all() == [
+            "event.discarded"]
+
+
+def test_a_new_dead_letter_is_on_the_live_feed_for_ops_only():
+    from api.routes.live import visible
+    from promesa.principal import Principal, Role
+
+    change = {"kind": "dead_letter", "id": "ev-1", "reason": "product SKU-X not found"}
+    assert visible(Principal(role=Role.ops, subject="ops-luis"), change)
+    assert not visible(Principal(role=Role.support, subject="agent-ana"), change)
+    assert not visible(Principal(role=Role.customer, subject="C-1"), change)
+
+
+def test_a_per_batch_commit_keeps_each_result_and_publishes_the_batch_once(api_settings, engine, agent):
+    from promesa.events.feed import LocalFeed
+
+    published: list[list[dict]] = []
+
+    class Recording(LocalFeed):
+        def publish(self, changes):
+            published.append(changes)
+
+    settings = api_settings.model_copy(update={"event_sources": SOURCES, "event_batch_commit": "per_batch"})
+    with Session(engine) as session:
+        world(session)
+    with TestClient(create_app(settings, engine=engine, agent=agent), raise_server_exceptions=False) as client:
+        client.app.state.runtime.change_feed.close()  # stands in for the deployment's feed
+        client.app.state.runtime.change_feed = Recording()
+        good1, good2, oversell = sale(1), sale(1), sale(50)
+        answer = post(client, [good1, oversell, good2], source="pos")
+    assert answer.status_code == 207
+    assert [r["status"] for r in answer.json()["results"]] == ["accepted", "rejected", "accepted"]
+    assert len(published) == 1  # one publication for the committed batch
+    assert [c["kind"] for c in published[0]] == ["inventory", "dead_letter", "inventory"]
+    assert published[0][2]["on_hand"] == 3  # 5 - 1 - 1

@@ -74,3 +74,33 @@ def test_events_schema_lists_every_type():
     schema = json.loads(result.output)
     assert "promesa.inventory.pos_sale.v1" in schema["types"]
     assert schema["types"]["promesa.inventory.pos_sale.v1"]["properties"]["quantity"]["exclusiveMinimum"] == 0
+
+
+def test_events_schema_lists_the_outgoing_types():
+    schema = json.loads(CliRunner().invoke(app, ["events-schema"]).output)
+    sellable = schema["outgoing"]["promesa.availability.sellable_changed.v1"]
+    assert set(sellable["required"]) >= {"sku", "sellable", "level", "low_threshold"}
+
+
+def test_outbox_lists_sellable_changes_and_relay_sends_them(scratch, tmp_path):
+    import asyncio
+    import uuid
+
+    sale = ev("inventory.pos_sale", {"node_id": "DC-CDMX-01", "sku": "SKU-1", "quantity": 1})
+    file = tmp_path / "sale.ndjson"
+    file.write_text(json.dumps(sale) + "\n")
+    runner = CliRunner()
+    assert runner.invoke(app, ["events", "import", str(file)]).exit_code == 0
+    pending = json.loads(runner.invoke(app, ["events", "outbox", "--pending", "--json"]).output)
+    assert {p["key"] for p in pending} == {"SKU-1/web", "SKU-1/marketplace"}
+    assert all(p["published_at"] is None for p in pending)
+    text = runner.invoke(app, ["events", "outbox"]).output
+    assert "sellable:SKU-1:web:1" in text and "pending, 0 failed attempts" in text
+    exchange = f"i17b.cli.{uuid.uuid4().hex[:8]}"
+    sent = runner.invoke(app, ["events", "relay", "--to", "amqp://guest:guest@127.0.0.1:5672/",
+                               "--exchange", exchange, "--once"])
+    from tests.events.test_outgoing import _delete_exchange
+    asyncio.run(_delete_exchange(exchange))
+    assert "2 sent, 0 failed" in sent.output, sent.output
+    assert json.loads(runner.invoke(app, ["events", "outbox", "--pending", "--json"]).output) == []
+    assert "sent 2026-11-20" in runner.invoke(app, ["events", "outbox"]).output

@@ -31,6 +31,7 @@
     if (c.kind === "node") return `${c.id}: ${c.active ? "open" : "closed"}`;
     if (c.kind === "handoff") return `Ticket #${c.id}: ${c.status === "open" ? "waiting for a person" : c.status}`;
     if (c.kind === "reply") return `Ticket #${c.handoff_id}: reply sent to the customer`;
+    if (c.kind === "dead_letter") return `Rejected event from ${c.source}: ${c.reason}`;
     return `${c.kind} ${c.id}`;
   }
 
@@ -52,6 +53,8 @@
   const refreshers = {
     ops(change) {
       // the heatmap and its at-risk orders follow stock, capacity, node and order changes
+      // (not people's tickets and replies)
+      if (change.kind === "handoff" || change.kind === "reply") return;
       const button = document.getElementById("refresh-risk");
       if (button) { button.click(); document.body.dataset.liveRefreshes = String(Number(document.body.dataset.liveRefreshes || 0) + 1); }
     },
@@ -112,7 +115,9 @@
           item.textContent = describe(data);
           box.querySelector("ul").prepend(item);
           while (box.querySelectorAll("li").length > 20) box.querySelector("li:last-child").remove();
-          refreshers[surface](data);
+          // other modules of the page (the ops dead-letter panel) follow the feed through this
+          global.dispatchEvent(new CustomEvent("promesa:change", { detail: data }));
+          if (data.kind !== "dead_letter") refreshers[surface](data);
         });
       }
     } catch (_) { /* dropped or refused: retry below */ }

@@ -13,7 +13,7 @@ from promesa.domain.deps import Deps
 from promesa.domain.events.ingest import EventResult, ingest
 from promesa.domain.events.sources import SOURCE_PREFIX, principal_for
 from promesa.domain.records import Record
-from promesa.errors import Forbidden, NotFound
+from promesa.errors import Conflict, Forbidden, NotFound
 from promesa.principal import SYSTEM, Role
 from promesa.store.models import DeadLetter
 
@@ -31,6 +31,7 @@ class DeadLetterView(Record):
     last_seen_at: datetime
     attempts: int
     resolved_at: datetime | None
+    discarded_by: str | None = None
     envelope: dict[str, Any]
 
 
@@ -78,3 +79,24 @@ def replay_all(deps: Deps, *, limit: int = 500) -> list[EventResult]:
     ids = deps.session.scalars(select(DeadLetter.id).where(DeadLetter.resolved_at.is_(None))
                                .order_by(DeadLetter.first_seen_at, DeadLetter.id).limit(limit)).all()
     return [replay(deps, i) for i in ids]
+
+
+def discard(deps: Deps, letter_id: int) -> DeadLetterView:
+    """Close a dead letter without replaying it (ops judged it not worth applying); audited.
+
+    Raises:
+        Forbidden: not ops or system.
+        NotFound: no such dead letter.
+        Conflict: it is already resolved (replayed or discarded).
+    """
+    _ensure_ops(deps, "discarding dead letters")
+    letter = deps.session.get(DeadLetter, letter_id, with_for_update=True)
+    if letter is None:
+        raise NotFound(f"dead letter {letter_id} not found", field="id")
+    if letter.resolved_at is not None:
+        raise Conflict(f"dead letter {letter_id} is already resolved", field="id")
+    letter.resolved_at, letter.discarded_by = deps.now, deps.principal.label()
+    audit.record(deps, "event.discarded", "dead_letter", str(letter.id),
+                 {"source": letter.source, "event_id": letter.event_id, "reason": letter.reason})
+    deps.session.flush()
+    return DeadLetterView.model_validate(letter, from_attributes=True)

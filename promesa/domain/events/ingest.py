@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from promesa.domain import audit
 from promesa.domain.deps import Deps
-from promesa.domain.events import capacity, inventory, orders, tracking
+from promesa.domain.events import bulk, capacity, inventory, orders, outgoing, tracking
 from promesa.domain.events.context import ApplyContext, Effect
 from promesa.domain.events.envelope import parse
 from promesa.domain.events.payloads import EventType, Payload
@@ -170,11 +170,43 @@ def ingest(deps: Deps, raw: Any) -> EventResult:
     commits; the event's effect, its ingestion record, its audit entry and any dead letter
     commit together.
     """
+    return ingest_many(deps, [raw])[0]
+
+
+def ingest_many(deps: Deps, raws: list[Any]) -> list[EventResult]:
+    """Apply ``raws`` in order in the caller's transaction, each with its own result.
+
+    Consecutive on-hand moves (POS sales, receipts, shrink) are applied set-based
+    (:mod:`promesa.domain.events.bulk`); every other event in its own SAVEPOINT. Same
+    guarantees either way: exactly once, order-safe, each event all-or-nothing.
+    """
     session = deps.session
     if session.get_bind().dialect.name == "sqlite" and not session.in_nested_transaction():
         # take SQLite's write lock before the first read: a second writer then waits on the
         # busy timeout, instead of failing when its read snapshot goes stale under it
         session.execute(text("UPDATE event_watermarks SET sequence = sequence WHERE 0"))
+    results: list[EventResult] = []
+    run: list[Any] = []
+    end = object()  # flushes the last run (a raw event may itself be JSON null)
+    for raw in [*raws, end]:
+        if raw is not end and bulk.is_move(raw):
+            run.append(raw)
+            continue
+        if run:
+            results.extend(bulk.ingest_moves(deps, run, _ingest_one, _dead_letter, _duplicate))
+            run = []
+        if raw is not end:
+            results.append(_ingest_one(deps, raw))
+    changed = {c["sku"] for r in results if r.status is Status.accepted and r.applied
+               for c in r.changes if c.get("kind") == "inventory" and c.get("sku")}
+    if changed:  # written at this transaction's commit: announced if and only if it commits
+        outgoing.changed(deps, changed)
+    return results
+
+
+def _ingest_one(deps: Deps, raw: Any) -> EventResult:
+    """One event through its handler, in its own SAVEPOINT."""
+    session = deps.session
     try:
         with session.begin_nested():
             result = _apply(deps, raw)
@@ -212,15 +244,13 @@ def ingest_each(sessions: Callable[[], Any], principal: Any, now: Any, settings:
 
 def ingest_batch(sessions: Callable[[], Any], principal: Any, now: Any, settings: Any,
                  raws: list[Any], on_commit: Callable[[EventResult], None] | None = None) -> list[EventResult]:
-    """Ingest ``raws`` in one transaction, each event in its own SAVEPOINT (one commit).
+    """Ingest ``raws`` in one transaction with :func:`ingest_many` (one commit).
 
-    Each event stays all-or-nothing and independent of the others (a rejected one rolls back
-    only its savepoint, and is dead-lettered); the batch pays one commit instead of one per
-    event. ``on_commit`` runs for every result once the batch has committed.
+    Each event stays all-or-nothing and independent of the others (a rejected one leaves no
+    effect, and is dead-lettered); the batch pays one commit instead of one per event. ``on_commit`` runs for every result once the batch has committed.
     """
     with sessions() as session, session.begin():
-        deps = Deps(session=session, principal=principal, now=now, settings=settings)
-        results = [ingest(deps, raw) for raw in raws]
+        results = ingest_many(Deps(session=session, principal=principal, now=now, settings=settings), raws)
     if on_commit is not None:
         for result in results:
             on_commit(result)

@@ -69,6 +69,14 @@ def position_change(ctx: ApplyContext, node_id: str, sku: str) -> Change:
                   "on_hand": row.on_hand, "reserved": row.reserved, "atp": atp})
 
 
+def allowed(on_hand: int, reserved: int, delta: int, guard: str) -> bool:
+    """Whether a position may take ``delta`` on-hand (the rule :func:`move` states in SQL)."""
+    if delta >= 0:
+        return True
+    available = on_hand - reserved if guard == "unreserved" else on_hand
+    return available >= -delta
+
+
 def move(ctx: ApplyContext, node_id: str, sku: str, delta: int, *, guard: str = "unreserved",
          field: str = "data.quantity") -> bool:
     """Add ``delta`` to on-hand at the event's time; False when a later count already has it.
@@ -85,7 +93,7 @@ def move(ctx: ApplyContext, node_id: str, sku: str, delta: int, *, guard: str = 
     if counted_at is not None and counted_at >= ctx.at:
         return False
     statement = update(POS).where(POS.node_id == node_id, POS.sku == sku)
-    if delta < 0:
+    if delta < 0:  # the rule of allowed(), stated to the database so the row lock orders racers
         available = POS.on_hand - POS.reserved if guard == "unreserved" else POS.on_hand
         statement = statement.where(available >= -delta)
     done = session.execute(statement.values(on_hand=POS.on_hand + delta)

@@ -290,6 +290,38 @@ class Envelope(BaseModel):
     data: dict[str, Any]
 
 
+# --- outgoing -------------------------------------------------------------------------------
+
+
+class OutgoingType(StrEnum):
+    """Every event type Promesa sends (through the outbox and ``promesa events relay``)."""
+
+    sellable_changed = "promesa.availability.sellable_changed.v1"
+
+
+class SellableLevel(StrEnum):
+    """Where a channel's sellable quantity stands against the low-stock threshold."""
+
+    out_of_stock = "out_of_stock"
+    low = "low"
+    in_stock = "in_stock"
+
+
+class SellableChanged(Payload):
+    """A channel's sellable quantity of a SKU crossed a threshold (sent once per crossing)."""
+
+    sku: Id
+    channel: Channel = Field(description="web (also app) or marketplace.")
+    sellable: Annotated[int, Field(ge=0)]
+    level: SellableLevel
+    previous_level: SellableLevel | None = Field(None, description="None on the first announcement.")
+    previous_sellable: Annotated[int | None, Field(ge=0, description="At the previous announcement.")] = None
+    low_threshold: Annotated[int, Field(ge=0, description="At or below it (and above 0) is low.")]
+
+
+OUTGOING: dict[OutgoingType, type[Payload]] = {OutgoingType.sellable_changed: SellableChanged}
+
+
 def json_schema() -> dict[str, Any]:
     """JSON Schema of every event type: the envelope and, per type, its ``data``."""
     return {
@@ -297,4 +329,5 @@ def json_schema() -> dict[str, Any]:
         "title": "Promesa events (CloudEvents 1.0, structured JSON)",
         "envelope": Envelope.model_json_schema(),
         "types": {t.value: PAYLOADS[t].model_json_schema() for t in EventType},
+        "outgoing": {t.value: OUTGOING[t].model_json_schema() for t in OutgoingType},
     }
