@@ -6,7 +6,7 @@ announced per SKU and channel; ``event_dead_letters.discarded_by`` records who c
 without a replay; ``ix_inventory_moves_counts`` finds a position's latest count directly.
 
 Revision ID: 0008_outgoing_events
-Revises: 0005_self_service
+Revises: 0007_promising
 Create Date: 2026-12-02 02:22:48.268694
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import promesa.store.models
 
 
 revision = '0008_outgoing_events'
-down_revision = '0005_self_service'
+down_revision = '0007_promising'
 branch_labels = None
 depends_on = None
 
