@@ -24,7 +24,7 @@ import re
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -121,6 +121,7 @@ def example(text: str, persona: str | None, ent: Entities | None = None) -> Exam
     return Example(" ".join(fold(mask).split()), _negated(words), " ".join(context))
 
 
+_SPEAKERS = ("customer", "support", "ops")
 _WEIGHTS = (1.0, 1.0, 0.5)  # chars, words, context: context tokens only nudge
 
 
@@ -233,6 +234,9 @@ class IntentModel:
 
     def __init__(self, rows: Sequence[nlu_corpus.Row], *, c: float = 1.0) -> None:
         rows = sorted(rows, key=lambda r: (r.intent, r.text))
+        # A row any persona may say is learnt as said by each of them: at run time someone
+        # always speaks, and the persona-prefixed words must know the row too.
+        rows = [replace(r, persona=p) for r in rows for p in (_SPEAKERS if r.persona == "any" else (r.persona,))]
         self.features = Featuriser()
         x = self.features.fit_transform([example(r.text, r.persona) for r in rows])
         labels = MultiLabelBinarizer()

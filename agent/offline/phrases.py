@@ -67,6 +67,8 @@ P: dict[str, tuple[str, str]] = {
     # {message} is the domain's English explanation: shown to English readers only
     "err_conflict": ("That can't be applied any more because things changed in the meantime: {message}",
                      "Eso ya no se puede aplicar porque algo cambió mientras tanto. ¿Quieres que lo revise de nuevo?"),
+    "cannot_change_now": ("{order_id} can't be switched any more; here is where it stands:",
+                          "{order_id} ya no se puede cambiar; así va:"),
     "err_policy_violation": ("Our policy doesn't allow that: {message}",
                              "Nuestra política no permite ese cambio en el estado actual del pedido."),
     "err_other": ("Something went wrong on our side. I can pass this to a person if you like.",

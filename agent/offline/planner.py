@@ -341,7 +341,7 @@ def next_step(ctx: Context, tools: Tools) -> Calls | None:
         # no write tool for this request yet: a person takes it, with the intent as the reason
         return _fresh(ctx, tools, "request_handoff", {"reason": intent, "summary": _summary(ctx)})
     if not last.ok:
-        return None
+        return _status_instead(ctx, tools, last)
     if last.name == "find_customer" and "get_customer_profile" in tools:
         rows = last.result.get("matches", []) if isinstance(last.result, dict) else last.result
         if isinstance(rows, list) and len(rows) == 1 and isinstance(rows[0], dict) and rows[0].get("customer_id"):
@@ -353,6 +353,21 @@ def next_step(ctx: Context, tools: Tools) -> Calls | None:
             if tool in tools:
                 return _fresh(ctx, tools, tool, {"order_id": rows[0]["order_id"]})
     return None
+
+
+#: Proposals the domain refuses for what the order already is (picked, shipped, already a pickup).
+_PROPOSALS = frozenset({"propose_pickup", "propose_reroute"})
+
+
+def _status_instead(ctx: Context, tools: Tools, failed: Any) -> Calls | None:
+    """A change the order cannot take is answered with where the order stands: "can I pick up
+    PO-5003 today?" about an order already waiting at a store is a status question, and the
+    domain's refusal to propose says so; nothing is offered that the order cannot do."""
+    order_id = failed.args.get("order_id")
+    if failed.name not in _PROPOSALS or failed.error.get("code") != "policy_violation" or not order_id \
+            or "get_order_status" not in tools:
+        return None
+    return _fresh(ctx, tools, "get_order_status", {"order_id": order_id})
 
 
 def _fresh(ctx: Context, tools: Tools, name: str, args: dict[str, Any]) -> Calls | None:

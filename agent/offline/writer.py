@@ -160,10 +160,25 @@ def _answered_later(ctx: Context, listing: ToolResult, intent: str) -> bool:
     return len(rows) == 1 and any(r.ok and r.args.get("order_id") == rows[0].get("order_id") for r in later)
 
 
+def _status_followed(ctx: Context, failed: ToolResult) -> dict[str, Any] | None:
+    """The status of the same order that answers a refused proposal (planner ``_status_instead``),
+    if any: the status says what the order is, so the refusal is one plain sentence at most."""
+    if failed.name not in ("propose_pickup", "propose_reroute") or failed.error.get("code") != "policy_violation":
+        return None
+    later = ctx.results[ctx.results.index(failed) + 1:]
+    return next((_d(r.result) for r in later if r.ok and r.name == "get_order_status"
+                 and r.args.get("order_id") == failed.args.get("order_id")), None)
+
+
 def write(ctx: Context, intent: str) -> tuple[str, str | None]:
     """The final answer for this turn's results, and the pending question it leaves (if any)."""
     lang, parts, pending = ctx.lang, [], None
     for res in ctx.results:
+        if not res.ok and (status := _status_followed(ctx, res)) is not None:
+            if not (res.name == "propose_pickup" and status.get("fulfillment_type") == "pickup"):
+                # an order already waiting at a store needs no "can't switch": its status is the answer
+                parts.append(say("cannot_change_now", lang, order_id=res.args["order_id"]))
+            continue
         if not res.ok:
             parts.append(error(res, lang))
             continue

@@ -100,3 +100,32 @@ def test_answer_to_which_metric_keeps_the_dimension_asked_before():
     call = chat.say("on-time rate")
     assert call.tool_calls[0]["args"] == {"metric": "on_time_rate", "dimensions": ["carrier"], "filters": {},
                                           "start": "2026-11-16", "end": "2026-11-22"}
+
+
+READY_5003 = {"order_id": "PO-5003", "status": "ready_for_pickup", "fulfillment_type": "pickup",
+              "pickup_node_id": "CDMX-STORE-01", "pickup_hold_until": "2026-11-25", "promised_date": "2026-11-19"}
+
+
+def test_a_proposal_the_order_cannot_take_is_answered_with_its_status():
+    from tests.agent.offline.support import err
+
+    chat = Chat(CUSTOMER, "customer", "C-1003")
+    first = chat.say("switch PO-5003 to store pickup please")
+    assert [c["name"] for c in first.tool_calls] == ["propose_pickup"]
+    second = chat.answer(err("policy_violation", "line 1 of PO-5003 is already staged"))
+    assert [(c["name"], c["args"]) for c in second.tool_calls] == [("get_order_status", {"order_id": "PO-5003"})]
+    final = chat.answer(ok(READY_5003))
+    assert not final.tool_calls
+    # already a pickup order: the status is the whole answer, no rule text, no "can't switch"
+    assert "policy" not in final.content.lower() and "staged" not in final.content
+    assert "November 25" in final.content
+
+
+def test_a_shipped_order_asked_to_switch_says_it_cannot_then_where_it_is():
+    from tests.agent.offline.support import err
+
+    chat = Chat(CUSTOMER, "customer", "C-1001")
+    chat.say("can I get PO-5001 at a store instead of delivery")
+    chat.answer(err("policy_violation", "line 1 of PO-5001 is already shipped"))
+    final = chat.answer(ok(LATE_5001))
+    assert "can't be switched" in final.content and "shipped" not in final.content.split(":")[0]
