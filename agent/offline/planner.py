@@ -346,8 +346,10 @@ def next_step(ctx: Context, tools: Tools) -> Calls | None:
         rows = last.result.get("matches", []) if isinstance(last.result, dict) else last.result
         if isinstance(rows, list) and len(rows) == 1 and isinstance(rows[0], dict) and rows[0].get("customer_id"):
             return _fresh(ctx, tools, "get_customer_profile", {"customer_id": rows[0]["customer_id"]})
-    if last.name == "list_my_orders" and intent in ORDER_INTENTS:
-        rows = open_orders(last.result)
+    # the listing may not be the last result: a second intent's policy search can follow it
+    listing = next((r for r in reversed(ctx.results) if r.name == "list_my_orders" and r.ok), None)
+    if listing is not None and intent in ORDER_INTENTS:
+        rows = open_orders(listing.result)
         if len(rows) == 1 and rows[0].get("order_id"):
             tool = {"pickup_conversion": "propose_pickup", "reroute": "propose_reroute"}.get(intent, "get_order_status")
             if tool in tools:
