@@ -77,6 +77,8 @@ def target_orders(ctx: Context) -> list[str]:
     ent = ctx.turn.entities
     if ent.order_ids:
         return list(ent.order_ids)
+    if ctx.turn.chosen_kind == "order" and ctx.turn.chosen:
+        return [ctx.turn.chosen["order_id"]]  # "the one going to Monterrey"
     pool = ctx.listed_orders or ctx.order_ids
     if ent.ref in ("first", "second", "last") and pool:
         index = {"first": 0, "second": 1, "last": -1}[ent.ref]
@@ -94,9 +96,14 @@ def resolve_intent(ctx: Context) -> str:
     assert ctx.turn is not None
     turn, ent = ctx.turn, ctx.turn.entities
     intent = turn.nlu.intent
-    answering = turn.pending in ("order_id", "which_order") and (ent.order_ids or ent.ref)
+    if turn.pending == "identifier" and turn.chosen_kind == "customer":
+        return "customer_lookup"  # "the Garza one" answers "which of these customers?"
+    answering = turn.pending in ("order_id", "which_order") and (ent.order_ids or ent.ref or turn.chosen)
     if answering and intent in ("where_is_order", "out_of_scope", "approve"):
         return turn.pending_intent or "where_is_order"
+    if answering and turn.chosen and len(turn.text.split()) <= _ELLIPSIS_WORDS:
+        # "the one going to Monterrey" answers "which one?" whatever its words read as alone
+        return turn.pending_intent or (turn.prev_intent if turn.prev_intent in ORDER_INTENTS else "where_is_order")
     if intent == "out_of_scope" and (ent.ref or ent.order_ids) and turn.prev_intent in ORDER_INTENTS:
         return turn.prev_intent
     if ent.ref and len(turn.text.split()) <= _ELLIPSIS_WORDS and turn.prev_intent in ORDER_INTENTS \
@@ -316,6 +323,8 @@ def _lookup_plan(ctx: Context, tools: Tools) -> Calls | Reply:
     ent = ctx.turn.entities
     if ent.customer_ids and "get_customer_profile" in tools:
         return _calls(ctx, tools, ("get_customer_profile", {"customer_id": ent.customer_ids[0]}))
+    if ctx.turn.chosen_kind == "customer" and ctx.turn.chosen and "get_customer_profile" in tools:
+        return _calls(ctx, tools, ("get_customer_profile", {"customer_id": ctx.turn.chosen["customer_id"]}))
     identifier = (ent.emails + ent.phones + ent.names + ent.order_ids + ent.customer_ids)[:1]
     if "find_customer" not in tools:
         return Reply("refusal_tool", "refusal", {"intent": "customer_lookup"})

@@ -129,3 +129,38 @@ def test_a_shipped_order_asked_to_switch_says_it_cannot_then_where_it_is():
     chat.answer(err("policy_violation", "line 1 of PO-5001 is already shipped"))
     final = chat.answer(ok(LATE_5001))
     assert "can't be switched" in final.content and "shipped" not in final.content.split(":")[0]
+
+
+MATCHES = {"matches": [
+    {"customer_id": "C-1002", "name": "María Garza", "city": "Monterrey", "matched_on": "name"},
+    {"customer_id": "C-1005", "name": "María López", "city": "Guadalajara", "matched_on": "name"},
+]}
+
+
+def test_a_customer_is_chosen_among_the_matches_by_a_shown_attribute():
+    for pick, expected in (("the Garza one", "C-1002"), ("la de guadalajara", "C-1005"), ("la de garsa", "C-1002"),
+                           ("the second", "C-1005")):
+        chat = Chat(SUPPORT, "support", "agent-ana")
+        assert chat.say("find customer María").tool_calls[0]["name"] == "find_customer"
+        reply = chat.answer(ok(MATCHES))
+        assert not reply.tool_calls  # two matches: the agent asks which
+        chosen = chat.say(pick)
+        assert [(c["name"], c["args"]) for c in chosen.tool_calls] == [("get_customer_profile", {"customer_id": expected})], pick
+
+
+def test_a_message_that_fits_no_candidate_or_several_picks_none():
+    from agent.offline.candidates import choose
+    from agent.offline.entities import extract
+
+    rows = MATCHES["matches"]
+    assert choose("María", extract("María"), rows) is None  # both are María
+    assert choose("the Pérez one", extract("the Pérez one"), rows) is None
+
+
+def test_an_order_is_chosen_among_the_listed_ones_by_its_status():
+    chat = Chat(CUSTOMER, "customer", "C-1002")
+    chat.say("where is my order?")
+    orders = [{"order_id": "PO-5002", "status": "allocated", "promised_date": "2026-11-22"},
+              {"order_id": "PO-5010", "status": "in_transit", "promised_date": "2026-11-24"}]
+    chat.answer(ok(orders))
+    assert chat.say("the one in transit").tool_calls[0]["args"] == {"order_id": "PO-5010"}
