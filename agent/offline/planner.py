@@ -109,6 +109,8 @@ def resolve_intent(ctx: Context) -> str:
     if ent.ref and len(turn.text.split()) <= _ELLIPSIS_WORDS and turn.prev_intent in ORDER_INTENTS \
             and intent not in ORDER_INTENTS and intent not in ("approve", "reject"):
         return turn.prev_intent  # "and the other one?": the same question about another order
+    if _follows_up_on_order(ctx, intent):
+        return turn.prev_intent  # "and which carrier?" after "where is PO-5001?"
     if intent == "out_of_scope" and ent.dimensions and turn.prev_intent == "analytics":
         return "analytics"
     if _restates_offer(turn, intent):
@@ -118,6 +120,23 @@ def resolve_intent(ctx: Context) -> str:
 
 #: A reference this short says nothing new but which order: it continues the previous question.
 _ELLIPSIS_WORDS = 5
+#: Intents only staff are served: a shopper's words never mean an ops report or a customer search.
+_STAFF_ONLY = frozenset({"analytics", "risk_scan", "customer_lookup"})
+
+
+def _follows_up_on_order(ctx: Context, intent: str) -> bool:
+    """A short fragment after a question about an order, that alone reads as nothing this user
+    is served ("and which carrier?" reads as an ops report by carrier; "y eso?" as nothing), is a
+    follow-up about the same order: ellipsis, resolved by the conversation rather than the words."""
+    assert ctx.turn is not None
+    turn = ctx.turn
+    if turn.prev_intent not in ORDER_INTENTS or not ctx.order_ids or len(turn.text.split()) > _ELLIPSIS_WORDS:
+        return False
+    if turn.pending is not None:
+        return False
+    unserved = intent in _STAFF_ONLY and ctx.role in ("customer", "anonymous", None)
+    vague = intent == "out_of_scope" and turn.nlu.topic in (None, "other")
+    return unserved or vague or turn.nlu.unsure
 #: The intent a pending action carries out ("yes, switch it to pickup" restates the offer).
 _ACTION_INTENT = {"convert_to_pickup": "pickup_conversion", "execute_reroute": "reroute"}
 

@@ -164,3 +164,20 @@ def test_an_order_is_chosen_among_the_listed_ones_by_its_status():
               {"order_id": "PO-5010", "status": "in_transit", "promised_date": "2026-11-24"}]
     chat.answer(ok(orders))
     assert chat.say("the one in transit").tool_calls[0]["args"] == {"order_id": "PO-5010"}
+
+
+def test_a_short_follow_up_that_alone_reads_as_nothing_served_continues_the_order_question():
+    for follow_up in ("and which carrier?", "y eso?"):
+        chat = Chat(CUSTOMER, "customer", "C-1001")
+        chat.say("where is PO-5001")
+        chat.answer(ok(LATE_5001))
+        again = chat.say(follow_up)
+        assert [(c["name"], c["args"]) for c in again.tool_calls] == [("get_order_status", {"order_id": "PO-5001"})], follow_up
+        assert "ESTAFETA" in chat.answer(ok(LATE_5001)).content
+
+
+def test_an_unserved_topic_after_an_order_question_is_still_unserved():
+    chat = Chat(CUSTOMER, "customer", "C-1001")
+    chat.say("where is PO-5001")
+    chat.answer(ok(LATE_5001))
+    assert not chat.say("do you accept paypal").tool_calls
