@@ -24,7 +24,7 @@ T: dict[str, tuple[str, str]] = {
     "no_rows": ("{metric}: there is no data for that period.", "{metric}: no hay datos para ese periodo."),
     "policy_none": ("I couldn't find a policy that answers that. I can pass you to a person if you like.",
                     "No encontré una política que responda eso. Si quieres, te comunico con una persona."),
-    "policy": ("According to \"{title}\": {summary} [{citation}]", "Según \"{title}\": {summary} [{citation}]"),
+    "policy_sources": ("Source: {titles}.", "Fuente: {titles}."),
     "cust_none": ("No customer matches that identifier.", "Ningún cliente coincide con ese dato."),
     "cust_many": ("I found {n} customers: {items}. Which one?", "Encontré {n} clientes: {items}. ¿Cuál es?"),
     "cust_one": ("I found {name} ({id}{city}), matched on {on}.", "Encontré a {name} ({id}{city}), por {on}."),
@@ -158,10 +158,13 @@ def _summary(text: str, query: str = "", limit: int = 320, sentences: int = 2) -
 
 
 def policy(res: ToolResult, lang: str) -> str:
-    """The two best passages (user's language first), each summarised with its citation.
+    """The direct answer first, then where it comes from.
 
-    Two, because retrieval's first hit is not always the one that answers; quoting both lets
-    the reader see the answer and where it comes from. Passage text is data: sentences that
+    The best passage (the user's language first) gives the answer: its one or two sentences
+    closest to the question. A second passage adds its closest sentence only when it shares
+    words with the question (retrieval's runner-up is often about something else). The sources
+    close the answer by title; the citation links are the policy card's (``policy_answer``
+    decision), so no raw ``[doc#section]`` tag is shown. Passage text is data: sentences that
     address an assistant are never repeated.
     """
     passages = [p for p in _rows(res.result, "passages", "results") if p.get("citation")]
@@ -169,13 +172,22 @@ def policy(res: ToolResult, lang: str) -> str:
         return t("policy_none", lang)
     ranked = sorted(passages, key=lambda p: 0 if str(p.get("locale", lang)).startswith(lang) else 1)
     query = str(res.args.get("query", ""))
-    parts = []
+    asked = _stems(query)
+    answer: list[str] = []
+    titles: list[str] = []
     for i, passage in enumerate(ranked[:2]):
-        summary = _summary(str(passage.get("text", "")), query, sentences=2 if i == 0 else 1)
+        text = str(passage.get("text", ""))
+        if i and not (asked & _stems(text)):
+            continue  # an unrelated runner-up would only blur the answer
+        summary = _summary(text, query, sentences=2 if i == 0 else 1)
         if summary:
-            parts.append(t("policy", lang, title=passage.get("section_title") or passage.get("title") or passage["citation"],
-                           summary=summary, citation=passage["citation"]))
-    return " ".join(parts) or t("policy_none", lang)
+            answer.append(summary)
+            title = str(passage.get("section_title") or passage.get("title") or passage["citation"])
+            if title not in titles:
+                titles.append(title)
+    if not answer:
+        return t("policy_none", lang)
+    return f"{' '.join(answer)}\n{t('policy_sources', lang, titles='; '.join(titles))}"
 
 
 def customers(res: ToolResult, lang: str) -> tuple[str, str | None]:

@@ -157,8 +157,16 @@ def test_policy_prefers_passages_in_the_user_language():
         {"citation": "returns#window", "locale": "en", "title": "Returns", "text": "30 days."},
         {"citation": "devoluciones#plazo", "locale": "es", "title": "Devoluciones", "text": "Tienes 30 días."}])
     text = policy(res, "es")
-    assert text.startswith('Según "Devoluciones": Tienes 30 días. [devoluciones#plazo]')
-    assert text.endswith("[returns#window]")
+    assert text.startswith("Tienes 30 días.") and text.endswith("Fuente: Devoluciones.")
+
+
+def test_policy_keeps_a_second_passage_only_when_it_shares_words_with_the_question():
+    passages = [{"citation": "returns#window", "locale": "en", "title": "Returns", "text": "Returns within 30 days."},
+                {"citation": "refunds#timing", "locale": "en", "title": "Refunds", "text": "Refunds take 5 days."}]
+    both = policy(ToolResult("search_policies", {"query": "returns and refunds?"}, True, passages), "en")
+    one = policy(ToolResult("search_policies", {"query": "returns?"}, True, passages), "en")
+    assert both == "Returns within 30 days. Refunds take 5 days.\nSource: Returns; Refunds."
+    assert one == "Returns within 30 days.\nSource: Returns."
 
 
 @pytest.mark.parametrize("code", ["conflict", "policy_violation"])
