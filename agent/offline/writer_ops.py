@@ -21,6 +21,8 @@ T: dict[str, tuple[str, str]] = {
     "node_item": ("{node} on {day} ({load} orders for a capacity of {cap})", "{node} el {day} ({load} pedidos para una capacidad de {cap})"),
     "analytics": ("{metric}{by}{span}: {items}.", "{metric}{by}{span}: {items}."),
     "by": (" by {dims}", " por {dims}"),
+    "more_rows": (" and {n} more", " y {n} más"),
+    "total": ("Total across the {n} groups by {dims}{span}: {total}.", "Total de los {n} grupos por {dims}{span}: {total}."),
     "no_rows": ("{metric}: there is no data for that period.", "{metric}: no hay datos para ese periodo."),
     "policy_none": ("I couldn't find a policy that answers that. I can pass you to a person if you like.",
                     "No encontré una política que responda eso. Si quieres, te comunico con una persona."),
@@ -129,11 +131,26 @@ def analytics(res: ToolResult, lang: str) -> str:
         keys = dims or [k for k, v in row.items() if isinstance(v, str)]
         return " / ".join(str(row.get(k)) for k in keys if row.get(k) is not None) or metric
 
-    items = ", ".join(f"{name_of(r)} {fmt_number(value(r), unit)}" for r in rows[:8])
-    by = t("by", lang, dims=", ".join(label(DIM, d, lang) for d in dims)) if dims else ""
+    items = ", ".join(f"{name_of(r)} {fmt_number(value(r), unit)}" for r in rows[:_SHOWN_ROWS])
+    if len(rows) > _SHOWN_ROWS:
+        items += t("more_rows", lang, n=len(rows) - _SHOWN_ROWS)
+    dim_names = ", ".join(label(DIM, d, lang) for d in dims)
+    by = t("by", lang, dims=dim_names) if dims else ""
     start, end = data.get("start") or res.args.get("start"), data.get("end") or res.args.get("end")
     span = f" ({fmt_date(start, lang)} – {fmt_date(end, lang)})" if start and end else ""
-    return t("analytics", lang, metric=name, by=by, span=span, items=items)
+    text = t("analytics", lang, metric=name, by=by, span=span, items=items)
+    counts = [value(r) for r in rows]
+    if metric in _COUNTED and dims and len(rows) > 1 and all(isinstance(v, (int, float)) for v in counts):
+        # a total says what it covers: every group of the breakdown, over the same period
+        text += " " + t("total", lang, metric=name, n=len(rows), dims=dim_names, span=span,
+                        total=fmt_number(sum(counts), unit))
+    return text
+
+
+#: Rows of a breakdown written out; the rest are counted.
+_SHOWN_ROWS = 8
+#: Metrics that are counts, so their groups add up to a meaningful total.
+_COUNTED = frozenset({"orders", "late_orders"})
 
 
 def _stems(text: str) -> set[str]:

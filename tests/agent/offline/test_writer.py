@@ -140,7 +140,15 @@ def test_ops_writers_are_defensive(fn, name, result):
 def test_analytics_english_with_counts():
     res = ToolResult("run_analytics", {"metric": "orders", "dimensions": ["channel"]}, True,
                      {"metric": "orders", "unit": "orders", "rows": [{"channel": "web", "value": 120}, {"channel": "store", "value": 30}]})
-    assert analytics(res, "en") == "Orders by channel: web 120, store 30."
+    assert analytics(res, "en") == "Orders by channel: web 120, store 30. Total across the 2 groups by channel: 150."
+
+
+def test_a_rate_has_no_total_and_a_long_breakdown_says_how_many_more():
+    rows = [{"carrier": f"C{i}", "value": 90.0 + i / 10} for i in range(10)]
+    res = ToolResult("run_analytics", {"metric": "on_time_rate", "dimensions": ["carrier"]}, True,
+                     {"metric": "on_time_rate", "unit": "percent", "rows": rows})
+    text = analytics(res, "es")
+    assert text.endswith(" y 2 más.") and "Total" not in text
 
 
 def test_stock_lists_nodes_with_atp():
