@@ -15,6 +15,7 @@ from agent.offline.phrases import (
     INTENT_LABELS,
     STATUS,
     TOPIC_LABELS,
+    TRACKING,
     label,
     say,
 )
@@ -59,7 +60,21 @@ def order_status(data: dict[str, Any], lang: str) -> str:
             parts.append(say("eta_on_time", lang, promised=promised, eta=eta))
     elif promised:
         parts.append(say("promised_only", lang, promised=promised))
+    if status not in ("delivered", "picked_up", "ready_for_pickup"):
+        parts.append(_last_scan(data, lang))
     return " ".join(p for p in parts if p)
+
+
+def _last_scan(data: dict[str, Any], lang: str) -> str:
+    """The latest carrier scan with a localised label; the carrier's own note quoted as written."""
+    steps = [s for s in data.get("timeline") or [] if isinstance(s, dict) and s.get("type") and s.get("occurred_at")]
+    if not steps:
+        return ""
+    last = max(steps, key=lambda s: str(s["occurred_at"]))
+    where = say("scan_where", lang, place=last["location"]) if last.get("location") else ""
+    text = say("last_scan", lang, what=label(TRACKING, last["type"], lang), where=where,
+               day=fmt_date(str(last["occurred_at"])[:10], lang))
+    return f"{text} {say('carrier_note', lang, note=last['reason'])}" if last.get("reason") else text
 
 
 def order_list(result: Any, lang: str, ask_which: bool) -> tuple[str, bool]:
