@@ -52,6 +52,8 @@ _ANSWERS = frozenset({Intent.approve, Intent.reject})
 _SOCIAL = frozenset({Intent.greeting, Intent.thanks})
 #: Words in a message short enough to be read as the answer to a pending offer.
 _SHORT_ANSWER = 4
+#: The share a question inside a courtesy needs to be read instead of the courtesy.
+_FRAMED_MIN = 0.05
 #: Pending questions that an assent or a refusal answers (a proposal; an offer of a person).
 _OFFERS = frozenset({"confirm", "offer_handoff"})
 
@@ -100,8 +102,11 @@ def classify(text: str, ent: Entities, pending: str | None = None, persona: str 
         if scores[answer] >= ASK_BELOW / 2:
             best = answer
     if best in _SOCIAL and len(text.split()) > _SHORT_ANSWER:
-        # "hola, ¿dónde está mi pedido?" / "…, gracias": the courtesy frames the question
-        best = next((r for r in ranked if r not in _SOCIAL), best)
+        # "hola, ¿dónde está mi pedido?" / "…, gracias": the courtesy frames the question, when
+        # the model reads one at all ("thank you for helping me" is all courtesy)
+        framed = next((r for r in ranked if r not in _SOCIAL), best)
+        if scores[framed] >= _FRAMED_MIN:
+            best = framed
     also = [a for a in reading.also if a != best and a not in _ANSWERS | _SOCIAL and a != Intent.out_of_scope]
     runner_up = next((r for r in ranked if r != best), None)
     unsure = scores[best] < ASK_BELOW and best not in _ANSWERS

@@ -200,3 +200,8 @@ def test_a_self_service_request_reads_the_policy_then_queues_a_person():
     second = chat.answer(ok({"order_id": "PO-5001", "status": "processing"}), ok({"passages": []}))
     assert [c["name"] for c in second.tool_calls] == ["request_handoff"]
     assert second.tool_calls[0]["args"]["reason"] == "cancel_order"
+
+
+def test_a_long_courtesy_with_no_question_inside_stays_a_courtesy():
+    for text in ("thank you for helping me", "perfecto, gracias por la ayuda"):
+        assert classify(text, extract(text), persona="customer").intent == Intent.thanks, text
