@@ -111,6 +111,9 @@ def resolve_intent(ctx: Context) -> str:
         return turn.prev_intent  # "and the other one?": the same question about another order
     if _follows_up_on_order(ctx, intent):
         return turn.prev_intent  # "and which carrier?" after "where is PO-5001?"
+    if turn.prev_intent == "risk_scan" and intent in ("analytics", "out_of_scope") and not ent.metric \
+            and len(turn.text.split()) <= _ELLIPSIS_WORDS:
+        return "risk_scan"  # "¿y en qué nodo?" / "and which ones?" after a risk answer asks more of it
     if intent == "out_of_scope" and ent.dimensions and turn.prev_intent == "analytics":
         return "analytics"
     if _restates_offer(turn, intent):

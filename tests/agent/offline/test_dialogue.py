@@ -181,3 +181,13 @@ def test_an_unserved_topic_after_an_order_question_is_still_unserved():
     chat.say("where is PO-5001")
     chat.answer(ok(LATE_5001))
     assert not chat.say("do you accept paypal").tool_calls
+
+
+def test_a_short_follow_up_after_a_risk_answer_asks_more_of_the_risk():
+    from tests.agent.offline.support import OPS
+
+    for follow_up in ("¿y en qué nodo?", "and which ones?"):
+        chat = Chat(OPS, "ops", "ops-luis")
+        assert chat.say("which orders will miss their promise tomorrow?").tool_calls[0]["name"] == "scan_risk"
+        chat.answer(ok({"orders": [], "nodes": []}))
+        assert chat.say(follow_up).tool_calls[0]["name"] == "scan_risk", follow_up
