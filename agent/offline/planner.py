@@ -385,7 +385,15 @@ def next_step(ctx: Context, tools: Tools) -> Calls | None:
             tool = {"pickup_conversion": "propose_pickup", "reroute": "propose_reroute"}.get(intent, "get_order_status")
             if tool in tools:
                 return _fresh(ctx, tools, tool, {"order_id": rows[0]["order_id"]})
+        if not rows and intent in _CHANGE_INTENTS and "search_policies" in tools:
+            # nothing open to change: how the service works is what is left to answer
+            # ("who can collect a pickup order?" from a customer with no open order)
+            return _fresh(ctx, tools, "search_policies", {"query": ctx.turn.text.strip()})
     return None
+
+
+#: Order intents that ask to change how an order is fulfilled.
+_CHANGE_INTENTS = frozenset({"pickup_conversion", "reroute"})
 
 
 #: Proposals the domain refuses for what the order already is (picked, shipped, already a pickup).

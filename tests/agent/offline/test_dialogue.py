@@ -191,3 +191,12 @@ def test_a_short_follow_up_after_a_risk_answer_asks_more_of_the_risk():
         assert chat.say("which orders will miss their promise tomorrow?").tool_calls[0]["name"] == "scan_risk"
         chat.answer(ok({"orders": [], "nodes": []}))
         assert chat.say(follow_up).tool_calls[0]["name"] == "scan_risk", follow_up
+
+
+def test_a_pickup_request_with_no_open_order_is_answered_from_the_pickup_policy():
+    chat = Chat(CUSTOMER, "customer", "C-1004")
+    first = chat.say("I want to switch to store pickup")
+    assert first.tool_calls[0]["name"] == "list_my_orders"
+    then = chat.answer(ok([{"order_id": "PO-5004", "status": "delivered", "promised_date": "2026-11-14"}]))
+    assert [(c["name"], c["args"]) for c in then.tool_calls] == [
+        ("search_policies", {"query": "I want to switch to store pickup"})]
