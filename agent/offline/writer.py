@@ -60,7 +60,8 @@ def order_status(data: dict[str, Any], lang: str) -> str:
             parts.append(say("eta_on_time", lang, promised=promised, eta=eta))
     elif promised:
         parts.append(say("promised_only", lang, promised=promised))
-    if status not in ("delivered", "picked_up", "ready_for_pickup"):
+    if status not in ("delivered", "picked_up", "ready_for_pickup") and not (reason and reason in parts):
+        # a late order's reason already tells its latest scan; otherwise the last scan is news
         parts.append(_last_scan(data, lang))
     return " ".join(p for p in parts if p)
 

@@ -193,11 +193,20 @@ def test_an_unshipped_order_names_its_carrier_in_the_future():
 
 
 def test_the_last_carrier_scan_is_labelled_in_the_user_language_and_its_note_quoted_as_written():
-    data = {"order_id": "PO-5001", "status": "in_transit", "promised_date": "2026-11-21", "eta": "2026-11-23",
-            "late": True, "reason": "carrier_delay", "carrier": "ESTAFETA", "timeline": [
+    data = {"order_id": "PO-5001", "status": "in_transit", "promised_date": "2026-11-23", "eta": "2026-11-23",
+            "late": False, "carrier": "ESTAFETA", "timeline": [
                 {"type": "picked_up", "occurred_at": "2026-11-18T09:00:00-06:00", "location": "Monterrey"},
                 {"type": "delay_exception", "occurred_at": "2026-11-19T16:00:00-06:00", "location": "Saltillo",
                  "reason": "weather: highway closure"}]}
     text = order_status(data, "es")
     assert 'Última actualización de la paquetería: con retraso en Saltillo' in text
     assert 'Nota de la paquetería: "weather: highway closure".' in text and "delay_exception" not in text
+
+
+def test_a_late_order_whose_reason_tells_the_scan_does_not_repeat_it():
+    from tests.agent.offline.support import LATE_5001
+
+    data = {**LATE_5001, "timeline": [{"type": "delay_exception", "occurred_at": "2026-11-19T16:00:00-06:00",
+                                       "location": "Saltillo", "reason": "weather: highway closure near Saltillo"}]}
+    text = order_status(data, "en")
+    assert text.count("highway closure") <= 1 and "Last carrier update" not in text
