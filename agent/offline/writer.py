@@ -173,6 +173,9 @@ def _answered_later(ctx: Context, listing: ToolResult, intent: str) -> bool:
         return False
     rows = open_orders(listing.result)
     later = ctx.results[ctx.results.index(listing) + 1:]
+    if not rows and intent in ("pickup_conversion", "reroute"):
+        # nothing open to change, so the policy chained after the listing is the answer
+        return any(r.ok and r.name == "search_policies" for r in later)
     return len(rows) == 1 and any(r.ok and r.args.get("order_id") == rows[0].get("order_id") for r in later)
 
 

@@ -200,3 +200,6 @@ def test_a_pickup_request_with_no_open_order_is_answered_from_the_pickup_policy(
     then = chat.answer(ok([{"order_id": "PO-5004", "status": "delivered", "promised_date": "2026-11-14"}]))
     assert [(c["name"], c["args"]) for c in then.tool_calls] == [
         ("search_policies", {"query": "I want to switch to store pickup"})]
+    final = chat.answer(ok([{"citation": "pickup#who-may-collect", "locale": "en", "title": "Pickup",
+                             "section_title": "Who may collect", "text": "The buyer may collect with an ID."}]))
+    assert final.content.startswith("The buyer may collect") and "open orders" not in final.content
