@@ -165,13 +165,17 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--recorded", help="Replay recorded OpenAI responses (cases with a recording).")
         ] = False,
         demo_orders: Annotated[int, typer.Option(help="Generated orders in the demo world.")] = 200,
+        split: Annotated[
+            str, typer.Option(help="`--suite nlu` only: `heldout` (the gate) or `dev` (error analysis: a model "
+                              "trained without the dev part of the training split, scored on it).")
+        ] = "heldout",
     ) -> None:
         """Run an eval suite; exits non-zero when a gate fails."""
         console = Console()
         if suite == "retrieval":
             raise typer.Exit(_retrieval(json_path=json_path, console=console))
         if suite == "nlu":
-            raise typer.Exit(nlu_eval(json_path=json_path, gates_path=gates_path, console=console))
+            raise typer.Exit(nlu_eval(json_path=json_path, gates_path=gates_path, console=console, split=split))
         if suite != "agent":
             console.print(f"[red]error:[/red] --suite must be `agent`, `nlu` or `retrieval`, not {suite!r}")
             raise typer.Exit(2)
@@ -191,7 +195,7 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(code)
 
 
-def nlu_eval(*, json_path: Path | None, gates_path: Path | None, console: Console) -> int:
+def nlu_eval(*, json_path: Path | None, gates_path: Path | None, console: Console, split: str = "heldout") -> int:
     """The offline NLU on the corpus's held-out split; exit 1 when an ``[nlu]`` gate fails."""
     import tomllib
 
@@ -200,9 +204,12 @@ def nlu_eval(*, json_path: Path | None, gates_path: Path | None, console: Consol
     from agent.offline.nlu_eval import check, evaluate
 
     gates = tomllib.loads((gates_path or DEFAULT_GATES).read_text(encoding="utf-8")).get("nlu", {})
-    report = evaluate()
+    if split not in ("heldout", "dev"):
+        console.print(f"[red]error:[/red] --split must be `heldout` or `dev`, not {split!r}")
+        return 2
+    report = evaluate(split)
     verdicts = check(report, gates)
-    table = Table(title=f"nlu held-out ({report['split']['heldout']} of {report['corpus']['rows']} rows)")
+    table = Table(title=f"nlu {split} ({report['split']['heldout']} of {report['corpus']['rows']} rows)")
     for column in ("intent", "n", "accuracy"):
         table.add_column(column)
     for intent, row in report["intent_accuracy_by_intent"].items():

@@ -22,6 +22,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from agent.offline.candidates import choose
 from agent.offline.entities import Entities, extract
 from agent.offline.intents import Classification, classify
 from agent.offline.language import Lang, detect
@@ -58,6 +59,8 @@ class Turn:
     pending_action: dict[str, Any] | None
     prev_intent: str | None = None
     prev_entities: Entities | None = None  # of the previous human message, for elliptical answers
+    chosen: dict[str, Any] | None = None  # the shown candidate this message picks ("the Garza one")
+    chosen_kind: str | None = None  # "customer" or "order"
 
 
 @dataclass
@@ -69,6 +72,8 @@ class Context:
     lang: Lang = "en"
     order_ids: list[str] = field(default_factory=list)  # most recent last
     listed_orders: list[str] = field(default_factory=list)  # last list shown to the user
+    candidates: list[dict[str, Any]] = field(default_factory=list)  # rows of the last list shown
+    candidate_kind: str | None = None  # what they are: "customer" or "order"
     customer_id: str | None = None
     last_intent: str | None = None
     pending: str | None = None
@@ -166,6 +171,12 @@ def _absorb_result(ctx: Context, res: ToolResult) -> None:
             ctx.pending_action = _proposal_action(res)
         if res.name == "list_my_orders":
             ctx.listed_orders = [o.get("order_id") for o in open_orders(res.result) if o.get("order_id")]
+            ctx.candidates, ctx.candidate_kind = open_orders(res.result), "order"
+        if res.name == "find_customer":
+            rows = res.result.get("matches", []) if isinstance(res.result, dict) else res.result
+            rows = [r for r in rows or [] if isinstance(r, dict) and r.get("customer_id")]
+            if len(rows) > 1:
+                ctx.candidates, ctx.candidate_kind = rows, "customer"
     elif res.args.get("order_id"):
         _remember(ctx.order_ids, res.args["order_id"])
 
@@ -203,8 +214,10 @@ def build(messages: list[BaseMessage], *, now: datetime | None = None, role: str
                 ent.order_ids = [f"PO-{n}" for n in re.findall(r"(?<![\w-])(\d{4,8})\b", text)][:3]
             norm = normalise(text)
             nlu = classify(text, ent, ctx.pending, persona=ctx.role)
+            chosen = None if ent.order_ids or ent.customer_ids else choose(text, ent, ctx.candidates)
             ctx.turn = Turn(text, norm, ent, nlu, ctx.pending, ctx.pending_intent, ctx.pending_action,
-                            ctx.last_intent, ctx.turn.entities if ctx.turn else None)
+                            ctx.last_intent, ctx.turn.entities if ctx.turn else None,
+                            chosen, ctx.candidate_kind if chosen else None)
             ctx.pending = ctx.pending_intent = ctx.pending_action = None
             ctx.results, ctx.called = [], set()
             for oid in ent.order_ids:

@@ -79,10 +79,21 @@ def _rate(hits: int, total: int) -> float | None:
     return round(hits / total, 4) if total else None
 
 
-def evaluate() -> dict[str, Any]:
-    """The report of the suite over the held-out split (the model is trained on the rest)."""
+def evaluate(split: str = "heldout") -> dict[str, Any]:
+    """The report of the suite over the held-out split (the model is trained on the rest), or with
+    ``split="dev"`` over the development split with a model trained on the rest of the training
+    part: the run to look at while changing the NLU, which never sees the held-out rows."""
+    from agent.offline.nlu_model import IntentModel, train as train_model
+
     rows = nlu_corpus.load()
-    train, heldout = nlu_corpus.split(rows)
+    model: IntentModel | None = None
+    if split == "dev":
+        train, heldout = nlu_corpus.dev_split(rows)
+        model = train_model(train)
+    elif split == "heldout":
+        train, heldout = nlu_corpus.split(rows)
+    else:
+        raise InvalidInput(f"split must be heldout or dev, not {split!r}", field="split")
     per_intent: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     per_persona: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -97,7 +108,7 @@ def evaluate() -> dict[str, Any]:
         ent = extract(row.text, TODAY)
         # An assent or refusal in the corpus answers an offer: read it with one pending.
         pending = "confirm" if row.intent in ("approve", "reject") else None
-        nlu = classify(row.text, ent, pending, persona=None if row.persona == "any" else row.persona)
+        nlu = classify(row.text, ent, pending, persona=None if row.persona == "any" else row.persona, model=model)
         ok = nlu.intent == row.intent
         for table, key in ((per_intent, row.intent), (per_lang, row.lang), (per_persona, row.persona)):
             table[key][0] += ok
@@ -129,7 +140,8 @@ def evaluate() -> dict[str, Any]:
     slot_total = sum(t for _, t in slots.values())
     return {
         "corpus": _corpus_sizes(rows),
-        "split": {"train": len(train), "heldout": len(heldout), "heldout_percent": nlu_corpus.HELDOUT_PERCENT},
+        "split": {"name": split, "train": len(train), "heldout": len(heldout),
+                  "heldout_percent": nlu_corpus.HELDOUT_PERCENT, "groups": len(set(nlu_corpus.group_keys(rows)))},
         "intent_accuracy": _rate(sum(h for h, _ in per_lang.values()), len(heldout)),
         "intent_accuracy_by_language": {k: _rate(*v) for k, v in sorted(per_lang.items())},
         "intent_accuracy_by_persona": {k: _rate(*v) for k, v in sorted(per_persona.items())},

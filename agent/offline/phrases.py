@@ -67,6 +67,11 @@ P: dict[str, tuple[str, str]] = {
     # {message} is the domain's English explanation: shown to English readers only
     "err_conflict": ("That can't be applied any more because things changed in the meantime: {message}",
                      "Eso ya no se puede aplicar porque algo cambió mientras tanto. ¿Quieres que lo revise de nuevo?"),
+    "last_scan": ("Last carrier update: {what}{where}, {day}.", "Última actualización de la paquetería: {what}{where}, {day}."),
+    "scan_where": (" in {place}", " en {place}"),
+    "carrier_note": ("Carrier's note: \"{note}\".", "Nota de la paquetería: \"{note}\"."),
+    "cannot_change_now": ("{order_id} can't be switched any more; here is where it stands:",
+                          "{order_id} ya no se puede cambiar; así va:"),
     "err_policy_violation": ("Our policy doesn't allow that: {message}",
                              "Nuestra política no permite ese cambio en el estado actual del pedido."),
     "err_other": ("Something went wrong on our side. I can pass this to a person if you like.",
@@ -109,6 +114,14 @@ STATUS: dict[str, tuple[str, str]] = {
     "out_for_delivery": ("out for delivery", "en reparto"), "delivered": ("delivered", "entregado"),
     "ready_for_pickup": ("ready for pickup", "listo para recoger"), "picked_up": ("picked up", "recogido"),
     "exception": ("held up by an incident", "detenido por una incidencia"), "cancelled": ("cancelled", "cancelado"),
+}
+#: Carrier scan types (``TrackingEventType``) in the user's words.
+TRACKING: dict[str, tuple[str, str]] = {
+    "label_created": ("label created", "guía generada"), "picked_up": ("picked up by the carrier", "recolectado por la paquetería"),
+    "in_transit": ("in transit", "en tránsito"), "delay_exception": ("delayed", "con retraso"),
+    "out_for_delivery": ("out for delivery", "en ruta de entrega"), "failed_attempt": ("delivery attempt failed", "intento de entrega fallido"),
+    "delivered": ("delivered", "entregado"), "ready_for_pickup": ("ready for pickup", "listo para recoger"),
+    "picked_up_by_customer": ("collected", "recogido"),
 }
 REASON: dict[str, tuple[str, str]] = {
     "carrier_delay": ("a carrier delay", "un retraso de la paquetería"),

@@ -27,6 +27,8 @@ def target_orders(ctx: Context) -> list[str]:
     ent = ctx.turn.entities
     if ent.order_ids:
         return list(ent.order_ids)
+    if ctx.turn.chosen_kind == "order" and ctx.turn.chosen:
+        return [ctx.turn.chosen["order_id"]]  # "the one going to Monterrey"
     pool = ctx.listed_orders or ctx.order_ids
     if ent.ref in ("first", "second", "last") and pool:
         index = {"first": 0, "second": 1, "last": -1}[ent.ref]
@@ -44,14 +46,24 @@ def resolve_intent(ctx: Context) -> str:
     assert ctx.turn is not None
     turn, ent = ctx.turn, ctx.turn.entities
     intent = turn.nlu.intent
-    answering = turn.pending in ("order_id", "which_order") and (ent.order_ids or ent.ref)
+    if turn.pending == "identifier" and turn.chosen_kind == "customer":
+        return "customer_lookup"  # "the Garza one" answers "which of these customers?"
+    answering = turn.pending in ("order_id", "which_order") and (ent.order_ids or ent.ref or turn.chosen)
     if answering and intent in ("where_is_order", "out_of_scope", "approve"):
         return turn.pending_intent or "where_is_order"
+    if answering and turn.chosen and len(turn.text.split()) <= _ELLIPSIS_WORDS:
+        # "the one going to Monterrey" answers "which one?" whatever its words read as alone
+        return turn.pending_intent or (turn.prev_intent if turn.prev_intent in ORDER_INTENTS else "where_is_order")
     if intent == "out_of_scope" and (ent.ref or ent.order_ids) and turn.prev_intent in ORDER_INTENTS:
         return turn.prev_intent
     if ent.ref and len(turn.text.split()) <= _ELLIPSIS_WORDS and turn.prev_intent in ORDER_INTENTS \
             and intent not in ORDER_INTENTS and intent not in ("approve", "reject"):
         return turn.prev_intent  # "and the other one?": the same question about another order
+    if _follows_up_on_order(ctx, intent):
+        return turn.prev_intent  # "and which carrier?" after "where is PO-5001?"
+    if turn.prev_intent == "risk_scan" and intent in ("analytics", "out_of_scope") and not ent.metric \
+            and len(turn.text.split()) <= _ELLIPSIS_WORDS:
+        return "risk_scan"  # "¿y en qué nodo?" / "and which ones?" after a risk answer asks more of it
     if intent == "out_of_scope" and ent.dimensions and turn.prev_intent == "analytics":
         return "analytics"
     if _restates_offer(turn, intent):
@@ -61,6 +73,23 @@ def resolve_intent(ctx: Context) -> str:
 
 #: A reference this short says nothing new but which order: it continues the previous question.
 _ELLIPSIS_WORDS = 5
+#: Intents only staff are served: a shopper's words never mean an ops report or a customer search.
+_STAFF_ONLY = frozenset({"analytics", "risk_scan", "customer_lookup"})
+
+
+def _follows_up_on_order(ctx: Context, intent: str) -> bool:
+    """A short fragment after a question about an order, that alone reads as nothing this user
+    is served ("and which carrier?" reads as an ops report by carrier; "y eso?" as nothing), is a
+    follow-up about the same order: ellipsis, resolved by the conversation rather than the words."""
+    assert ctx.turn is not None
+    turn = ctx.turn
+    if turn.prev_intent not in ORDER_INTENTS or not ctx.order_ids or len(turn.text.split()) > _ELLIPSIS_WORDS:
+        return False
+    if turn.pending is not None:
+        return False
+    unserved = intent in _STAFF_ONLY and ctx.role in ("customer", "anonymous", None)
+    vague = intent == "out_of_scope" and turn.nlu.topic in (None, "other")
+    return unserved or vague or turn.nlu.unsure
 #: The intent a pending action carries out ("yes, switch it to pickup" restates the offer).
 _ACTION_INTENT = {"convert_to_pickup": "pickup_conversion", "execute_reroute": "reroute"}
 
@@ -269,6 +298,8 @@ def _lookup_plan(ctx: Context, tools: Tools) -> Calls | Reply:
     ent = ctx.turn.entities
     if ent.customer_ids and "get_customer_profile" in tools:
         return _calls(ctx, tools, ("get_customer_profile", {"customer_id": ent.customer_ids[0]}))
+    if ctx.turn.chosen_kind == "customer" and ctx.turn.chosen and "get_customer_profile" in tools:
+        return _calls(ctx, tools, ("get_customer_profile", {"customer_id": ctx.turn.chosen["customer_id"]}))
     identifier = (ent.emails + ent.phones + ent.names + ent.order_ids + ent.customer_ids)[:1]
     if "find_customer" not in tools:
         return Reply("refusal_tool", "refusal", {"intent": "customer_lookup"})
@@ -296,18 +327,43 @@ def next_step(ctx: Context, tools: Tools) -> Calls | None:
         # no write tool for this request yet: a person takes it, with the intent as the reason
         return _fresh(ctx, tools, "request_handoff", {"reason": intent, "summary": _summary(ctx)})
     if not last.ok:
-        return None
+        return _status_instead(ctx, tools, last)
     if last.name == "find_customer" and "get_customer_profile" in tools:
         rows = last.result.get("matches", []) if isinstance(last.result, dict) else last.result
         if isinstance(rows, list) and len(rows) == 1 and isinstance(rows[0], dict) and rows[0].get("customer_id"):
             return _fresh(ctx, tools, "get_customer_profile", {"customer_id": rows[0]["customer_id"]})
-    if last.name == "list_my_orders" and intent in ORDER_INTENTS:
-        rows = open_orders(last.result)
+    # the listing may not be the last result: a second intent's policy search can follow it
+    listing = next((r for r in reversed(ctx.results) if r.name == "list_my_orders" and r.ok), None)
+    if listing is not None and intent in ORDER_INTENTS:
+        rows = open_orders(listing.result)
         if len(rows) == 1 and rows[0].get("order_id"):
             tool = {"pickup_conversion": "propose_pickup", "reroute": "propose_reroute"}.get(intent, "get_order_status")
             if tool in tools:
                 return _fresh(ctx, tools, tool, {"order_id": rows[0]["order_id"]})
+        if not rows and intent in _CHANGE_INTENTS and "search_policies" in tools:
+            # nothing open to change: how the service works is what is left to answer
+            # ("who can collect a pickup order?" from a customer with no open order)
+            return _fresh(ctx, tools, "search_policies", {"query": ctx.turn.text.strip()})
     return None
+
+
+#: Order intents that ask to change how an order is fulfilled.
+_CHANGE_INTENTS = frozenset({"pickup_conversion", "reroute"})
+
+
+#: Proposals the domain refuses for what the order already is (picked, shipped, already a pickup).
+_PROPOSALS = frozenset({"propose_pickup", "propose_reroute"})
+
+
+def _status_instead(ctx: Context, tools: Tools, failed: Any) -> Calls | None:
+    """A change the order cannot take is answered with where the order stands: "can I pick up
+    PO-5003 today?" about an order already waiting at a store is a status question, and the
+    domain's refusal to propose says so; nothing is offered that the order cannot do."""
+    order_id = failed.args.get("order_id")
+    if failed.name not in _PROPOSALS or failed.error.get("code") != "policy_violation" or not order_id \
+            or "get_order_status" not in tools:
+        return None
+    return _fresh(ctx, tools, "get_order_status", {"order_id": order_id})
 
 
 def _fresh(ctx: Context, tools: Tools, name: str, args: dict[str, Any]) -> Calls | None:

@@ -15,6 +15,7 @@ from agent.offline.phrases import (
     INTENT_LABELS,
     STATUS,
     TOPIC_LABELS,
+    TRACKING,
     label,
     say,
 )
@@ -59,7 +60,22 @@ def order_status(data: dict[str, Any], lang: str) -> str:
             parts.append(say("eta_on_time", lang, promised=promised, eta=eta))
     elif promised:
         parts.append(say("promised_only", lang, promised=promised))
+    if status not in ("delivered", "picked_up", "ready_for_pickup") and not (reason and reason in parts):
+        # a late order's reason already tells its latest scan; otherwise the last scan is news
+        parts.append(_last_scan(data, lang))
     return " ".join(p for p in parts if p)
+
+
+def _last_scan(data: dict[str, Any], lang: str) -> str:
+    """The latest carrier scan with a localised label; the carrier's own note quoted as written."""
+    steps = [s for s in data.get("timeline") or [] if isinstance(s, dict) and s.get("type") and s.get("occurred_at")]
+    if not steps:
+        return ""
+    last = max(steps, key=lambda s: str(s["occurred_at"]))
+    where = say("scan_where", lang, place=last["location"]) if last.get("location") else ""
+    text = say("last_scan", lang, what=label(TRACKING, last["type"], lang), where=where,
+               day=fmt_date(str(last["occurred_at"])[:10], lang))
+    return f"{text} {say('carrier_note', lang, note=last['reason'])}" if last.get("reason") else text
 
 
 def order_list(result: Any, lang: str, ask_which: bool) -> tuple[str, bool]:
@@ -157,13 +173,31 @@ def _answered_later(ctx: Context, listing: ToolResult, intent: str) -> bool:
         return False
     rows = open_orders(listing.result)
     later = ctx.results[ctx.results.index(listing) + 1:]
+    if not rows and intent in ("pickup_conversion", "reroute"):
+        # nothing open to change, so the policy chained after the listing is the answer
+        return any(r.ok and r.name == "search_policies" for r in later)
     return len(rows) == 1 and any(r.ok and r.args.get("order_id") == rows[0].get("order_id") for r in later)
+
+
+def _status_followed(ctx: Context, failed: ToolResult) -> dict[str, Any] | None:
+    """The status of the same order that answers a refused proposal (planner ``_status_instead``),
+    if any: the status says what the order is, so the refusal is one plain sentence at most."""
+    if failed.name not in ("propose_pickup", "propose_reroute") or failed.error.get("code") != "policy_violation":
+        return None
+    later = ctx.results[ctx.results.index(failed) + 1:]
+    return next((_d(r.result) for r in later if r.ok and r.name == "get_order_status"
+                 and r.args.get("order_id") == failed.args.get("order_id")), None)
 
 
 def write(ctx: Context, intent: str) -> tuple[str, str | None]:
     """The final answer for this turn's results, and the pending question it leaves (if any)."""
     lang, parts, pending = ctx.lang, [], None
     for res in ctx.results:
+        if not res.ok and (status := _status_followed(ctx, res)) is not None:
+            if not (res.name == "propose_pickup" and status.get("fulfillment_type") == "pickup"):
+                # an order already waiting at a store needs no "can't switch": its status is the answer
+                parts.append(say("cannot_change_now", lang, order_id=res.args["order_id"]))
+            continue
         if not res.ok:
             parts.append(error(res, lang))
             continue

@@ -21,10 +21,12 @@ T: dict[str, tuple[str, str]] = {
     "node_item": ("{node} on {day} ({load} orders for a capacity of {cap})", "{node} el {day} ({load} pedidos para una capacidad de {cap})"),
     "analytics": ("{metric}{by}{span}: {items}.", "{metric}{by}{span}: {items}."),
     "by": (" by {dims}", " por {dims}"),
+    "more_rows": (" and {n} more", " y {n} más"),
+    "total": ("Total across the {n} groups by {dims}{span}: {total}.", "Total de los {n} grupos por {dims}{span}: {total}."),
     "no_rows": ("{metric}: there is no data for that period.", "{metric}: no hay datos para ese periodo."),
     "policy_none": ("I couldn't find a policy that answers that. I can pass you to a person if you like.",
                     "No encontré una política que responda eso. Si quieres, te comunico con una persona."),
-    "policy": ("According to \"{title}\": {summary} [{citation}]", "Según \"{title}\": {summary} [{citation}]"),
+    "policy_sources": ("Source: {titles}.", "Fuente: {titles}."),
     "cust_none": ("No customer matches that identifier.", "Ningún cliente coincide con ese dato."),
     "cust_many": ("I found {n} customers: {items}. Which one?", "Encontré {n} clientes: {items}. ¿Cuál es?"),
     "cust_one": ("I found {name} ({id}{city}), matched on {on}.", "Encontré a {name} ({id}{city}), por {on}."),
@@ -129,11 +131,26 @@ def analytics(res: ToolResult, lang: str) -> str:
         keys = dims or [k for k, v in row.items() if isinstance(v, str)]
         return " / ".join(str(row.get(k)) for k in keys if row.get(k) is not None) or metric
 
-    items = ", ".join(f"{name_of(r)} {fmt_number(value(r), unit)}" for r in rows[:8])
-    by = t("by", lang, dims=", ".join(label(DIM, d, lang) for d in dims)) if dims else ""
+    items = ", ".join(f"{name_of(r)} {fmt_number(value(r), unit)}" for r in rows[:_SHOWN_ROWS])
+    if len(rows) > _SHOWN_ROWS:
+        items += t("more_rows", lang, n=len(rows) - _SHOWN_ROWS)
+    dim_names = ", ".join(label(DIM, d, lang) for d in dims)
+    by = t("by", lang, dims=dim_names) if dims else ""
     start, end = data.get("start") or res.args.get("start"), data.get("end") or res.args.get("end")
     span = f" ({fmt_date(start, lang)} – {fmt_date(end, lang)})" if start and end else ""
-    return t("analytics", lang, metric=name, by=by, span=span, items=items)
+    text = t("analytics", lang, metric=name, by=by, span=span, items=items)
+    counts = [value(r) for r in rows]
+    if metric in _COUNTED and dims and len(rows) > 1 and all(isinstance(v, (int, float)) for v in counts):
+        # a total says what it covers: every group of the breakdown, over the same period
+        text += " " + t("total", lang, metric=name, n=len(rows), dims=dim_names, span=span,
+                        total=fmt_number(sum(counts), unit))
+    return text
+
+
+#: Rows of a breakdown written out; the rest are counted.
+_SHOWN_ROWS = 8
+#: Metrics that are counts, so their groups add up to a meaningful total.
+_COUNTED = frozenset({"orders", "late_orders"})
 
 
 def _stems(text: str) -> set[str]:
@@ -158,10 +175,13 @@ def _summary(text: str, query: str = "", limit: int = 320, sentences: int = 2) -
 
 
 def policy(res: ToolResult, lang: str) -> str:
-    """The two best passages (user's language first), each summarised with its citation.
+    """The direct answer first, then where it comes from.
 
-    Two, because retrieval's first hit is not always the one that answers; quoting both lets
-    the reader see the answer and where it comes from. Passage text is data: sentences that
+    The best passage (the user's language first) gives the answer: its one or two sentences
+    closest to the question. A second passage adds its closest sentence only when it shares
+    words with the question (retrieval's runner-up is often about something else). The sources
+    close the answer by title; the citation links are the policy card's (``policy_answer``
+    decision), so no raw ``[doc#section]`` tag is shown. Passage text is data: sentences that
     address an assistant are never repeated.
     """
     passages = [p for p in _rows(res.result, "passages", "results") if p.get("citation")]
@@ -169,13 +189,22 @@ def policy(res: ToolResult, lang: str) -> str:
         return t("policy_none", lang)
     ranked = sorted(passages, key=lambda p: 0 if str(p.get("locale", lang)).startswith(lang) else 1)
     query = str(res.args.get("query", ""))
-    parts = []
+    asked = _stems(query)
+    answer: list[str] = []
+    titles: list[str] = []
     for i, passage in enumerate(ranked[:2]):
-        summary = _summary(str(passage.get("text", "")), query, sentences=2 if i == 0 else 1)
+        text = str(passage.get("text", ""))
+        if i and not (asked & _stems(text)):
+            continue  # an unrelated runner-up would only blur the answer
+        summary = _summary(text, query, sentences=2 if i == 0 else 1)
         if summary:
-            parts.append(t("policy", lang, title=passage.get("section_title") or passage.get("title") or passage["citation"],
-                           summary=summary, citation=passage["citation"]))
-    return " ".join(parts) or t("policy_none", lang)
+            answer.append(summary)
+            title = str(passage.get("section_title") or passage.get("title") or passage["citation"])
+            if title not in titles:
+                titles.append(title)
+    if not answer:
+        return t("policy_none", lang)
+    return f"{' '.join(answer)}\n{t('policy_sources', lang, titles='; '.join(titles))}"
 
 
 def customers(res: ToolResult, lang: str) -> tuple[str, str | None]:

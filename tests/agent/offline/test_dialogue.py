@@ -100,3 +100,106 @@ def test_answer_to_which_metric_keeps_the_dimension_asked_before():
     call = chat.say("on-time rate")
     assert call.tool_calls[0]["args"] == {"metric": "on_time_rate", "dimensions": ["carrier"], "filters": {},
                                           "start": "2026-11-16", "end": "2026-11-22"}
+
+
+READY_5003 = {"order_id": "PO-5003", "status": "ready_for_pickup", "fulfillment_type": "pickup",
+              "pickup_node_id": "CDMX-STORE-01", "pickup_hold_until": "2026-11-25", "promised_date": "2026-11-19"}
+
+
+def test_a_proposal_the_order_cannot_take_is_answered_with_its_status():
+    from tests.agent.offline.support import err
+
+    chat = Chat(CUSTOMER, "customer", "C-1003")
+    first = chat.say("switch PO-5003 to store pickup please")
+    assert [c["name"] for c in first.tool_calls] == ["propose_pickup"]
+    second = chat.answer(err("policy_violation", "line 1 of PO-5003 is already staged"))
+    assert [(c["name"], c["args"]) for c in second.tool_calls] == [("get_order_status", {"order_id": "PO-5003"})]
+    final = chat.answer(ok(READY_5003))
+    assert not final.tool_calls
+    # already a pickup order: the status is the whole answer, no rule text, no "can't switch"
+    assert "policy" not in final.content.lower() and "staged" not in final.content
+    assert "November 25" in final.content
+
+
+def test_a_shipped_order_asked_to_switch_says_it_cannot_then_where_it_is():
+    from tests.agent.offline.support import err
+
+    chat = Chat(CUSTOMER, "customer", "C-1001")
+    chat.say("can I get PO-5001 at a store instead of delivery")
+    chat.answer(err("policy_violation", "line 1 of PO-5001 is already shipped"))
+    final = chat.answer(ok(LATE_5001))
+    assert "can't be switched" in final.content and "shipped" not in final.content.split(":")[0]
+
+
+MATCHES = {"matches": [
+    {"customer_id": "C-1002", "name": "María Garza", "city": "Monterrey", "matched_on": "name"},
+    {"customer_id": "C-1005", "name": "María López", "city": "Guadalajara", "matched_on": "name"},
+]}
+
+
+def test_a_customer_is_chosen_among_the_matches_by_a_shown_attribute():
+    for pick, expected in (("the Garza one", "C-1002"), ("la de guadalajara", "C-1005"), ("la de garsa", "C-1002"),
+                           ("the second", "C-1005")):
+        chat = Chat(SUPPORT, "support", "agent-ana")
+        assert chat.say("find customer María").tool_calls[0]["name"] == "find_customer"
+        reply = chat.answer(ok(MATCHES))
+        assert not reply.tool_calls  # two matches: the agent asks which
+        chosen = chat.say(pick)
+        assert [(c["name"], c["args"]) for c in chosen.tool_calls] == [("get_customer_profile", {"customer_id": expected})], pick
+
+
+def test_a_message_that_fits_no_candidate_or_several_picks_none():
+    from agent.offline.candidates import choose
+    from agent.offline.entities import extract
+
+    rows = MATCHES["matches"]
+    assert choose("María", extract("María"), rows) is None  # both are María
+    assert choose("the Pérez one", extract("the Pérez one"), rows) is None
+
+
+def test_an_order_is_chosen_among_the_listed_ones_by_its_status():
+    chat = Chat(CUSTOMER, "customer", "C-1002")
+    chat.say("where is my order?")
+    orders = [{"order_id": "PO-5002", "status": "allocated", "promised_date": "2026-11-22"},
+              {"order_id": "PO-5010", "status": "in_transit", "promised_date": "2026-11-24"}]
+    chat.answer(ok(orders))
+    assert chat.say("the one in transit").tool_calls[0]["args"] == {"order_id": "PO-5010"}
+
+
+def test_a_short_follow_up_that_alone_reads_as_nothing_served_continues_the_order_question():
+    for follow_up in ("and which carrier?", "y eso?"):
+        chat = Chat(CUSTOMER, "customer", "C-1001")
+        chat.say("where is PO-5001")
+        chat.answer(ok(LATE_5001))
+        again = chat.say(follow_up)
+        assert [(c["name"], c["args"]) for c in again.tool_calls] == [("get_order_status", {"order_id": "PO-5001"})], follow_up
+        assert "ESTAFETA" in chat.answer(ok(LATE_5001)).content
+
+
+def test_an_unserved_topic_after_an_order_question_is_still_unserved():
+    chat = Chat(CUSTOMER, "customer", "C-1001")
+    chat.say("where is PO-5001")
+    chat.answer(ok(LATE_5001))
+    assert not chat.say("do you accept paypal").tool_calls
+
+
+def test_a_short_follow_up_after_a_risk_answer_asks_more_of_the_risk():
+    from tests.agent.offline.support import OPS
+
+    for follow_up in ("¿y en qué nodo?", "and which ones?"):
+        chat = Chat(OPS, "ops", "ops-luis")
+        assert chat.say("which orders will miss their promise tomorrow?").tool_calls[0]["name"] == "scan_risk"
+        chat.answer(ok({"orders": [], "nodes": []}))
+        assert chat.say(follow_up).tool_calls[0]["name"] == "scan_risk", follow_up
+
+
+def test_a_pickup_request_with_no_open_order_is_answered_from_the_pickup_policy():
+    chat = Chat(CUSTOMER, "customer", "C-1004")
+    first = chat.say("I want to switch to store pickup")
+    assert first.tool_calls[0]["name"] == "list_my_orders"
+    then = chat.answer(ok([{"order_id": "PO-5004", "status": "delivered", "promised_date": "2026-11-14"}]))
+    assert [(c["name"], c["args"]) for c in then.tool_calls] == [
+        ("search_policies", {"query": "I want to switch to store pickup"})]
+    final = chat.answer(ok([{"citation": "pickup#who-may-collect", "locale": "en", "title": "Pickup",
+                             "section_title": "Who may collect", "text": "The buyer may collect with an ID."}]))
+    assert final.content.startswith("The buyer may collect") and "open orders" not in final.content

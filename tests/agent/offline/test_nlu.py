@@ -51,6 +51,35 @@ def test_the_heldout_split_is_a_stable_hash_of_the_folded_text():
     assert 0.15 < share < 0.25
 
 
+def test_translation_pairs_and_near_duplicates_stay_on_one_side_of_the_split(tmp_path):
+    body = "".join(f'- {{text: "{t}", lang: {lang}, persona: customer}}\n' for t, lang in [
+        ("where is my order", "en"), ("dónde está mi pedido", "es"),  # a pair: adjacent, two languages
+        ("wheres my order 5001", "en"), ("where's my order 5002?", "en"),  # near-duplicates
+        ("can I pick it up at a store", "en"),
+    ])
+    _write(tmp_path, "where_is_order.yaml", body)
+    rows = nlu_corpus.load((tmp_path / "corpus",))
+    keys = nlu_corpus.group_keys(rows)
+    assert keys[0] == keys[1] and keys[2] == keys[3]
+    assert len(set(keys)) == 3  # the unrelated row has its own group (the pairs are not chained)
+    train, heldout = nlu_corpus.split(rows)
+    fit, dev = nlu_corpus.dev_split(rows)
+    assert sorted(r.text for r in train + heldout) == sorted(r.text for r in rows)
+    assert not {r.text for r in fit + dev} & {r.text for r in heldout}
+
+
+def test_no_group_of_the_real_corpus_crosses_the_heldout_line():
+    rows = nlu_corpus.load()
+    keys = nlu_corpus.group_keys(rows)
+    train, heldout = nlu_corpus.split(rows)
+    side = {r.text: "heldout" for r in heldout} | {r.text: "train" for r in train}
+    by_group: dict[str, set[str]] = {}
+    for row, key in zip(rows, keys, strict=True):
+        by_group.setdefault(key, set()).add(side[row.text])
+    assert all(len(sides) == 1 for sides in by_group.values())
+    assert 0.15 < len(heldout) / len(rows) < 0.27
+
+
 def test_the_corpus_hash_changes_with_any_file(tmp_path):
     _write(tmp_path, "thanks.yaml", '- {text: "gracias", lang: es}\n')
     before = nlu_corpus.corpus_hash((tmp_path / "corpus",))
@@ -171,3 +200,8 @@ def test_a_self_service_request_reads_the_policy_then_queues_a_person():
     second = chat.answer(ok({"order_id": "PO-5001", "status": "processing"}), ok({"passages": []}))
     assert [c["name"] for c in second.tool_calls] == ["request_handoff"]
     assert second.tool_calls[0]["args"]["reason"] == "cancel_order"
+
+
+def test_a_long_courtesy_with_no_question_inside_stays_a_courtesy():
+    for text in ("thank you for helping me", "perfecto, gracias por la ayuda"):
+        assert classify(text, extract(text), persona="customer").intent == Intent.thanks, text

@@ -140,7 +140,15 @@ def test_ops_writers_are_defensive(fn, name, result):
 def test_analytics_english_with_counts():
     res = ToolResult("run_analytics", {"metric": "orders", "dimensions": ["channel"]}, True,
                      {"metric": "orders", "unit": "orders", "rows": [{"channel": "web", "value": 120}, {"channel": "store", "value": 30}]})
-    assert analytics(res, "en") == "Orders by channel: web 120, store 30."
+    assert analytics(res, "en") == "Orders by channel: web 120, store 30. Total across the 2 groups by channel: 150."
+
+
+def test_a_rate_has_no_total_and_a_long_breakdown_says_how_many_more():
+    rows = [{"carrier": f"C{i}", "value": 90.0 + i / 10} for i in range(10)]
+    res = ToolResult("run_analytics", {"metric": "on_time_rate", "dimensions": ["carrier"]}, True,
+                     {"metric": "on_time_rate", "unit": "percent", "rows": rows})
+    text = analytics(res, "es")
+    assert text.endswith(" y 2 más.") and "Total" not in text
 
 
 def test_stock_lists_nodes_with_atp():
@@ -157,8 +165,16 @@ def test_policy_prefers_passages_in_the_user_language():
         {"citation": "returns#window", "locale": "en", "title": "Returns", "text": "30 days."},
         {"citation": "devoluciones#plazo", "locale": "es", "title": "Devoluciones", "text": "Tienes 30 días."}])
     text = policy(res, "es")
-    assert text.startswith('Según "Devoluciones": Tienes 30 días. [devoluciones#plazo]')
-    assert text.endswith("[returns#window]")
+    assert text.startswith("Tienes 30 días.") and text.endswith("Fuente: Devoluciones.")
+
+
+def test_policy_keeps_a_second_passage_only_when_it_shares_words_with_the_question():
+    passages = [{"citation": "returns#window", "locale": "en", "title": "Returns", "text": "Returns within 30 days."},
+                {"citation": "refunds#timing", "locale": "en", "title": "Refunds", "text": "Refunds take 5 days."}]
+    both = policy(ToolResult("search_policies", {"query": "returns and refunds?"}, True, passages), "en")
+    one = policy(ToolResult("search_policies", {"query": "returns?"}, True, passages), "en")
+    assert both == "Returns within 30 days. Refunds take 5 days.\nSource: Returns; Refunds."
+    assert one == "Returns within 30 days.\nSource: Returns."
 
 
 @pytest.mark.parametrize("code", ["conflict", "policy_violation"])
@@ -174,3 +190,23 @@ def test_an_unshipped_order_names_its_carrier_in_the_future():
             "eta": "2026-11-23"}
     assert "Se enviará con Estafeta." in order_status(data, "es")
     assert "It will ship with Estafeta." in order_status(data, "en")
+
+
+def test_the_last_carrier_scan_is_labelled_in_the_user_language_and_its_note_quoted_as_written():
+    data = {"order_id": "PO-5001", "status": "in_transit", "promised_date": "2026-11-23", "eta": "2026-11-23",
+            "late": False, "carrier": "ESTAFETA", "timeline": [
+                {"type": "picked_up", "occurred_at": "2026-11-18T09:00:00-06:00", "location": "Monterrey"},
+                {"type": "delay_exception", "occurred_at": "2026-11-19T16:00:00-06:00", "location": "Saltillo",
+                 "reason": "weather: highway closure"}]}
+    text = order_status(data, "es")
+    assert 'Última actualización de la paquetería: con retraso en Saltillo' in text
+    assert 'Nota de la paquetería: "weather: highway closure".' in text and "delay_exception" not in text
+
+
+def test_a_late_order_whose_reason_tells_the_scan_does_not_repeat_it():
+    from tests.agent.offline.support import LATE_5001
+
+    data = {**LATE_5001, "timeline": [{"type": "delay_exception", "occurred_at": "2026-11-19T16:00:00-06:00",
+                                       "location": "Saltillo", "reason": "weather: highway closure near Saltillo"}]}
+    text = order_status(data, "en")
+    assert text.count("highway closure") <= 1 and "Last carrier update" not in text
