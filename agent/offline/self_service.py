@@ -39,6 +39,10 @@ _STATUS_INTENTS = frozenset({"where_is_order", "order_late"})
 _CLAIM_TOO = frozenset({*_STATUS_INTENTS, "refund_status"})
 #: The NLU's share for an address change that a complete new address in the message confirms.
 _ADDRESS_MIN = 0.05
+#: Readings that a complete destination address beside an order overrides: a reroute or pickup
+#: changes where the order ships FROM, and a customer lookup needs no address, so a full new
+#: address in the message says where it should go ("C-2 wants PO-110 delivered to …; options?").
+_ADDRESS_OVERRIDES = frozenset({"reroute", "pickup_conversion", "customer_lookup"})
 
 
 def effective_intent(ctx: Context, intent: str) -> str | None:
@@ -60,7 +64,8 @@ def effective_intent(ctx: Context, intent: str) -> str | None:
         # a guess is asked about by the planner ("did you mean …?"), not acted on
         return None if turn.nlu.unsure and intent == turn.nlu.intent else intent
     if slots.address is not None and not slots.address.missing() and (slots.order_ids or turn.entities.order_ids) \
-            and (turn.nlu.unsure or turn.nlu.scores.get("change_address", 0.0) >= _ADDRESS_MIN):
+            and (turn.nlu.unsure or intent in _ADDRESS_OVERRIDES
+                 or turn.nlu.scores.get("change_address", 0.0) >= _ADDRESS_MIN):
         # an order and a complete new address (street, city, state, postal code) in one message,
         # with no confident other reading: where it should go is the request
         return "change_address"

@@ -116,3 +116,16 @@ def test_an_address_change_without_the_new_address_asks_for_it_and_the_answer_co
     assert [(t["name"], t["args"]) for t in call.tool_calls] == [("propose_address_change", {
         "order_id": "PO-310", "line1": "Av. Reforma 222", "city": "Ciudad de México",
         "state": "Ciudad de México", "postal_code": "06600"})]
+
+
+@pytest.mark.parametrize("text", [
+    "what are my options to have PO-310 go to Calle Hidalgo 8, León, Guanajuato, 37000 instead?",
+    "¿qué alternativas tengo para que el PO-310 llegue a Calle Hidalgo 8, León, Guanajuato, 37000?",
+])
+def test_a_full_destination_address_beside_an_order_is_an_address_change_whatever_else_the_words_suggest(text):
+    # "options"/"alternativas" lean to a reroute, which changes where an order ships FROM; a
+    # complete new destination in the message says the request is where it goes
+    call = chat().say(text)
+    assert [(t["name"], t["args"]) for t in call.tool_calls] == [("propose_address_change", {
+        "order_id": "PO-310", "line1": "Calle Hidalgo 8", "city": "León", "state": "Guanajuato",
+        "postal_code": "37000"})]
