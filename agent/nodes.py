@@ -192,7 +192,8 @@ class TurnNodes:
                     envelope = ungrounded(call["args"], offered) or envelope
                 if envelope.get("ok"):
                     queued.append(pending_approval(
-                        state, ctx, spec, call["args"], call_id, index, ai, decisions, envelope["result"]
+                        state, ctx, spec, call["args"], call_id, index, ai, decisions, envelope["result"],
+                        envelope.get("action"),
                     ))
                     continue
             else:
@@ -233,6 +234,8 @@ class TurnNodes:
                 idempotency_key=pending["idempotency_key"],
                 approved_by=approved_by,
                 approval_note=answer.reason,
+                action_key=pending.get("action_key"),
+                state_version=pending.get("state_version"),
             )
             envelope = await spec.aexecute(pending["args"], env)
             if envelope.get("ok"):
@@ -240,12 +243,16 @@ class TurnNodes:
         else:
             why = answer.reason or ("not permitted to approve" if answer.approve else "no reason given")
             envelope = errors.error("rejected", f"{approved_by} did not approve {spec.name}: {why}")
-            if not answer.approve and pending["args"].get("order_id"):
-                # a decision by a person: the audit trail keeps who declined, and why
-                await asyncio.to_thread(
+            if not answer.approve:
+                # a decision by a person: the audit trail keeps who declined, and why — unless
+                # the action already ran (another thread, or before a crash): then that stands
+                done = await asyncio.to_thread(
                     record_rejection, tool_env(ctx, principal=acting, approved_by=approved_by), tool=spec.name,
-                    order_id=pending["args"]["order_id"], note=answer.reason,
+                    order_id=pending["args"].get("order_id"), note=answer.reason,
+                    action_key=pending.get("action_key"),
                 )
+                if done is not None:
+                    envelope = errors.ok(executed_record(pending, {**done, "replayed": True}, done.get("approved_by") or approved_by))
         return {
             "messages": [tool_message(spec.name, pending["tool_call_id"], envelope)],
             "decisions": [*state.get("decisions", []), *dec.from_tool_result(spec.name, envelope)],
