@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -67,6 +67,16 @@ class TurnNodes:
 
     model: BaseChatModel
     registry: Registry
+    #: the model bound to each tool set: binding converts every tool's schema (~10 ms a call,
+    #: the largest cost of the API path after the model itself), and a role's tools never change
+    _bound: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def _bind(self, specs: list[ToolSpec], binding: dict[str, Any]) -> Any:
+        key = (tuple(s.name for s in specs), tuple(sorted((k, repr(v)) for k, v in binding.items())))
+        bound = self._bound.get(key)
+        if bound is None:
+            bound = self._bound[key] = self.model.bind_tools([lc_tool(s) for s in specs], **binding)
+        return bound
 
     async def guard(self, state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
         """Start the turn: detect the language, screen the message, reset per-turn state."""
@@ -115,7 +125,7 @@ class TurnNodes:
         specs = self.registry(ctx.principal)
         request = getattr(self.model, "request", None)
         binding = tool_binding(request) if isinstance(request, ModelRequest) else {}
-        bound = self.model.bind_tools([lc_tool(s) for s in specs], **binding)
+        bound = self._bind(specs, binding)
         prompt = system_prompt(
             ctx.principal, language=state.get("language") or "en", now=ctx.now,
             tz=ctx.settings.timezone, variant=ctx.settings.prompt,
