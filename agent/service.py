@@ -245,6 +245,10 @@ class AgentService:
             approver: Principal | None = None
             if message is not None:
                 self._check_owner(values, principal, tid)
+                if pending and await self._close_executed(pending, values, config, now):
+                    snapshot = await self.graph.aget_state(config)
+                    values = snapshot.values or {}
+                    pending = values.get("pending") if snapshot.next else None
                 if pending:
                     raise Conflict("this thread waits for an approval; approve or reject it first")
                 graph_input = {"messages": [HumanMessage(content=message)]}
@@ -319,6 +323,25 @@ class AgentService:
                     elif isinstance(msg, ToolMessage):
                         data = {"name": msg.name, "id": msg.tool_call_id, "ok": msg.status == "success"}
                         yield AgentEvent(type="tool_result", thread_id=tid, data=data)
+
+    async def _close_executed(self, pending: dict[str, Any], values: dict[str, Any],
+                              config: dict[str, Any], now: datetime) -> bool:
+        """A thread still waiting for an action that already ran (its turn crashed after the
+        write, or another thread approved it) is closed with that outcome before a new message:
+        the approval card is answered by what happened, and nothing runs again."""
+        key = pending.get("action_key")
+        done = await asyncio.to_thread(self._outcome, key) if key else None
+        if done is None:
+            return False
+        owner = Principal.model_validate(values["owner"])
+        answer = Approval(approve=True, by=done[1].get("approved_by") or owner.label())
+        context = AgentContext(principal=owner, now=now, settings=self.settings, sessions=self.sessions,
+                               thread_id=pending["thread_id"], retriever=self._retriever,
+                               deadline=turn_deadline(self.settings))
+        async for _ in self._run(Command(resume=answer.model_dump()), config, context, pending["thread_id"],
+                                 tokens=False):
+            pass
+        return True
 
     async def _refuse_rejecting_executed(self, pending: dict[str, Any]) -> None:
         """An action that already ran (from another thread, or before a crash) can't be

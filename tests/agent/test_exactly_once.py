@@ -133,13 +133,41 @@ def test_self_service_write_runs_once_across_threads_and_a_crash(world, cp_setti
 
 
 def test_a_new_state_is_a_new_action(world, settings, support, now) -> None:
-    """After the reroute ran, proposing again is another action (the order's state moved on)."""
+    """After the reroute ran the order's state version moved on: asking again is another action."""
+    from promesa.domain import outcomes as domain_outcomes
+
+    def version() -> str:
+        with Session(world) as session:
+            return domain_outcomes.state_version(session, "PO-7003")
+
+    async def body() -> tuple[str, str, str]:
+        async with scripted_service(world, settings, reroute_script) as service:
+            first = await service.run_turn(thread_id=None, principal=support, message="Reroute PO-7003", now=now)
+            before = version()
+            assert first.pending_approval and first.pending_approval.state_version == before
+            await service.run_turn(thread_id=first.thread_id, principal=support, resume=Approval(approve=True), now=now)
+            return first.pending_approval.action_key or "", before, version()
+
+    key, before, after = asyncio.run(body())
+    assert before != after
+    args = {"option_id": "x"}
+    assert domain_outcomes.action_key("execute_reroute", "PO-7003", args, before) != \
+        domain_outcomes.action_key("execute_reroute", "PO-7003", args, after)
+    assert key.startswith("execute_reroute:")
+
+
+def test_a_new_message_after_a_crash_closes_the_executed_approval_first(world, settings, support, now) -> None:
     async def body() -> None:
         async with scripted_service(world, settings, reroute_script) as service:
             first = await service.run_turn(thread_id=None, principal=support, message="Reroute PO-7003", now=now)
-            await service.run_turn(thread_id=first.thread_id, principal=support, resume=Approval(approve=True), now=now)
-            again = await service.run_turn(thread_id=None, principal=support, message="Reroute PO-7003", now=now)
-            if again.pending_approval is not None:
-                assert again.pending_approval.action_key != first.pending_approval.action_key  # type: ignore[union-attr]
+            assert first.pending_approval is not None
+            crash_after_commit(service, first.pending_approval, support, now)
+        async with scripted_service(world, settings, reroute_script) as service:
+            await service.run_turn(thread_id=first.thread_id, principal=support, message="Reroute PO-7003", now=now)
+            history = await service.history(thread_id=first.thread_id, principal=support)
+            executed = [m for m in history if m["role"] == "tool" and m["name"] == "execute_reroute"
+                        and m["content"].startswith('{"ok": true')]
+            assert len(executed) == 1 and '"replayed": true' in executed[0]["content"]  # the card, closed
 
     asyncio.run(body())
+    assert executions(world) == 1
