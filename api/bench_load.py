@@ -5,6 +5,8 @@ Three figures from the same run on the bench world (``--db``):
 
 * ``agent_turn_wismo``: the in-process turn (``AgentService.run_turn``, one at a time) — what
   the agent itself costs;
+* ``api_turn_<db>``: one shopper's turns one after another over loopback — the API turn with
+  no queue in front of it, beside the in-process turn (goal: p50 ≤ 2× in-process);
 * ``api_load_<db>_<N>w``: ``promesa serve --workers N`` (1 on SQLite; 2 on PostgreSQL when the
   rate limit has a shared store) driven by 50 concurrent shoppers for a bounded time, JSON and
   SSE mixed: turns/s, p50/p95/p99; its reference is the in-process turn (``ratio`` on p95 as
@@ -100,11 +102,21 @@ def run_api_load_bench(ctx: BenchContext) -> list[BenchResult]:
         env = server_env(url, workdir, secret, rate_limit=ctx.settings.rate_limit_storage if workers > 1 else None)
         port = load.free_port(*_ports())
         with load.served(env, port=port, workers=workers, log=workdir / "server.log"):
-            api = _drive(f"http://127.0.0.1:{port}", load.sessions_for(pairs, secret), seconds)
+            base = f"http://127.0.0.1:{port}"
+            # one shopper at a time first: the API turn itself, with no queue in front of it
+            (single,) = load.sessions_for(pairs[:1], secret, sse_every=0)
+            asyncio.run(load.drive(base, [single], turns=5))
+            one = asyncio.run(load.drive(base, [single], turns=len(inproc)))
+            api = _drive(base, load.sessions_for(pairs, secret), seconds)
         with load.served({}, port=port, workers=workers, app="api.load:bare_app"):
             bare = _drive(f"http://127.0.0.1:{port}", load.sessions_for(pairs, secret), seconds)
     db = "postgresql" if postgres else "sqlite"
     why = "" if workers > 1 or not postgres else " (1 worker: PROMESA_RATE_LIMIT_STORAGE is memory://)"
+    results.append(_load_result(
+        f"api_turn_{db}", one, ctx, ref_p95=percentile(inproc, 0.95), ref_rate=None,
+        note=f"one shopper, turns one after another over loopback (JSON); reference = the in-process "
+             f"turn (p50 ratio {one.percentile(0.5) / in_p50:.1f}, goal <= 2); {len(one.errors)} errors",
+    ))
     results.append(_load_result(
         f"api_load_{db}_{workers}w", api, ctx, ref_p95=percentile(inproc, 0.95), ref_rate=bare.per_second(),
         note=f"{SESSIONS} sessions x {seconds:.0f} s, JSON+SSE; reference = the in-process turn "

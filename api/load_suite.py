@@ -88,8 +88,8 @@ def server_env(url: str, workdir: Path, secret: str, *, rate_limit: str | None) 
         "PROMESA_ENVIRONMENT": "development",
         "PROMESA_NOW": NOW,
         "PROMESA_TURNS_PER_MINUTE": "1000000",
-        "PROMESA_MAX_CONCURRENT_TURNS": "64",
-        "PROMESA_TURN_QUEUE_SECONDS": "30",
+        "PROMESA_MAX_CONCURRENT_TURNS": "24",  # x workers: lock connections, PostgreSQL has 100
+        "PROMESA_TURN_QUEUE_SECONDS": "60",
         "PROMESA_CHECKPOINT_POOL_SIZE": "8",
         # WISMO needs no policy index; a per-run index would be built while the clock runs
         "PROMESA_WARM_START": "false",

@@ -67,3 +67,22 @@ def test_two_customers_creating_one_thread_id_one_wins(world, settings, customer
     results = asyncio.run(body())
     assert sum(isinstance(r, NotFound) for r in results) == 1
     assert sum(getattr(r, "thread_id", None) == "t-same" for r in results) == 1
+
+
+def test_warm_start_loads_the_nlu_and_the_policy_retriever(world, settings) -> None:
+    from agent.offline.nlu_model import get_model
+    from agent.service import AgentService
+    from tests.agent.fakes import FakeRetriever
+
+    retriever = FakeRetriever()
+
+    async def body() -> None:
+        service = await AgentService.create(settings, engine=world, retriever=lambda: retriever)
+        try:
+            await service.warm()
+        finally:
+            await service.aclose()
+
+    asyncio.run(body())
+    assert retriever.queries  # one search: the embedding model is loaded before the first question
+    assert get_model.cache_info().currsize == 1
