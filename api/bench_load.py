@@ -43,19 +43,21 @@ def _in_process(ctx: BenchContext, pairs: list[tuple[str, str]], data_dir: Path,
         settings = settings.model_copy(update={"checkpoint_url": f"sqlite:///{data_dir / 'inproc.db'}"})
 
     async def run() -> list[float]:
+        # one shopper's thread, like api_turn: a turn's cost grows with its thread's length, so
+        # both sides play the same thread (5 warm-up turns, then the measured ones)
         service = await AgentService.create(settings, engine=ctx.engine, retriever=lambda: None)
         samples: list[float] = []
+        customer, order = pairs[0]
+        who = Principal(role=Role.customer, subject=customer)
+        thread: str | None = None
         try:
-            threads: dict[str, str | None] = {}
             for i in range(n + 5):
-                customer, order = pairs[i % len(pairs)]
-                who = Principal(role=Role.customer, subject=customer)
                 t0 = time.perf_counter()
-                result = await service.run_turn(thread_id=threads.get(customer), principal=who,
+                result = await service.run_turn(thread_id=thread, principal=who,
                                                 message=f"where is my order {order}? (message {i})", now=ctx.now)
-                if i >= 5:  # the first turns load the NLU and compile paths
+                if i >= 5:
                     samples.append((time.perf_counter() - t0) * 1000)
-                threads[customer] = result.thread_id
+                thread = result.thread_id
         finally:
             await service.aclose()
         return samples
@@ -104,7 +106,7 @@ def run_api_load_bench(ctx: BenchContext) -> list[BenchResult]:
         with load.served(env, port=port, workers=workers, log=workdir / "server.log"):
             base = f"http://127.0.0.1:{port}"
             # one shopper at a time first: the API turn itself, with no queue in front of it
-            (single,) = load.sessions_for(pairs[:1], secret, sse_every=0)
+            (single,) = load.sessions_for(pairs[:1], secret, sse_every=0)  # the in-process side's shopper
             asyncio.run(load.drive(base, [single], turns=5))
             one = asyncio.run(load.drive(base, [single], turns=len(inproc)))
             api = _drive(base, load.sessions_for(pairs, secret), seconds)

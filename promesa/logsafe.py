@@ -53,7 +53,12 @@ def install(*, enabled: bool = True) -> None:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a malformed record is logged as it is
             return record
-        record.msg, record.args = redact(message), None
+        if isinstance(record.args, tuple) and record.name == "uvicorn.access":
+            # uvicorn's access formatter unpacks the args (address, method, path, version,
+            # status): redact each instead of dropping them, or every request logs a traceback
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        else:
+            record.msg, record.args = redact(message), None
         if record.exc_info and not record.exc_text:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         return record
