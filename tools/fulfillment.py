@@ -1,7 +1,9 @@
 """Fulfillment tools: availability, reroute and pickup proposals (READ) and their execution (WRITE).
 
 WRITE tools never run when the model calls them: the graph pauses for a human's approval and
-runs them afterwards with an idempotency key derived from the thread and the tool call.
+runs them afterwards with the action's key (promesa.domain.outcomes: order, tool, arguments and
+the order's state version) as the idempotency key, so an action executes once whichever
+thread approves it.
 """
 
 from __future__ import annotations
