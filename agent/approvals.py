@@ -39,6 +39,10 @@ class PendingApproval(BaseModel):
     summary: str = Field("", description="One sentence: who asks for what on which order.")
     approver_roles: list[str]
     idempotency_key: str
+    action_key: str | None = Field(
+        None, description="The action (promesa.domain.outcomes): its outcome is looked up by this key."
+    )
+    state_version: str | None = Field(None, description="The order's state when the approval was asked.")
     requested_at: datetime
 
 

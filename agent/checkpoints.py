@@ -3,6 +3,12 @@
 Also the per-thread turn lock: one turn at a time per thread (an asyncio lock in the process,
 plus a PostgreSQL advisory lock when the checkpoints live on PostgreSQL, so several API
 workers serialise turns on the same thread too). Different threads run in parallel.
+
+The advisory lock is a session lock, so it holds a connection for the whole turn. That
+connection comes from a lock pool of its own, never from the checkpointer's: a turn that holds
+its lock must still be able to read and write checkpoints (issue #13: with one shared pool of
+8, the 8th concurrent turn starved every other). The lock pool has one connection per turn
+slot (``max_concurrent_turns``), so a slot holder always finds one.
 """
 
 from __future__ import annotations
@@ -42,7 +48,8 @@ class Checkpoints:
     """An open checkpointer and, on PostgreSQL, the pool used for advisory locks."""
 
     saver: BaseCheckpointSaver[Any]
-    pool: Any = None
+    #: PostgreSQL only: the pool of the advisory locks (separate from the saver's pool)
+    lock_pool: Any = None
     _locks: WeakValueDictionary[str, asyncio.Lock] = field(default_factory=WeakValueDictionary)
 
     @asynccontextmanager
@@ -53,11 +60,11 @@ class Checkpoints:
             lock = asyncio.Lock()
             self._locks[thread_id] = lock
         async with lock:
-            if self.pool is None:
+            if self.lock_pool is None:
                 yield
                 return
             key = int.from_bytes(hashlib.sha256(thread_id.encode()).digest()[:8], "big", signed=True)
-            async with self.pool.connection() as conn:
+            async with self.lock_pool.connection() as conn:
                 await conn.execute("SELECT pg_advisory_lock(%s)", (key,))
                 try:
                     yield
@@ -78,15 +85,24 @@ async def open_checkpoints(settings: Settings) -> AsyncIterator[Checkpoints]:
             target,
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
             min_size=1,
-            max_size=8,
+            max_size=settings.checkpoint_pool_size,
+            open=False,
+        )
+        lock_pool = AsyncConnectionPool(
+            target,
+            kwargs={"autocommit": True},
+            min_size=1,
+            max_size=settings.max_concurrent_turns,
             open=False,
         )
         await pool.open()
+        await lock_pool.open()
         try:
             saver = AsyncPostgresSaver(conn=pool)
             await saver.setup()
-            yield Checkpoints(saver=saver, pool=pool)
+            yield Checkpoints(saver=saver, lock_pool=lock_pool)
         finally:
+            await lock_pool.close()
             await pool.close()
         return
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver

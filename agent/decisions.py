@@ -71,6 +71,7 @@ class RerouteExecutedDecision(_Decision):
     idempotency_key: str
     approved_by: str
     action: str = "execute_reroute"
+    replayed: bool = Field(False, description="True when this answers an action that had already run.")
 
 
 class RiskFlagDecision(_Decision):

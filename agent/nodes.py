@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -67,6 +67,16 @@ class TurnNodes:
 
     model: BaseChatModel
     registry: Registry
+    #: the model bound to each tool set: binding converts every tool's schema (~10 ms a call,
+    #: the largest cost of the API path after the model itself), and a role's tools never change
+    _bound: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def _bind(self, specs: list[ToolSpec], binding: dict[str, Any]) -> Any:
+        key = (tuple(s.name for s in specs), tuple(sorted((k, repr(v)) for k, v in binding.items())))
+        bound = self._bound.get(key)
+        if bound is None:
+            bound = self._bound[key] = self.model.bind_tools([lc_tool(s) for s in specs], **binding)
+        return bound
 
     async def guard(self, state: AgentState, runtime: Runtime[AgentContext]) -> dict[str, Any]:
         """Start the turn: detect the language, screen the message, reset per-turn state."""
@@ -115,7 +125,7 @@ class TurnNodes:
         specs = self.registry(ctx.principal)
         request = getattr(self.model, "request", None)
         binding = tool_binding(request) if isinstance(request, ModelRequest) else {}
-        bound = self.model.bind_tools([lc_tool(s) for s in specs], **binding)
+        bound = self._bind(specs, binding)
         prompt = system_prompt(
             ctx.principal, language=state.get("language") or "en", now=ctx.now,
             tz=ctx.settings.timezone, variant=ctx.settings.prompt,
@@ -193,7 +203,8 @@ class TurnNodes:
                     envelope = ungrounded(call["args"], offered) or envelope
                 if envelope.get("ok"):
                     queued.append(pending_approval(
-                        state, ctx, spec, call["args"], call_id, index, ai, decisions, envelope["result"]
+                        state, ctx, spec, call["args"], call_id, index, ai, decisions, envelope["result"],
+                        envelope.get("action"),
                     ))
                     continue
             else:
@@ -234,6 +245,8 @@ class TurnNodes:
                 idempotency_key=pending["idempotency_key"],
                 approved_by=approved_by,
                 approval_note=answer.reason,
+                action_key=pending.get("action_key"),
+                state_version=pending.get("state_version"),
             )
             envelope = await spec.aexecute(pending["args"], env)
             if envelope.get("ok"):
@@ -241,12 +254,16 @@ class TurnNodes:
         else:
             why = answer.reason or ("not permitted to approve" if answer.approve else "no reason given")
             envelope = errors.error("rejected", f"{approved_by} did not approve {spec.name}: {why}")
-            if not answer.approve and pending["args"].get("order_id"):
-                # a decision by a person: the audit trail keeps who declined, and why
-                await asyncio.to_thread(
+            if not answer.approve:
+                # a decision by a person: the audit trail keeps who declined, and why — unless
+                # the action already ran (another thread, or before a crash): then that stands
+                done = await asyncio.to_thread(
                     record_rejection, tool_env(ctx, principal=acting, approved_by=approved_by), tool=spec.name,
-                    order_id=pending["args"]["order_id"], note=answer.reason,
+                    order_id=pending["args"].get("order_id"), note=answer.reason,
+                    action_key=pending.get("action_key"),
                 )
+                if done is not None:
+                    envelope = errors.ok(executed_record(pending, {**done, "replayed": True}, done.get("approved_by") or approved_by))
         return {
             "messages": [tool_message(spec.name, pending["tool_call_id"], envelope)],
             "decisions": [*state.get("decisions", []), *dec.from_tool_result(spec.name, envelope)],

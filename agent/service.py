@@ -9,6 +9,7 @@ approval is pending / nothing to approve), ``InvalidInput`` (neither message nor
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -37,7 +38,9 @@ from agent.graph import build_graph
 from agent.models import make_chat_model
 from agent.prompts import message as fixed_message
 from agent.turn_limits import turn_deadline
-from promesa.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from agent.turn_slots import TurnSlots
+from promesa.domain import outcomes
+from promesa.errors import Busy, Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from promesa.principal import Principal
 from promesa.settings import Settings
 from promesa.text import strip_controls
@@ -104,6 +107,8 @@ class AgentService:
         self._stack = stack
         self._owns_engine = owns_engine
         self._retriever = retriever
+        #: bounded concurrency per worker: one lock-pool connection per slot, a 503 past it
+        self.slots = TurnSlots.from_settings(settings)
 
     @classmethod
     async def create(
@@ -141,6 +146,23 @@ class AgentService:
             owns_engine=owns_engine,
             retriever=retriever if retriever is not None else _default_retriever(settings),
         )
+
+    async def warm(self) -> None:
+        """Load every model now, so the first question after a start does not pay for it:
+        the offline NLU (trained or read from its cache) and the policy retriever's embedding
+        model (one search). Runs off the event loop."""
+
+        def load() -> None:
+            if self.settings.model.strip() == "offline":
+                from agent.offline.nlu_model import get_model
+
+                get_model()
+            if self._retriever is not None:
+                from promesa.principal import Role
+
+                self._retriever().search(Principal(role=Role.system, subject="warm-up"), "delivery promise")
+
+        await asyncio.to_thread(load)
 
     async def aclose(self) -> None:
         await self._stack.aclose()
@@ -183,7 +205,10 @@ class AgentService:
                 tid = event.thread_id
                 yield event
         except DomainError as exc:
-            yield AgentEvent(type="error", thread_id=tid, data={"code": exc.code, "message": exc.message})
+            data: dict[str, Any] = {"code": exc.code, "message": exc.message}
+            if isinstance(exc, Busy):
+                data["retry_after"] = exc.retry_after
+            yield AgentEvent(type="error", thread_id=tid, data=data)
         except Exception:
             log.exception("turn failed on thread %s", tid)
             yield AgentEvent(
@@ -212,7 +237,7 @@ class AgentService:
         if len(tid) > 64:
             raise InvalidInput("thread id is longer than 64 characters", field="thread_id")
         config = {"configurable": {"thread_id": tid}}
-        async with self.checkpoints.thread_lock(tid):
+        async with self.slots.hold(), self.checkpoints.thread_lock(tid):
             snapshot = await self.graph.aget_state(config)
             values = snapshot.values or {}
             pending = values.get("pending") if snapshot.next else None
@@ -220,6 +245,10 @@ class AgentService:
             approver: Principal | None = None
             if message is not None:
                 self._check_owner(values, principal, tid)
+                if pending and await self._close_executed(pending, values, config, now):
+                    snapshot = await self.graph.aget_state(config)
+                    values = snapshot.values or {}
+                    pending = values.get("pending") if snapshot.next else None
                 if pending:
                     raise Conflict("this thread waits for an approval; approve or reject it first")
                 graph_input = {"messages": [HumanMessage(content=message)]}
@@ -230,6 +259,8 @@ class AgentService:
                 owner = Principal.model_validate(values["owner"])
                 if not may_approve(principal, pending, owner):
                     raise Forbidden("you may not answer this approval", role=principal.role.value)
+                if not resume.approve:
+                    await self._refuse_rejecting_executed(pending)
                 answer = resume.model_copy(update={"by": principal.label()})
                 graph_input = Command(resume=answer.model_dump())
                 # the approver answers; the rest of the turn reads as the owner, who reads the thread
@@ -293,6 +324,44 @@ class AgentService:
                         data = {"name": msg.name, "id": msg.tool_call_id, "ok": msg.status == "success"}
                         yield AgentEvent(type="tool_result", thread_id=tid, data=data)
 
+    async def _close_executed(self, pending: dict[str, Any], values: dict[str, Any],
+                              config: dict[str, Any], now: datetime) -> bool:
+        """A thread still waiting for an action that already ran (its turn crashed after the
+        write, or another thread approved it) is closed with that outcome before a new message:
+        the approval card is answered by what happened, and nothing runs again."""
+        key = pending.get("action_key")
+        done = await asyncio.to_thread(self._outcome, key) if key else None
+        if done is None:
+            return False
+        owner = Principal.model_validate(values["owner"])
+        answer = Approval(approve=True, by=done[1].get("approved_by") or owner.label())
+        context = AgentContext(principal=owner, now=now, settings=self.settings, sessions=self.sessions,
+                               thread_id=pending["thread_id"], retriever=self._retriever,
+                               deadline=turn_deadline(self.settings))
+        async for _ in self._run(Command(resume=answer.model_dump()), config, context, pending["thread_id"],
+                                 tokens=False):
+            pass
+        return True
+
+    async def _refuse_rejecting_executed(self, pending: dict[str, Any]) -> None:
+        """An action that already ran (from another thread, or before a crash) can't be
+        rejected: say what happened instead of recording a decision that contradicts it."""
+        key = pending.get("action_key")
+        if not key:
+            return
+        done = await asyncio.to_thread(self._outcome, key)
+        if done is not None:
+            raise Conflict(f"{done[0]}; it can't be rejected", action_key=key, outcome=done[1])
+
+    def _outcome(self, key: str) -> tuple[str, dict[str, Any]] | None:
+        with self.sessions() as session:
+            found = outcomes.find(session, key)
+            return (outcomes.describe(found), dict(found.result)) if found else None
+
+    def _executed(self, keys: list[str]) -> set[str]:
+        with self.sessions() as session:
+            return outcomes.executed(session, keys)
+
     def _check_owner(self, values: dict[str, Any], principal: Principal, tid: str) -> None:
         owner = values.get("owner")
         if owner and not _same(Principal.model_validate(owner), principal):
@@ -339,6 +408,10 @@ class AgentService:
             pending = values.get("pending") if snapshot.next else None
             if pending and may_approve(principal, pending, Principal.model_validate(values["owner"])):
                 found.append(PendingApproval.model_validate(pending))
+        # derived from the outcomes too: an action that ran (e.g. just before a crash, or from
+        # another thread) is no longer waiting for anyone
+        done = await asyncio.to_thread(self._executed, [p.action_key for p in found if p.action_key])
+        found = [p for p in found if p.action_key not in done]
         return sorted(found, key=lambda p: p.requested_at)
 
     async def history(self, *, thread_id: str, principal: Principal) -> list[dict[str, Any]]:

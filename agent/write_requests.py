@@ -27,11 +27,14 @@ def pending_approval(
     ai: AIMessage,
     decisions: list[dict[str, Any]],
     request: dict[str, Any],
+    action: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The approval request for one WRITE call: who asked, what changes, why, who may answer.
 
     ``request`` is the domain's authorized description of the change (``WriteRequest``); a
-    call the requester may not make never gets here.
+    call the requester may not make never gets here. ``action`` is its key and the order's state
+    version (promesa.domain.outcomes): the key is also the write's idempotency key, so the
+    same action approved from two threads, or again after a crash, executes once.
     """
     order_id = args.get("order_id")
     reason = next(
@@ -53,7 +56,9 @@ def pending_approval(
         "changes": list(request.get("changes", [])),
         "summary": request.get("summary", ""),
         "approver_roles": approver_roles(spec),
-        "idempotency_key": idempotency_key(ctx.thread_id, index, call_id, spec.name),
+        "idempotency_key": (action or {}).get("key") or idempotency_key(ctx.thread_id, index, call_id, spec.name),
+        "action_key": (action or {}).get("key"),
+        "state_version": (action or {}).get("state_version"),
         "requested_at": ctx.now.isoformat(),
     }
 

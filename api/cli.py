@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -112,11 +113,12 @@ def register(app: typer.Typer) -> None:
         """Run the HTTP API (OpenAPI docs at /docs)."""
         import uvicorn
 
-        from api.modes import check_serve, serve_options
+        from api.modes import check_serve, check_workers, serve_options
 
         try:
             for warning in check_serve(get_settings(), host):
                 typer.secho(f"warning: {warning}", fg="yellow", err=True)
+            check_workers(get_settings(), workers)
         except StartupError as exc:
             typer.secho(f"error: {exc}", fg="red", err=True)
             raise typer.Exit(2) from exc
@@ -127,6 +129,8 @@ def register(app: typer.Typer) -> None:
         for path, what in (("/shop", "demo shop with the customer widget"), ("/copilot", "support copilot"),
                            ("/ops", "ops console"), ("/docs", "API reference")):
             typer.echo(f"  {base}{path:<9} {what}")
+        # every worker loads its models before it takes a request (api.state.lifespan)
+        os.environ.setdefault("PROMESA_WARM_START", "true")
         freeze_startup_objects()
         uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers,
                     **serve_options())  # type: ignore[arg-type]

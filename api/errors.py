@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from promesa.errors import (
+    Busy,
     Conflict,
     DomainError,
     Forbidden,
@@ -26,6 +27,7 @@ log = logging.getLogger("promesa.api")
 
 #: Domain error -> HTTP status. Order matters: subclasses (PolicyViolation) before bases.
 DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (Busy, 503),
     (NotFound, 404),
     (Forbidden, 403),
     (InvalidInput, 422),
@@ -98,7 +100,9 @@ def field_of(loc: tuple[Any, ...] | list[Any]) -> str:
 async def domain_error_handler(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     field = exc.field if isinstance(exc, InvalidInput) else None
-    return error_response(status_for(exc), exc.code, exc.message, field)
+    # a saturated server says when to come back instead of letting the client hang
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
+    return error_response(status_for(exc), exc.code, exc.message, field, headers)
 
 
 async def api_error_handler(_: Request, exc: Exception) -> JSONResponse:

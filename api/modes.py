@@ -54,6 +54,32 @@ def check_serve(settings: Settings, host: str) -> list[str]:
     return warnings
 
 
+def check_workers(settings: Settings, workers: int) -> None:
+    """Refuse ``--workers N>1`` where workers could not share the truth.
+
+    Raises:
+        StartupError: several workers on SQLite (data or checkpoints: each worker would
+            serialise a thread's turns with its own in-process lock, and SQLite allows one
+            writer, so concurrent turns on one thread interleave and lose messages); several
+            workers without a shared rate-limit store (each would count its own limit).
+    """
+    if workers <= 1:
+        return
+    from agent.checkpoints import checkpoint_target
+
+    if settings.sqlalchemy_url.startswith("sqlite") or checkpoint_target(settings)[0] == "sqlite":
+        raise StartupError(
+            f"--workers {workers} needs PostgreSQL for data and checkpoints (PROMESA_DATABASE_URL="
+            "postgresql://…): on SQLite each worker serialises a thread's turns only within "
+            "itself, so turns on one thread would interleave and lose messages; run one worker"
+        )
+    if settings.rate_limit_storage.startswith("memory"):
+        raise StartupError(
+            f"--workers {workers} needs a shared rate-limit store (PROMESA_RATE_LIMIT_STORAGE="
+            "redis://127.0.0.1:6379/0): with memory:// every worker counts its own limit"
+        )
+
+
 def serve_options() -> dict[str, object]:
     """uvicorn options ``promesa serve`` runs with.
 

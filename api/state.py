@@ -102,6 +102,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
         runtime.agent = await RealAgentService.create(runtime.settings, engine=runtime.engine)
         runtime.owns_agent = True
+    if runtime.settings.warm_start and hasattr(runtime.agent, "warm"):
+        # the first policy question would otherwise load the embedding model (~25 s)
+        await runtime.agent.warm()
     try:
         yield
     finally:

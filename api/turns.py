@@ -3,6 +3,7 @@ as JSON or, with ``Accept: text/event-stream``, as server-sent events."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -15,6 +16,7 @@ from api.live_changes import announce, announcing, handoffs_of
 from api.schemas import TurnResponse
 from api.state import AgentService, Runtime
 from api.streaming import EVENT_STREAM, event_stream, wants_event_stream
+from promesa.errors import Busy
 from promesa.principal import Principal
 
 SSE_DOC: dict[str, Any] = {
@@ -47,12 +49,24 @@ class Turn:
         self.runtime.turn_limiter.hit(self.principal.label())
         kwargs.update(principal=self.principal, now=self.now)
         if wants_event_stream(self.request):
-            return event_stream(announcing(self.runtime, self.agent.stream_turn(**kwargs)))
+            events = aiter(announcing(self.runtime, self.agent.stream_turn(**kwargs)))
+            # the first event comes before the 200 is sent: a saturated server still says 503
+            first = await anext(events, None)
+            if first is not None and first.type == "error" and first.data.get("code") == Busy.code:
+                raise Busy(first.data.get("message", "busy"), retry_after=int(first.data.get("retry_after", 1)))
+            return event_stream(_prepend(first, events))
         result = await self.agent.run_turn(**kwargs)
         response = turn_response(result)
         announce(self.runtime, handoffs_of([d.model_dump(mode="json") if hasattr(d, "model_dump") else d
                                             for d in getattr(result, "decisions", [])], response.thread_id))
         return response
+
+
+async def _prepend(first: Any, rest: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    if first is not None:
+        yield first
+    async for event in rest:
+        yield event
 
 
 def get_turn(

@@ -46,3 +46,13 @@ class PolicyViolation(Conflict):
     """A business rule forbids the action (a shipped line, pickup without consent)."""
 
     code = "policy_violation"
+
+
+class Busy(DomainError):
+    """Every turn slot is taken: try again after ``retry_after`` seconds (HTTP 503)."""
+
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after: int = 1, **details: object) -> None:
+        super().__init__(message, retry_after=retry_after, **details)
+        self.retry_after = retry_after

@@ -176,6 +176,20 @@ class Settings(BaseSettings):
     turn_deadline_seconds: float | None = Field(
         None, gt=0, description="Longest a chat turn may spend on the model; past it, a handoff."
     )
+    warm_start: bool = Field(
+        False, description="Load every model (NLU, embeddings) when the API starts; `promesa serve` sets it."
+    )
+    checkpoint_pool_size: int = Field(
+        8, ge=1, le=64, description="PostgreSQL connections the checkpointer may hold (per worker)."
+    )
+    max_concurrent_turns: int = Field(
+        16, ge=1, le=256,
+        description="Turns one worker runs at once; each holds one connection of its own lock pool.",
+    )
+    turn_queue_seconds: float = Field(
+        5.0, ge=0, le=60,
+        description="Longest a turn waits for a free slot; past it the API answers 503 with Retry-After.",
+    )
     max_tool_calls_per_message: int = Field(
         4, gt=0, description="Tool calls one model message may carry; more end in a handoff."
     )

@@ -2,7 +2,8 @@
 cancel, address change, return, claim and complaint they lead to (WRITE).
 
 Each WRITE pauses the graph for the customer's confirmation (their own order) or a support
-approval; the graph then runs it with an idempotency key from the thread and the call. Whether
+approval; the graph then runs it with the action's key (promesa.domain.outcomes) as the
+idempotency key, so the same action approved from two threads runs once. Whether
 an action is allowed is decided by the domain services (promesa.domain.actions), never here.
 """
 

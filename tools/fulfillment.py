@@ -1,7 +1,9 @@
 """Fulfillment tools: availability, reroute and pickup proposals (READ) and their execution (WRITE).
 
 WRITE tools never run when the model calls them: the graph pauses for a human's approval and
-runs them afterwards with an idempotency key derived from the thread and the tool call.
+runs them afterwards with the action's key (promesa.domain.outcomes: order, tool, arguments and
+the order's state version) as the idempotency key, so an action executes once whichever
+thread approves it.
 """
 
 from __future__ import annotations
@@ -138,17 +140,30 @@ def execute_reroute(deps: Deps, args: ExecuteRerouteArgs, env: ToolEnv) -> objec
     )
 
 
-def record_rejection(env: ToolEnv, *, tool: str, order_id: str, note: str | None) -> None:
-    """Audit a declined write on an order in its own transaction.
+def record_rejection(env: ToolEnv, *, tool: str, order_id: str | None, note: str | None,
+                     action_key: str | None = None) -> dict[str, object] | None:
+    """Audit a declined write in its own transaction; the executed outcome instead, if it ran.
 
-    Every write tool is named after the action it audits (execute_reroute, convert_to_pickup,
-    cancel_order, change_address, start_return, open_claim, file_complaint), so the rejection
-    is ``<tool>_rejected``.
+    The order's row is locked first, so a rejection and an execution of the same action from
+    two threads serialise: whichever is second sees the other. Every write tool is named after
+    the action it audits (execute_reroute, convert_to_pickup, cancel_order, change_address,
+    start_return, open_claim, file_complaint), so the rejection is ``<tool>_rejected``.
     """
+    from promesa.domain import outcomes
     from promesa.domain.fulfillment.execution import record_rejection as record
 
     action = tool
+    from promesa.store.db import begin_write
+
     with env.sessions() as session, session.begin():
+        begin_write(session)
+        outcomes.lock_order(session, order_id)
+        done = outcomes.find(session, action_key) if action_key else None
+        if done is not None:
+            return dict(done.result)
+        if not order_id:
+            return None
         deps = Deps(session=session, principal=env.principal, now=env.now, settings=env.settings)
         record(deps, action=action, order_id=order_id,
                rejected_by=env.approved_by or env.principal.label(), note=note)
+    return None

@@ -21,9 +21,11 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from promesa.domain import outcomes
 from promesa.domain.deps import Deps
 from promesa.principal import Principal, Role
 from promesa.settings import Settings
+from promesa.store.db import begin_write
 from tools import errors
 
 
@@ -50,6 +52,9 @@ class ToolEnv:
     retriever: Callable[[], Any] | None = None
     #: Who asked for a WRITE (the thread owner) when someone else (the approver) executes it.
     requester: Principal | None = None
+    #: The approved action (promesa.domain.outcomes): key and the order's state version when asked
+    action_key: str | None = None
+    state_version: str | None = None
 
 
 ToolFn = Callable[[Deps, Any, ToolEnv], Any]
@@ -86,7 +91,13 @@ class ToolSpec:
             # a request only reads: the session closes without a commit
             with env.sessions() as session:
                 deps = Deps(session=session, principal=env.principal, now=env.now, settings=env.settings)
-                return errors.ok(authorize(deps, args, env))
+                envelope = errors.ok(authorize(deps, args, env))
+                # the action this request names, the same for every thread asking it in this state
+                order_id = getattr(args, "order_id", None)
+                version = outcomes.state_version(session, order_id)
+                key = outcomes.action_key(self.name, order_id, args.model_dump(mode="json"), version)
+                envelope["action"] = {"key": key, "state_version": version}
+                return envelope
         except Exception as exc:  # noqa: BLE001 - a refusal becomes the tool's error message
             return errors.from_exception(exc)
 
@@ -105,9 +116,30 @@ class ToolSpec:
         try:
             with env.sessions() as session, session.begin():
                 deps = Deps(session=session, principal=env.principal, now=env.now, settings=env.settings)
+                if self.access is Access.write:
+                    begin_write(session)
+                    if env.action_key:
+                        return self._execute_once(deps, args, env)
                 return errors.ok(self.fn(deps, args, env))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a tool error, never a crash
             return errors.from_exception(exc)
+
+    def _execute_once(self, deps: Deps, args: BaseModel, env: ToolEnv) -> dict[str, Any]:
+        """An approved action runs once whoever approves it, however often: an executed
+        outcome is the answer; otherwise the write and its outcome commit together."""
+        assert env.action_key
+        done = outcomes.find(deps.session, env.action_key)
+        if done is not None:
+            return errors.ok({**done.result, "replayed": True})
+        envelope = errors.ok(self.fn(deps, args, env))
+        result = envelope["result"]
+        stored = {k: v for k, v in result.items() if k != "replayed"} if isinstance(result, dict) else {"result": result}
+        outcomes.record(
+            deps.session, key=env.action_key, action=self.name, order_id=getattr(args, "order_id", None),
+            version=env.state_version or "", thread_id=env.thread_id,
+            decided_by=env.approved_by or env.principal.label(), now=env.now, result=stored,
+        )
+        return envelope
 
     async def aexecute(self, raw_args: dict[str, Any], env: ToolEnv) -> dict[str, Any]:
         """``execute`` off the event loop (the domain services are synchronous SQLAlchemy)."""

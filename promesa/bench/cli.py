@@ -14,10 +14,11 @@ from rich.table import Table
 
 from promesa.bench import core as _core  # noqa: F401  (registers the core benchmarks)
 from promesa.bench import agent_turn as _agent_turn  # noqa: F401  (registers agent_turn, lazily)
+from promesa.bench import api_load as _api_load  # noqa: F401  (registers api_load, lazily)
 from promesa.bench import events as _events  # noqa: F401  (registers the event ingestion benchmarks)
 from promesa.bench import nlu as _nlu  # noqa: F401  (registers nlu_read, lazily)
 from promesa.bench import promise as _promise  # noqa: F401  (registers promise_quote, checkout_plan)
-from promesa.bench.registry import BENCHMARKS, BenchContext, BenchResult
+from promesa.bench.registry import BENCHMARKS, ON_REQUEST, BenchContext, BenchResult
 from promesa.gcfreeze import freeze_startup_objects
 from promesa.settings import get_settings
 from promesa.store.db import is_empty, make_engine, migrate
@@ -43,7 +44,7 @@ def run(engine_url: str, *, orders: int, seed: int, only: list[str] | None = Non
         build_demo_world(engine, now=BENCH_NOW, orders=orders, seed=seed, progress=True)
     ctx = BenchContext(engine=engine, now=BENCH_NOW, settings=settings, world_orders=orders,
                        rng=random.Random(seed), calls=calls)
-    names = only or list(BENCHMARKS)
+    names = only or [n for n in BENCHMARKS if n not in ON_REQUEST]
     unknown = sorted(set(names) - set(BENCHMARKS))
     if unknown:
         raise typer.BadParameter(f"unknown benchmark(s) {unknown}; known: {sorted(BENCHMARKS)}",
@@ -74,11 +75,16 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         url = db or f"sqlite:///{(settings.data_dir / f'bench-{orders}-{seed}.db').as_posix()}"
         results = run(url, orders=orders, seed=seed, only=only, calls=calls)
-        table = Table("benchmark", "p50 ms", "p95 ms", "ref p95 ms", "ratio", "calls")
+        table = Table("benchmark", "p50 ms", "p95 ms", "ref p95 ms", "ratio", "calls", "p99 ms", "per s", "ref per s")
+
+        def opt(value: float | None) -> str:
+            return "" if value is None else f"{value:.1f}"
+
         for r in results:
             table.add_row(r.name, f"{r.p50_ms:.2f}", f"{r.p95_ms:.2f}",
                           "" if r.reference_p95_ms is None else f"{r.reference_p95_ms:.2f}",
-                          "" if r.ratio is None else f"{r.ratio:.1f}", str(r.n_calls))
+                          "" if r.ratio is None else f"{r.ratio:.1f}", str(r.n_calls),
+                          opt(r.p99_ms), opt(r.per_second), opt(r.reference_per_second))
         Console().print(table)
         if json_path:
             json_path.write_text(json.dumps([r.model_dump() for r in results], indent=2))

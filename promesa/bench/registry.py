@@ -24,6 +24,10 @@ class BenchResult(BaseModel):
     n_calls: int
     world_orders: int
     note: str | None = None
+    #: load runs (api_load): the tail, and throughput beside the reference's in the same run
+    p99_ms: float | None = None
+    per_second: float | None = None
+    reference_per_second: float | None = None
 
 
 @dataclass
@@ -43,13 +47,17 @@ class BenchContext:
 
 BenchFn = Callable[[BenchContext], list[BenchResult]]
 BENCHMARKS: dict[str, BenchFn] = {}
+#: Run only when named with ``--only`` (they start servers and take minutes, not seconds).
+ON_REQUEST: set[str] = set()
 
 
-def benchmark(name: str) -> Callable[[BenchFn], BenchFn]:
+def benchmark(name: str, *, by_default: bool = True) -> Callable[[BenchFn], BenchFn]:
     """Register ``fn`` under ``name`` (later registrations replace earlier ones)."""
 
     def wrap(fn: BenchFn) -> BenchFn:
         BENCHMARKS[name] = fn
+        if not by_default:
+            ON_REQUEST.add(name)
         return fn
 
     return wrap

@@ -43,6 +43,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+def begin_write(session: Session) -> None:
+    """Start a transaction that will write, at its first statement.
+
+    On SQLite it takes the database's write lock now (``BEGIN IMMEDIATE``, waiting up to the
+    busy timeout): a deferred transaction that read first and then writes while another writer
+    committed fails with "database is locked" at once instead of waiting. On PostgreSQL row
+    locks do this job, so nothing is emitted.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

@@ -440,6 +440,28 @@ class ActionExecution(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+class ActionOutcome(Base):
+    """What an approved write did, keyed by the action itself (not by the thread that asked).
+
+    ``action_key`` is the tool, the order, the arguments and the order's state version when
+    the approval was requested, so two threads asking for the same change get the same key.
+    Written in the write's own transaction: if the write committed, its outcome did too, so a
+    resumed, retried or re-decided approval (after a crash, or from another thread) reads it
+    instead of executing again, and the approval list leaves it out.
+    """
+
+    __tablename__ = "action_outcomes"
+
+    action_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    action: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    state_version: Mapped[str] = mapped_column(String(40))
+    thread_id: Mapped[str | None] = mapped_column(String(64))
+    decided_by: Mapped[str] = mapped_column(String(100))
+    executed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class Handoff(Base):
     """A conversation handed to a human, queued for the support copilot."""
 

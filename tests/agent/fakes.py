@@ -32,8 +32,8 @@ class ScriptedModel(BaseChatModel):
         return "scripted"
 
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Runnable[Any, BaseMessage]:
-        self.bound.append([t.name for t in tools])
-        return self
+        # recorded per call, not per binding: the graph binds a tool set once and reuses it
+        return self.bind(promesa_tools=[t.name for t in tools])
 
     def _generate(
         self,
@@ -43,6 +43,8 @@ class ScriptedModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         self.calls += 1
+        if "promesa_tools" in kwargs:
+            self.bound.append(kwargs["promesa_tools"])
         return ChatResult(generations=[ChatGeneration(message=self.script(messages))])
 
 

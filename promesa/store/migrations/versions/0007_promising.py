@@ -1,7 +1,7 @@
 """promising: orchestration actions and customer notices
 
 Revision ID: 0007_promising
-Revises: 0005_self_service
+Revises: 0006_action_outcomes
 Create Date: 2026-12-02 02:16:30.283037
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import promesa.store.models
 
 
 revision = '0007_promising'
-down_revision = '0005_self_service'
+down_revision = '0006_action_outcomes'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,319 @@
+"""Load over loopback (issue #13): real ``promesa serve`` processes driven by concurrent sessions.
+
+* :func:`served` starts ``promesa serve`` (or the bare reference app) on a port and waits for it;
+* :func:`drive` runs N sessions, each a customer's own thread asking about their own order,
+  for a number of turns or a bounded time; JSON and SSE mixed; every turn's latency kept;
+* :func:`check_histories` compares each thread's history with what its session sent (nothing
+  lost, duplicated or reordered; every message answered), and :func:`check_serialised` sends
+  two turns on one thread at once and checks they ran one after the other.
+
+``promesa bench --only api_load`` and ``.ci/suites/load.sh`` both use it. The reference is a
+bare FastAPI endpoint served by the same uvicorn with the same workers and driven by the same
+client, so what the client and the loopback cost is in both figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from api.auth import issue_token
+from promesa.principal import Principal, Role
+
+#: The bare reference: one JSON endpoint, no auth, no agent (what FastAPI itself costs).
+bare_app = FastAPI()
+
+
+class _Echo(BaseModel):
+    thread_id: str | None = None
+    message: str
+
+
+@bare_app.post("/v1/chat")
+async def _bare_chat(body: _Echo) -> dict[str, Any]:
+    return {"thread_id": body.thread_id or "t-bare", "text": body.message, "decisions": []}
+
+
+@dataclass
+class Session:
+    """One simulated shopper: a token, the order they ask about, the thread and what they sent."""
+
+    customer_id: str
+    order_id: str
+    token: str
+    sse: bool
+    thread_id: str | None = None
+    sent: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadStats:
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    @property
+    def turns(self) -> int:
+        return len(self.latencies_ms)
+
+    def per_second(self) -> float:
+        return self.turns / self.elapsed_s if self.elapsed_s else 0.0
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        if not ordered:
+            return 0.0
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def free_port(low: int, high: int) -> int:
+    """A free loopback port in ``[low, high]`` (the range this run may use)."""
+    for port in range(low, high + 1):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {low}-{high}")
+
+
+@contextmanager
+def served(env: dict[str, str], *, port: int, workers: int = 1, app: str | None = None,
+           log: Path | None = None, ready_s: float = 180.0) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``promesa serve`` (or uvicorn on ``app``) until the context ends; waits for /healthz
+    (or the bare app's port)."""
+    if app is None:
+        cmd = [sys.executable, "-c", "from promesa.cli import app; app()", "serve",
+               "--port", str(port), "--workers", str(workers)]
+    else:
+        cmd = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--workers", str(workers),
+               "--no-access-log", "--log-level", "warning"]
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_ready(port, proc, health=app is None, seconds=ready_s)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if log:
+            out.close()  # type: ignore[union-attr]
+
+
+@contextmanager
+def forked(env: dict[str, str], *, port: int, log: Path, ready_s: float = 120.0) -> Iterator[int]:
+    """A one-worker server forked from this process (which has imported the app already), so a
+    restart costs the app's start-up, not the imports (~30 s on a loaded 2-core machine).
+    Yields the child's pid; the caller may SIGKILL it — that is the point (crash suite)."""
+    import api.main  # noqa: F401 - imported once, before any fork
+    from agent.offline.nlu_model import get_model
+    from tools.registry import all_tools
+
+    get_model()  # the trained NLU and every tool module, inherited warm by each child
+    all_tools()
+
+    pid = os.fork()
+    if pid == 0:  # the server
+        try:
+            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            os.environ.update(env)
+            from api.modes import serve_options
+            from promesa.settings import get_settings
+
+            get_settings.cache_clear()
+            import uvicorn
+
+            uvicorn.run("api.main:create_app", factory=True, host="127.0.0.1", port=port,
+                        log_level="warning", access_log=False, **serve_options())  # type: ignore[arg-type]
+        finally:
+            os._exit(0)
+
+    def alive() -> bool:
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)
+
+    try:
+        wait_ready(port, alive, health=True, seconds=ready_s)
+        yield pid
+    finally:
+        try:
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(100):
+                if not alive():
+                    break
+                time.sleep(0.1)
+            else:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass  # killed and reaped already
+        except ProcessLookupError:
+            pass
+
+
+def wait_ready(port: int, proc: subprocess.Popen[bytes] | Callable[[], bool], *, health: bool,
+               seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if (proc() is False) if callable(proc) else proc.poll() is not None:
+            raise RuntimeError(f"the server on port {port} exited")
+        try:
+            if health:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    return
+            else:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return
+        except (httpx.HTTPError, OSError):
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the server on port {port} was not ready in {seconds:.0f} s")
+
+
+def sessions_for(pairs: list[tuple[str, str]], secret: str, *, sse_every: int = 2) -> list[Session]:
+    """A session per (customer, order); every ``sse_every``-th one reads SSE, the rest JSON."""
+    out = []
+    for i, (customer_id, order_id) in enumerate(pairs):
+        token = issue_token(secret, Principal(role=Role.customer, subject=customer_id), timedelta(hours=2))
+        out.append(Session(customer_id, order_id, token, sse=bool(sse_every) and i % sse_every == 1))
+    return out
+
+
+async def turn(client: httpx.AsyncClient, session: Session, message: str) -> dict[str, Any]:
+    """One chat turn; returns the TurnResult (from JSON or the SSE ``done`` event)."""
+    headers = {"Authorization": f"Bearer {session.token}"}
+    body = {"message": message, **({"thread_id": session.thread_id} if session.thread_id else {})}
+    if not session.sse:
+        response = await client.post("/v1/chat", json=body, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
+        return response.json()
+    headers["Accept"] = "text/event-stream"
+    response = await client.post("/v1/chat", json=body, headers=headers)
+    if response.status_code != 200:
+        raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
+    event, done = "", None
+    for line in response.text.splitlines():
+        if line.startswith("event:"):
+            event = line.split(":", 1)[1].strip()
+        elif line.startswith("data:") and event in ("done", "error"):
+            data = json.loads(line.split(":", 1)[1])
+            if event == "error":
+                raise RuntimeError(f"SSE error: {data}")
+            done = data
+    if not done or done.get("ok") is False:
+        raise RuntimeError("SSE stream ended without a done event")
+    return done
+
+
+def wismo(session: Session, n: int) -> str:
+    return f"where is my order {session.order_id}? (message {n})"
+
+
+async def drive(base_url: str, sessions: list[Session], *, turns: int | None = None,
+                seconds: float | None = None, stats: LoadStats | None = None) -> LoadStats:
+    """Run every session at once: ``turns`` turns each, or as many as fit in ``seconds``."""
+    stats = stats or LoadStats()
+    limits = httpx.Limits(max_connections=len(sessions) + 4, max_keepalive_connections=len(sessions) + 4)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+        started = time.perf_counter()
+        stop = started + seconds if seconds else None
+
+        async def run(session: Session) -> None:
+            n = 0
+            while (turns is None or n < turns) and (stop is None or time.perf_counter() < stop):
+                message = wismo(session, n)
+                t0 = time.perf_counter()
+                try:
+                    result = await turn(client, session, message)
+                except Exception as exc:  # noqa: BLE001 - counted, and the session goes on
+                    stats.errors.append(f"{session.customer_id}: {exc}")
+                    n += 1
+                    continue
+                stats.latencies_ms.append((time.perf_counter() - t0) * 1000)
+                session.thread_id = session.thread_id or result.get("thread_id")
+                session.sent.append(message)
+                n += 1
+
+        await asyncio.gather(*(run(s) for s in sessions))
+        stats.elapsed_s = time.perf_counter() - started
+    return stats
+
+
+async def check_histories(base_url: str, sessions: list[Session]) -> list[str]:
+    """Problems found comparing each thread with what its session sent (empty: all good)."""
+    problems: list[str] = []
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        for s in sessions:
+            if not s.thread_id:
+                problems.append(f"{s.customer_id}: no thread")
+                continue
+            response = await client.get(f"/v1/threads/{s.thread_id}", headers={"Authorization": f"Bearer {s.token}"})
+            if response.status_code != 200:
+                problems.append(f"{s.thread_id}: history HTTP {response.status_code}")
+                continue
+            messages = response.json()["messages"]
+            users = [m["content"] for m in messages if m["role"] == "user"]
+            if users != s.sent:
+                problems.append(f"{s.thread_id}: {len(s.sent)} sent, {len(users)} in the history or out of order")
+            problems.extend(f"{s.thread_id}: {p}" for p in unanswered(messages))
+    return problems
+
+
+def unanswered(messages: list[dict[str, Any]]) -> list[str]:
+    """Each user message is followed by an answer (an assistant message with text) before the next."""
+    problems, waiting = [], None
+    for m in messages:
+        if m["role"] == "user":
+            if waiting is not None:
+                problems.append(f"no answer to {waiting!r}")
+            waiting = m["content"]
+        elif m["role"] == "assistant" and m.get("content"):
+            waiting = None
+    if waiting is not None:
+        problems.append(f"no answer to {waiting!r}")
+    return problems
+
+
+async def check_serialised(base_url: str, session: Session, parallel: int = 3) -> list[str]:
+    """Send ``parallel`` turns on one existing thread at once: each must succeed and the
+    history must show them one after the other, each answered before the next starts."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        messages = [f"where is my order {session.order_id}? (parallel {i})" for i in range(parallel)]
+        results = await asyncio.gather(*(turn(client, session, m) for m in messages), return_exceptions=True)
+    problems = [f"parallel turn failed: {r}" for r in results if isinstance(r, BaseException)]
+    session.sent.extend(m for m, r in zip(messages, results, strict=True) if not isinstance(r, BaseException))
+    if not problems:
+        # the order among the parallel ones is the server's; the set and the answers are checked
+        async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+            response = await client.get(f"/v1/threads/{session.thread_id}",
+                                        headers={"Authorization": f"Bearer {session.token}"})
+        history = response.json()["messages"]
+        users = [m["content"] for m in history if m["role"] == "user"]
+        if sorted(users[-parallel:]) != sorted(messages) or len(users) != len(set(users)):
+            problems.append("parallel turns lost or duplicated")
+        problems.extend(unanswered(history))
+        session.sent[-parallel:] = users[-parallel:]
+    return problems
