@@ -25,7 +25,7 @@ from evals.matching import values_equal
 from promesa.store.models import Base
 
 #: Tables whose changes follow from the asserted ones and are never counted as "something else".
-BOOKKEEPING = frozenset({"audit_log", "action_executions", "node_load"})
+BOOKKEEPING = frozenset({"audit_log", "action_executions", "action_outcomes", "node_load"})
 
 Snapshot = dict[str, dict[str, str]]
 

@@ -58,6 +58,12 @@ _POSSIBLE = re.compile(r"^\W*(?:(?:so|and|y|entonces|pero|but)\s+)?(?:can i|coul
                        r"how long|how many days|what is the policy|what's the policy|do you allow|puedo|se puede|"
                        r"es posible|podria yo|en cuanto tiempo|cuanto tiempo|cuantos dias|hasta cuando puedo|"
                        r"cual es la politica)\b")
+#: Words of changing something (folded text): an address request without a new address needs one,
+#: or "what is the delivery address of PO-1?" would be read as a wish to change it.
+_CHANGE = re.compile(r"\b(?:chang\w*|updat\w*|modif\w*|edit\w*|correct\w*|fix|wrong|mistake|cambi\w*|actualiz\w*|"
+                     r"corrig\w*|equivoca\w*|mal|otra|otro|another|new|nuev[ao]s?|different|distint[ao]|instead|"
+                     r"mejor|redirect\w*|redirig\w*|reenvi\w*|send|ship|deliver|mand\w*|envi\w*|move|mover|"
+                     r"mudo|mude|moved|moving)\b")
 _WHOLE = re.compile(r"\b(?:whole|entire|all of|everything|todo|toda|completo|completa|entero)\b")
 
 # Common product nouns, English → Spanish, so an item named in one language finds a product
@@ -112,6 +118,7 @@ class Slots:
     prefer: str | None = None  # reship | refund
     whole: bool = False
     asks_rule: bool = False  # a question about what is possible, not a request to act
+    changes: bool = False  # says to change, correct or send something elsewhere
     words: set[str] = field(default_factory=set)  # folded words, for naming an item
 
 
@@ -153,6 +160,7 @@ def read(text: str) -> Slots:
         slots.prefer = "reship"
     slots.whole = bool(_WHOLE.search(folded))
     slots.asks_rule = bool(_POSSIBLE.search(folded.lstrip("¿¡ ")))
+    slots.changes = bool(_CHANGE.search(folded))
     words = set(re.findall(r"[a-zñ][a-zñ-]{2,}", folded))
     for word in list(words):
         words.update(GLOSSARY.get(word, ()))

@@ -192,6 +192,8 @@ def _plan_main(ctx: Context, tools: Tools) -> Calls | Reply:
     assert ctx.turn is not None
     turn, ent = ctx.turn, ctx.turn.entities
     intent = resolve_intent(ctx)
+    if self_service.asks_about_address(ctx, intent):
+        intent = "where_is_order"  # "what's the delivery address of PO-1?": the order's facts
     acting = self_service.plan(ctx, tools, intent, target_orders(ctx))  # cancel, return, claim, …
     if acting is not None:
         return acting

@@ -45,6 +45,19 @@ _ADDRESS_MIN = 0.05
 _ADDRESS_OVERRIDES = frozenset({"reroute", "pickup_conversion", "customer_lookup"})
 
 
+def asks_about_address(ctx: Context, intent: str) -> bool:
+    """An address reading that asks what the address IS: no new address, no word of changing.
+
+    "Give me the status and delivery address of PO-5000" is a question about the order (whose
+    answer the domain authorizes), not a request to change where it goes.
+    """
+    assert ctx.turn is not None
+    if intent != "change_address" or ctx.turn.pending in ASKS:
+        return False
+    slots = slots_of(ctx)
+    return slots.address is None and not slots.changes and bool(slots.order_ids or ctx.turn.entities.order_ids)
+
+
 def effective_intent(ctx: Context, intent: str) -> str | None:
     """The self-service request this message carries on, or None when it is not one.
 

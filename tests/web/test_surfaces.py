@@ -125,6 +125,9 @@ def test_policy_answer_cites_a_page_that_opens_at_the_section(live_server, page_
     frame.get_by_test_id("chat-input").press("Enter")
     link = frame.get_by_test_id("card-policy-answer").get_by_test_id("citation").first
     expect(link).to_have_attribute("href", re.compile(r"^/policies/returns\?lang=es#"))
+    # the link reads as the policy's title and section, not its citation key (returns#return-window)
+    expect(link).to_contain_text("Devoluciones y cambios — ")
+    expect(link).not_to_contain_text("#")
     with page.context.expect_page() as opened:
         link.click()
     policy = opened.value

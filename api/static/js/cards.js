@@ -242,10 +242,14 @@
 
   function policyAnswer(d, ctx) {
     const t = P.strings(ctx.lang);
+    // a link reads as the policy's own title and section ("Pickup — Who may collect"), never its
+    // citation key (pickup#who-may-collect); the key stays in the address
+    const titles = {};
+    (d.passages || []).forEach((p) => { if (p && p.citation && p.title) titles[p.citation] = p.section_title ? `${p.title} — ${p.section_title}` : p.title; });
     const links = (d.citations || []).map((c) => {
       const [doc, section] = String(c).split("#");
       return el("li", {}, el("a", { href: `/policies/${encodeURIComponent(doc)}?lang=${ctx.lang === "es" ? "es" : "en"}#${encodeURIComponent(section || "")}`,
-        target: "_blank", rel: "noopener", "data-testid": "citation" }, c));
+        target: "_blank", rel: "noopener", "data-testid": "citation" }, titles[c] || human(section || doc)));
     });
     return el("article", { class: "card policy", "data-testid": "card-policy-answer" },
       el("header", {}, el("h3", {}, t.sources)), el("ul", { class: "citations" }, links));

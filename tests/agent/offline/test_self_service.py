@@ -129,3 +129,18 @@ def test_a_full_destination_address_beside_an_order_is_an_address_change_whateve
     assert [(t["name"], t["args"]) for t in call.tool_calls] == [("propose_address_change", {
         "order_id": "PO-310", "line1": "Calle Hidalgo 8", "city": "León", "state": "Guanajuato",
         "postal_code": "37000"})]
+
+
+@pytest.mark.parametrize("text", [
+    "what's the delivery address on PO-310?",
+    "dime a qué dirección va a llegar el PO-310",
+])
+def test_asking_what_the_address_is_is_a_status_question_not_a_change(text):
+    call = chat().say(text)
+    names = [t["name"] for t in call.tool_calls]
+    assert names[0] == "get_order_status" and "propose_address_change" not in names
+
+
+def test_a_change_word_without_the_address_still_asks_for_the_new_one():
+    ask = chat().say("quiero cambiar la dirección de entrega del PO-310")
+    assert not ask.tool_calls and "código postal" in ask.content
