@@ -140,6 +140,8 @@ def test_ops_console_in_every_state_and_one_number_for_one_thing(live_server, pa
     expect(page.get_by_test_id("suggestion").first).to_be_visible()
     expect(page.get_by_test_id("heatmap")).to_be_visible()
     _state(page_factory, page, page, "ops-empty-desktop", page.get_by_test_id("answer-table"))
+    # the Ask panel too: an empty history once read "nullnull" under the input
+    assert_readable(page.get_by_role("region", name="Ask").inner_text())
 
     held = Held(page, "**/v1/chat")
     _ask(page, "Which orders will miss their promise tomorrow?")

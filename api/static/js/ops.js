@@ -56,9 +56,10 @@
   }
   function drawHistory() {
     const list = JSON.parse(sessionStorage.getItem(HISTORY_KEY) || "[]");
-    $("history").replaceChildren(list.length ? el("h3", {}, "Recent questions") : null,
-      list.length ? el("ul", { class: "list history", "data-testid": "history" }, list.map((q) => el("li", {},
-        el("button", { type: "button", onclick: () => pane.ask(q) }, q)))) : null);
+    // replaceChildren writes a null as the text "null": an empty history is no children at all
+    $("history").replaceChildren(...(list.length ? [el("h3", {}, "Recent questions"),
+      el("ul", { class: "list history", "data-testid": "history" }, list.map((q) => el("li", {},
+        el("button", { type: "button", onclick: () => pane.ask(q) }, q))))] : []));
   }
 
   function drawChart(labels, values, label, unit) {
