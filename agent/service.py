@@ -43,8 +43,8 @@ from promesa.domain import outcomes
 from promesa.errors import Busy, Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from promesa.principal import Principal
 from promesa.settings import Settings
-from promesa.text import strip_controls
 from promesa.store.db import make_engine, session_factory
+from promesa.text import strip_controls
 
 log = logging.getLogger(__name__)
 

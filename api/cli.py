@@ -44,12 +44,11 @@ def _ensure_known(settings: Settings, principal: Principal) -> None:
     not a conversation in which every order is "not found"."""
     if principal.role is not Role.customer or not principal.subject:
         return
+    from sqlalchemy.exc import OperationalError
     from sqlalchemy.orm import Session
 
     from promesa.store.db import make_engine
     from promesa.store.models import Customer
-
-    from sqlalchemy.exc import OperationalError
 
     engine = make_engine(settings.sqlalchemy_url)
     try:

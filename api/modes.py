@@ -81,7 +81,7 @@ def check_workers(settings: Settings, workers: int) -> None:
 
 
 def serve_options() -> dict[str, object]:
-    """uvicorn options ``promesa serve`` runs with.
+    """Uvicorn options ``promesa serve`` runs with.
 
     uvicorn's own proxy-header handling is off: by default it believes X-Forwarded-For from
     127.0.0.1, so anything on the host could pick its client address. The app believes it only

@@ -19,7 +19,7 @@ from evals.gates import DEFAULT_GATES, check_gates, load_gates
 from evals.html import write_html
 from evals.metrics import CaseResult, summarise
 from evals.report import print_comparison, print_summary, progress_bar
-from evals.runner import Runner, RunConfig
+from evals.runner import RunConfig, Runner
 from evals.worlds import WorldFactory
 from promesa.settings import get_settings
 

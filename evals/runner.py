@@ -20,8 +20,8 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
-from evals.cases import ApproveTurn, Case, UserTurn, Verification, VerifyTurn
 from evals import state
+from evals.cases import ApproveTurn, Case, UserTurn, Verification, VerifyTurn
 from evals.matching import score
 from evals.metrics import CaseResult, CaseRun
 from evals.transcript import ToolCallRecord, Transcript, TurnRecord

@@ -72,7 +72,7 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
         return ["cosine", "ip", "l2"]
 
     @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "MiniLMEmbedding":
+    def build_from_config(config: dict[str, Any]) -> MiniLMEmbedding:
         return MiniLMEmbedding()
 
     def get_config(self) -> dict[str, Any]:

@@ -248,8 +248,8 @@ _retrievers: dict[tuple[str, str | None, str], Retriever] = {}
 
 def get_retriever(settings: Settings) -> Retriever:
     """The process-wide retriever for ``settings``: syncs the index once, then reuses it."""
-    from knowledge.indexer import sync_index
     from knowledge.embeddings import make_embedding_function
+    from knowledge.indexer import sync_index
     from knowledge.store import open_client, open_collection
 
     key = (str(settings.data_dir), settings.chroma_url, settings.embedding_model)

@@ -12,12 +12,12 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from promesa.domain.events.sources import EventSourceConfig
-from promesa.domain.orchestration.config import AutonomyPolicy, NoticePolicy
 from promesa.domain.fulfillment.config import (
     RateCard,
     SourcingProfile,
     default_profiles,
 )
+from promesa.domain.orchestration.config import AutonomyPolicy, NoticePolicy
 from promesa.model_profiles import (
     PROFILES,
     MaxTokensField,

@@ -45,40 +45,40 @@ def _as_requester(deps: Deps, env: ToolEnv, order_id: str | None) -> None:
     ensure_requester_may_act(deps, env.requester, order_id)
 
 
-def _request_cancel(deps: Deps, args: "CancelArgs", env: ToolEnv) -> object:
+def _request_cancel(deps: Deps, args: CancelArgs, env: ToolEnv) -> object:
     from promesa.domain.actions.cancel import propose_cancel as propose
 
     return _requested(deps, "cancel_order", args.order_id, propose(deps, args.order_id, line_nos=args.line_nos))
 
 
-def _request_address(deps: Deps, args: "AddressArgs", env: ToolEnv) -> object:
+def _request_address(deps: Deps, args: AddressArgs, env: ToolEnv) -> object:
     from promesa.domain.actions.address import propose_address_change as propose
 
     return _requested(deps, "change_address", args.order_id, propose(deps, args.order_id, args.address()))
 
 
-def _request_return(deps: Deps, args: "ReturnArgs", env: ToolEnv) -> object:
+def _request_return(deps: Deps, args: ReturnArgs, env: ToolEnv) -> object:
     from promesa.domain.actions.returns import propose_return as propose
 
     proposal = propose(deps, args.order_id, **args.as_kwargs())  # type: ignore[arg-type]
     return _requested(deps, "start_return", args.order_id, proposal)
 
 
-def _request_claim(deps: Deps, args: "ClaimArgs", env: ToolEnv) -> object:
+def _request_claim(deps: Deps, args: ClaimArgs, env: ToolEnv) -> object:
     from promesa.domain.actions.claims import propose_claim as propose
 
     proposal = propose(deps, args.order_id, **args.as_kwargs())  # type: ignore[arg-type]
     return _requested(deps, "open_claim", args.order_id, proposal)
 
 
-def _request_complaint(deps: Deps, args: "ComplaintArgs", env: ToolEnv) -> object:
+def _request_complaint(deps: Deps, args: ComplaintArgs, env: ToolEnv) -> object:
     from promesa.domain.actions.claims import propose_complaint as propose
 
     proposal = propose(deps, summary=args.summary, order_id=args.order_id, customer_id=args.customer_id)
     return _requested(deps, "file_complaint", args.order_id, proposal)
 
 
-def _request_exchange(deps: Deps, args: "ExchangeArgs", env: ToolEnv) -> object:
+def _request_exchange(deps: Deps, args: ExchangeArgs, env: ToolEnv) -> object:
     from promesa.domain.actions.exchange import propose_exchange as propose
 
     proposal = propose(deps, args.order_id, line_no=args.line_no, to_sku=args.to_sku)

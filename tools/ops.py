@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+
 from pydantic import BaseModel, Field
 
 from promesa.domain.analytics import Dimension, Metric

@@ -83,7 +83,8 @@ def evaluate(split: str = "heldout") -> dict[str, Any]:
     """The report of the suite over the held-out split (the model is trained on the rest), or with
     ``split="dev"`` over the development split with a model trained on the rest of the training
     part: the run to look at while changing the NLU, which never sees the held-out rows."""
-    from agent.offline.nlu_model import IntentModel, train as train_model
+    from agent.offline.nlu_model import IntentModel
+    from agent.offline.nlu_model import train as train_model
 
     rows = nlu_corpus.load()
     model: IntentModel | None = None

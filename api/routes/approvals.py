@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from agent.approvals import Approval, PendingApproval
 from api.deps import AgentDep, PrincipalDep
-from api.schemas import ERRORS, errors, ApprovalRequest, TurnResponse
+from api.schemas import ERRORS, ApprovalRequest, TurnResponse, errors
 from api.turns import SSE_DOC, TurnDep
 
 router = APIRouter(prefix="/v1/approvals", tags=["approvals"])

@@ -10,7 +10,7 @@ from api.auth import check_principal, issue_token
 from api.deps import NowDep, PrincipalDep, RuntimeDep, SessionDep
 from api.errors import ApiError
 from api.modes import demo_enabled
-from api.schemas import ERRORS, errors, DemoTokenRequest, ErrorResponse, TokenResponse, VerifyOrderRequest
+from api.schemas import ERRORS, DemoTokenRequest, ErrorResponse, TokenResponse, VerifyOrderRequest, errors
 from promesa.domain.deps import Deps
 from promesa.domain.identity import normalise_order_id
 from promesa.domain.verification import scoped_principal, verify_order

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from agent import privacy as agent_privacy
 from api.deps import AgentDep, CustomerDep, DomainDeps, NowDep, StaffDep, SupportDep
-from api.schemas import ERRORS, errors, Body
+from api.schemas import ERRORS, Body, errors
 from promesa.domain import privacy
 from promesa.domain.handoffs import HandoffQueued, queue_handoff
 

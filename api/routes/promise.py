@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from api.deps import DomainDeps, NowDep, SessionDep, SettingsDep
-from api.schemas import ERRORS, Body, errors
+from api.schemas import Body, errors
 from promesa.domain.deps import Deps
 from promesa.domain.promising.checkout import plan_checkout
 from promesa.domain.promising.placement import PlaceOrder, place_order

@@ -15,7 +15,12 @@ from api.state import Runtime
 from promesa.domain.audit import MAX_ROWS, AuditEntryView, trail
 from promesa.domain.deps import Deps
 from promesa.domain.handoffs import (
-    MAX_REPLY_CHARS, HandoffView, advance_handoff, authorize_reply, get_handoff, handoff_queue,
+    MAX_REPLY_CHARS,
+    HandoffView,
+    advance_handoff,
+    authorize_reply,
+    get_handoff,
+    handoff_queue,
 )
 from promesa.principal import Principal
 from promesa.store.enums import HandoffStatus

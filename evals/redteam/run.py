@@ -26,7 +26,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-
 from urllib.parse import unquote
 
 import httpx

@@ -23,10 +23,16 @@ from promesa.domain.deps import Deps
 from promesa.domain.records import Record
 from promesa.errors import InvalidInput
 from promesa.store.enums import OrderStatus
-from promesa.text import has_controls
 from promesa.store.models import (
-    ActionExecution, Address, CarrierService, Order, OrderLine, Product, Shipment,
+    ActionExecution,
+    Address,
+    CarrierService,
+    Order,
+    OrderLine,
+    Product,
+    Shipment,
 )
+from promesa.text import has_controls
 
 Metric = Literal[
     "orders", "units", "revenue", "on_time_rate", "promise_hit_rate", "late_orders",

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Iterable
-from typing import Any, NamedTuple
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, NamedTuple
 
 from pydantic import Field, TypeAdapter
 from sqlalchemy import bindparam, func, select

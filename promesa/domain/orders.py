@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -76,7 +76,7 @@ _ON_HAND = select(InventoryPosition.node_id, InventoryPosition.sku, InventoryPos
     InventoryPosition.sku.in_(bindparam("skus", expanding=True)),
 )
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -41,9 +41,9 @@ from promesa.store.models import (
     AuditEntry,
     Customer,
     Handoff,
-    Notice,
     Identity,
     Interaction,
+    Notice,
     Order,
     OrderLine,
 )

@@ -95,7 +95,7 @@ _ALLOCATED_LINES = select(OrderLine.order_id, OrderLine.sku, OrderLine.quantity)
 
 
 def severity(days_late: int, value: Decimal) -> str:
-    """low | medium | high | critical by days late (0, 1, 2, 3+), one level up from 5,000 MXN."""
+    """Low | medium | high | critical by days late (0, 1, 2, 3+), one level up from 5,000 MXN."""
     levels = ["low", "medium", "high", "critical"]
     level = min(3, max(0, days_late))
     if value >= HIGH_VALUE_MXN:

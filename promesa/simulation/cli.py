@@ -77,7 +77,8 @@ def orchestrate(
     from promesa.domain.deps import Deps
     from promesa.domain.notices.dispatch import send_due
     from promesa.domain.notices.senders import sender_from
-    from promesa.domain.orchestration.run import ORCHESTRATOR, orchestrate as run_pass
+    from promesa.domain.orchestration.run import ORCHESTRATOR
+    from promesa.domain.orchestration.run import orchestrate as run_pass
     from promesa.settings import get_settings
     from promesa.store.db import make_engine, session_factory
 

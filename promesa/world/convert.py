@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,6 @@ from promesa.store.enums import RESERVING_LINE_STATES, FulfillmentType, OrderSta
 from promesa.world.allocation import compute_ship_by
 from promesa.world.bulk import d, t, ts
 from promesa.world.schema import CarrierIn, NodeIn, OrderIn, ServiceIn, WorldFile, service_id
-
 
 Row = tuple[Any, ...]
 
@@ -53,7 +52,7 @@ def _clock(world: WorldFile, now: datetime | None) -> datetime:
         return now
     if world.orders:
         return max(order.created_at for order in world.orders)
-    return datetime(2026, 1, 1, tzinfo=timezone.utc)
+    return datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _customers(world: WorldFile, now: datetime, out: WorldRows) -> set[str]:

@@ -8,20 +8,20 @@ import time as clock
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 from datetime import datetime
+from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
 from promesa.store.enums import NodeType
+from promesa.world import orders as order_chunks
+from promesa.world import people as people_chunks
 from promesa.world.bulk import bulk_load
 from promesa.world.catalog import STORY_PRODUCTS, build_catalog
 from promesa.world.convert import convert_world
 from promesa.world.loader import WorldSummary
 from promesa.world.network import build_carriers, build_nodes
-from promesa.world import orders as order_chunks
-from promesa.world import people as people_chunks
 from promesa.world.orders import OrderGenerator
 from promesa.world.parallel import ordered_map
 from promesa.world.people import People, people_rows, place_people

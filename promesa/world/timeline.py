@@ -7,7 +7,7 @@ moments are local seconds since that day's midnight. Results match ``promesa.dom
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 MX = ZoneInfo("America/Mexico_City")
@@ -24,7 +24,7 @@ class Timeline:
         self.today = days
         self.now = days * DAY + local.hour * 3600 + local.minute * 60 + local.second
         midnight = datetime.combine(self.first_date, time(0), MX)
-        self._base_utc = midnight.astimezone(timezone.utc).replace(tzinfo=None)
+        self._base_utc = midnight.astimezone(UTC).replace(tzinfo=None)
         # storage text of moments, by whole UTC day and second of day (fast to join)
         offset = int((self._base_utc - midnight.replace(tzinfo=None)).total_seconds())
         self._offset = offset

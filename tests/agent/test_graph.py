@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from agent.decisions import OrderStatusDecision, RefusalDecision
-from promesa.principal import Principal
 from tests.agent.fakes import call, scripted_service, summarise
 
 

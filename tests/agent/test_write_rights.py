@@ -7,18 +7,18 @@ import asyncio
 import json
 
 import pytest
-from langchain_core.messages import ToolMessage, AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from agent.approvals import Approval
+from agent.service import AgentService
 from promesa.domain.deps import Deps
 from promesa.domain.fulfillment.execution import convert_to_pickup
 from promesa.errors import NotFound
 from promesa.principal import Principal, Role
 from promesa.store.models import ActionExecution, OrderLine
 from tests.agent.fakes import ScriptedModel, call, summarise
-from agent.service import AgentService
 
 
 def injected_pickup(messages: list[BaseMessage]) -> AIMessage:

@@ -6,7 +6,7 @@ is tested on its own; tests marked with ``real_agent`` use the real AgentService
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any

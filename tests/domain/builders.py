@@ -44,6 +44,7 @@ from promesa.store.models import (
     TrackingEvent,
 )
 
+
 def _put(session: Session, row: object) -> None:
     # flush row by row: the mappers have no relationships that would order the inserts by FK
     session.add(row)

@@ -7,7 +7,7 @@ node); tests flush and reason about exact numbers.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -90,7 +90,7 @@ def add_stock(
 def add_customer(session: Session, customer_id: str, at: tuple[float, float] = MTY,
                  city: str = "Monterrey", state: str = "Nuevo León") -> str:
     builders.add_customer(session, customer_id, f"Customer {customer_id}",
-                          created_at=datetime(2025, 1, 1, tzinfo=timezone.utc))
+                          created_at=datetime(2025, 1, 1, tzinfo=UTC))
     address_id = f"A-{customer_id}"
     builders.add_address(session, address_id, customer_id, city, *at, line1="Calle 1",
                          state=state, postal_code="64000")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,12 +14,21 @@ from promesa.settings import Settings
 from promesa.store.enums import Channel, LineStatus, OrderStatus
 from promesa.store.models import Shipment
 from tests.domain.ops_world import (
-    CDMX, MTY, NOW, TODAY, add_carriers, add_customer, add_node, add_order, add_product, add_stock,
+    CDMX,
+    MTY,
+    NOW,
+    TODAY,
+    add_carriers,
+    add_customer,
+    add_node,
+    add_order,
+    add_product,
+    add_stock,
     done,
 )
 
 D = timedelta(days=1)
-UTC = timezone.utc
+UTC = UTC
 
 
 def deps_for(session, principal) -> Deps:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from promesa.domain.capacity import oversell_risk, scan_risk
 from promesa.domain.deps import Deps
@@ -15,8 +17,18 @@ from promesa.settings import Settings
 from promesa.store.enums import LineStatus, OrderStatus, TrackingEventType
 from promesa.store.models import TrackingEvent
 from tests.domain.ops_world import (
-    CDMX, MTY, NOW, TODAY, add_carriers, add_customer, add_node, add_order, add_override,
-    add_product, add_stock, done,
+    CDMX,
+    MTY,
+    NOW,
+    TODAY,
+    add_carriers,
+    add_customer,
+    add_node,
+    add_order,
+    add_override,
+    add_product,
+    add_stock,
+    done,
 )
 
 D = timedelta(days=1)
@@ -41,7 +53,7 @@ def world(session):
     add_stock(session, "S", "SKU-1", on_hand=3)
     add_stock(session, "S", "SKU-2", on_hand=0, reserved=1)  # PO-STOCK holds it
     add_customer(session, "C-1", MTY)
-    base = datetime(2026, 11, 19, tzinfo=timezone.utc)
+    base = datetime(2026, 11, 19, tzinfo=UTC)
     for i in range(3):  # created in order: PO-A0 first, PO-A2 last (the late one)
         add_order(session, f"PO-A{i}", "C-1", [("SKU-1", 1)], node_id="DC", ship_by=SAT,
                   promised=TODAY + 4 * D, created_at=base + i * timedelta(hours=1),
@@ -159,7 +171,7 @@ def tight_today(session):
     add_product(session, "SKU-1", online=0)
     add_stock(session, "DC", "SKU-1", on_hand=20, reserved=3)
     add_customer(session, "C-1", MTY)
-    base = datetime(2026, 11, 19, tzinfo=timezone.utc)
+    base = datetime(2026, 11, 19, tzinfo=UTC)
     for i, (order_id, ship_by) in enumerate([("PO-T0", TODAY), ("PO-T1", TODAY), ("PO-S0", SAT)]):
         add_order(session, order_id, "C-1", [("SKU-1", 1)], node_id="DC", ship_by=ship_by,
                   promised=ship_by + 3 * D, created_at=base + i * timedelta(hours=1))

@@ -6,7 +6,8 @@ from datetime import date, datetime, time
 
 from promesa.domain.eta import EtaFacts, Leg, NodeShip, ShipPlan, estimate, fmt
 from promesa.domain.records import TrackingStep
-from promesa.store.enums import DistanceBand, FulfillmentType, OrderStatus, TrackingEventType as T
+from promesa.store.enums import DistanceBand, FulfillmentType, OrderStatus
+from promesa.store.enums import TrackingEventType as T
 
 TZ = "America/Mexico_City"
 FRI = date(2026, 11, 20)

@@ -13,7 +13,15 @@ from promesa.settings import Settings
 from promesa.store.enums import NodeType
 from promesa.store.models import Node
 from tests.domain.ops_world import (
-    CDMX, MERIDA, MTY, NOW, SAN_PEDRO, add_node, add_product, add_stock, done,
+    CDMX,
+    MERIDA,
+    MTY,
+    NOW,
+    SAN_PEDRO,
+    add_node,
+    add_product,
+    add_stock,
+    done,
 )
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from promesa.domain.load import Bucket, Capacity, node_days, ship_day_with_backlog, simulate
@@ -13,7 +15,15 @@ from promesa.errors import NotFound
 from promesa.store.enums import LineStatus
 from promesa.store.models import OrderLine
 from tests.domain.ops_world import (
-    MTY, TODAY, add_carriers, add_customer, add_node, add_order, add_override, add_product, done,
+    MTY,
+    TODAY,
+    add_carriers,
+    add_customer,
+    add_node,
+    add_order,
+    add_override,
+    add_product,
+    done,
 )
 
 D = timedelta(days=1)

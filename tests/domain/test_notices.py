@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import email.policy
 import json
+from datetime import date, datetime
 from email.parser import BytesParser
-from datetime import date, datetime, time
 
 import httpx
 import pytest
@@ -27,7 +27,18 @@ from promesa.principal import SYSTEM, Principal, Role
 from promesa.store.enums import IdentityKind, NoticeKind, NoticeStatus, TriggerKind
 from promesa.store.models import Notice
 from tests.domain import builders
-from tests.domain.ops_world import MTY, NOW, SAN_PEDRO, TODAY, add_carriers, add_customer, add_node, add_order, add_product, done
+from tests.domain.ops_world import (
+    MTY,
+    NOW,
+    SAN_PEDRO,
+    TODAY,
+    add_carriers,
+    add_customer,
+    add_node,
+    add_order,
+    add_product,
+    done,
+)
 
 SMTP_PORT = 18825
 OPS = Principal(role=Role.ops, subject="ops-luis")

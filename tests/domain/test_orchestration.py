@@ -7,10 +7,9 @@ has the SKU, so shipping from OTHER today still arrives Saturday at the same pri
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from promesa.domain.deps import Deps
 from promesa.domain.orchestration import run
@@ -18,7 +17,6 @@ from promesa.domain.orchestration.config import AutonomyPolicy
 from promesa.principal import Principal, Role
 from promesa.store.enums import (
     FulfillmentType,
-    IdentityKind,
     LineStatus,
     NoticeKind,
     NoticeStatus,
@@ -29,22 +27,14 @@ from promesa.store.enums import (
 )
 from promesa.store.models import AuditEntry, InventoryPosition, Notice, OrchestrationAction, OrderLine
 from tests.domain import builders
-from tests.domain.orchestration_world import SAT, world
 from tests.domain.ops_world import (
-    CUMBRES,
     NOW,
     SALTILLO,
-    SAN_PEDRO,
     TODAY,
-    add_carriers,
-    add_customer,
-    add_node,
     add_order,
     add_override,
-    add_product,
-    add_stock,
-    done,
 )
+from tests.domain.orchestration_world import SAT, world
 
 OPS = Principal(role=Role.ops, subject="ops-luis")
 

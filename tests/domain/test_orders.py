@@ -15,7 +15,8 @@ from promesa.domain.deps import Deps
 from promesa.domain.orders import get_order_status, list_orders
 from promesa.errors import Forbidden, InvalidInput, NotFound
 from promesa.principal import Principal, Role
-from promesa.store.enums import FulfillmentType, LineStatus, OrderStatus, TrackingEventType as T
+from promesa.store.enums import FulfillmentType, LineStatus, OrderStatus
+from promesa.store.enums import TrackingEventType as T
 from tests.domain.builders import (
     Line,
     add_capacity,

@@ -17,7 +17,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, event, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -34,8 +36,19 @@ from promesa.store.db import make_engine
 from promesa.store.enums import NodeType
 from promesa.store.models import ActionExecution, AuditEntry, InventoryPosition, Order, OrderLine
 from tests.domain.ops_world import (
-    CDMX, CUMBRES, MTY, NOW, SAN_PEDRO, TODAY, add_carriers, add_customer, add_node, add_order,
-    add_product, add_stock, done,
+    CDMX,
+    CUMBRES,
+    MTY,
+    NOW,
+    SAN_PEDRO,
+    TODAY,
+    add_carriers,
+    add_customer,
+    add_node,
+    add_order,
+    add_product,
+    add_stock,
+    done,
 )
 
 OPS = Principal(role=Role.ops, subject="ops-prop")

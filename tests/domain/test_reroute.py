@@ -20,8 +20,19 @@ from promesa.principal import Principal, Role
 from promesa.store.enums import FulfillmentType, LineStatus, NodeType
 from promesa.store.models import AuditEntry, InventoryPosition, OrderLine
 from tests.domain.ops_world import (
-    CDMX, CUMBRES, MTY, NOW, SAN_PEDRO, TODAY, add_carriers, add_customer, add_node, add_order,
-    add_product, add_stock, done,
+    CDMX,
+    CUMBRES,
+    MTY,
+    NOW,
+    SAN_PEDRO,
+    TODAY,
+    add_carriers,
+    add_customer,
+    add_node,
+    add_order,
+    add_product,
+    add_stock,
+    done,
 )
 
 MON = date(2026, 11, 23)

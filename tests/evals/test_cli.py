@@ -9,7 +9,6 @@ import evals.cli
 import evals.runner
 from evals.cli import register
 from evals.worlds import WorldFactory
-
 from tests.evals.fakes import FakeTurnResult, ScriptedAgent, empty_world
 
 STATUS = FakeTurnResult(

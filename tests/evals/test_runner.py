@@ -4,7 +4,6 @@ from pathlib import Path
 from evals.cases import parse_case
 from evals.runner import ApprovalInput, RunConfig
 from promesa.principal import Role
-
 from tests.evals.fakes import FakeTurnResult, ScriptedAgent, fake_runner
 
 LATE = FakeTurnResult(

@@ -6,13 +6,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
+from pydantic import Field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
-from pydantic import Field
-from typing import Literal
 
 from evals.cases import CaseError, parse_case
 from evals.runner import RunConfig, Runner

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from knowledge.evaluation import Question, load_questions, run_retrieval_eval
 from knowledge.documents import load_library
+from knowledge.evaluation import Question, load_questions, run_retrieval_eval
 from knowledge.retriever import Retriever
 
 

@@ -9,9 +9,11 @@ a GROUP BY over the rows.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -24,7 +26,7 @@ from tests.domain.ops_world import CDMX, MTY, TODAY, add_carriers, add_customer,
 NODES = ["N1", "N2"]
 ORDERS = [f"PO-{i}" for i in range(4)]
 DAYS = [TODAY + timedelta(days=i) for i in range(3)]
-T0 = datetime(2026, 11, 18, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 18, tzinfo=UTC)
 
 line_op = st.one_of(
     st.tuples(st.just("add"), st.sampled_from(ORDERS), st.sampled_from(NODES), st.sampled_from(DAYS),

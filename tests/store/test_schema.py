@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import inspect, select
@@ -16,7 +16,7 @@ from promesa.store.models import Base, Customer, Identity, InventoryPosition, No
 def _world(session: Session) -> None:
     session.add_all(
         [
-            Customer(id="C-1", name="Ana", created_at=datetime(2026, 1, 1, tzinfo=timezone.utc)),
+            Customer(id="C-1", name="Ana", created_at=datetime(2026, 1, 1, tzinfo=UTC)),
             Node(id="N-1", name="Centro", type=NodeType.store, city="Puebla", state="Puebla",
                  postal_code="72000", lat=19.04, lon=-98.2),
             Product(sku="SKU-1", name="Taza", category="hogar", price=99, weight_kg=0.4),
@@ -56,7 +56,7 @@ def test_datetimes_come_back_aware_utc(session):
     _world(session)
     session.expunge_all()
     customer = session.scalar(select(Customer))
-    assert customer.created_at == datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert customer.created_at == datetime(2026, 1, 1, tzinfo=UTC)
     assert customer.created_at.tzinfo is not None
 
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.web.conftest import DESKTOP, PHONE, assert_accessible, assert_readable
 
+
 def _widget_frame(page):
     return next(f for f in page.frames if "/widget" in f.url)
 

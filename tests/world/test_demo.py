@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 
 from promesa.store.db import make_engine, migrate
 from promesa.store.models import (
-    Customer, Identity, InventoryPosition, NodeCapacity, Order, OrderLine, Shipment,
+    Customer,
+    Identity,
+    InventoryPosition,
+    NodeCapacity,
+    Order,
+    OrderLine,
+    Shipment,
     TrackingEvent,
 )
 from promesa.world.bulk import TABLE_ORDER

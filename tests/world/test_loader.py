@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from promesa.errors import InvalidInput
 from promesa.store.models import (
-    Identity, InventoryPosition, Node, NodeCapacity, Order, OrderLine, Shipment, TrackingEvent,
+    Identity,
+    InventoryPosition,
+    Node,
+    NodeCapacity,
+    Order,
+    OrderLine,
+    Shipment,
+    TrackingEvent,
 )
 from promesa.world import WorldError, load_world
 from promesa.world.bulk import BulkWriter

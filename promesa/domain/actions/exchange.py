@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from promesa.domain.actions import common, replacement, returns
-from promesa.domain.actions.records import ExchangeProposal, ExchangeResult, Refusal, RefundQuote, ReturnItem
+from promesa.domain.actions.records import ExchangeProposal, ExchangeResult, RefundQuote, Refusal, ReturnItem
 from promesa.domain.deps import Deps
 from promesa.errors import InvalidInput, PolicyViolation
 from promesa.store.enums import RefundMethod, RefundReason, RefundStatus, ReturnMethod, ReturnStatus

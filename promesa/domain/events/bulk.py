@@ -33,7 +33,7 @@ from promesa.domain import audit
 from promesa.domain.deps import Deps
 from promesa.domain.events import inventory
 from promesa.domain.events.envelope import parse
-from promesa.domain.events.payloads import EventType, Envelope, Payload
+from promesa.domain.events.payloads import Envelope, EventType, Payload
 from promesa.domain.events.sources import ensure_may_send
 from promesa.domain.reference import reference
 from promesa.errors import Conflict, DomainError, NotFound

@@ -12,7 +12,8 @@ import hashlib
 
 from sqlalchemy import select
 
-from promesa.domain import access, eta as eta_mod
+from promesa.domain import access
+from promesa.domain import eta as eta_mod
 from promesa.domain.calendar import delivery_date, distance_band
 from promesa.domain.deps import Deps
 from promesa.domain.fulfillment import options as opt
@@ -25,8 +26,8 @@ from promesa.domain.policy import MAX_SPLIT_SHIPMENTS, MIN_SPLIT_ORDER_VALUE_MXN
 from promesa.domain.reference import reference
 from promesa.errors import InvalidInput, PolicyViolation
 from promesa.store.enums import LINE_STATES_LOCKED, FulfillmentType, LineStatus, OrderStatus
-from promesa.world.allocation import DEFAULT_TRANSIT
 from promesa.store.models import Address, Order, OrderLine, Product
+from promesa.world.allocation import DEFAULT_TRANSIT
 
 #: Split candidates: the nearest nodes holding stock of at least one line.
 SPLIT_CANDIDATES = 8

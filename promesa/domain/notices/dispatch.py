@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from promesa.domain import audit
 from promesa.domain.deps import Deps
-from promesa.domain.notices.senders import SendError, Sender
+from promesa.domain.notices.senders import Sender, SendError
 from promesa.domain.records import Record
 from promesa.store.enums import NoticeStatus
 from promesa.store.models import Notice

@@ -18,8 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import select
-from sqlalchemy import case, update
+from sqlalchemy import case, select, update
 
 from promesa.domain import access, audit
 from promesa.domain.deps import Deps

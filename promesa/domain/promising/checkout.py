@@ -26,8 +26,8 @@ from promesa.domain.promising.quote import (
 from promesa.domain.promising.records import (
     CartLine,
     CheckoutPlan,
-    Policy,
     PlannedShipment,
+    Policy,
     PromiseOption,
 )
 from promesa.domain.promising.slots import Slots

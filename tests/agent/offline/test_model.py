@@ -6,7 +6,17 @@ from langchain_core.messages import AIMessage, HumanMessage
 
 from agent.offline.model import OfflineChatModel
 from tests.agent.offline.support import (
-    ANONYMOUS, CUSTOMER, LATE_5001, ON_TIME_5000, OPS, PROPOSAL_5002, SUPPORT, Chat, err, ok, system,
+    ANONYMOUS,
+    CUSTOMER,
+    LATE_5001,
+    ON_TIME_5000,
+    OPS,
+    PROPOSAL_5002,
+    SUPPORT,
+    Chat,
+    err,
+    ok,
+    system,
 )
 
 
