@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from promesa.domain.events.sources import EventSourceConfig
-from promesa.domain.fulfillment.config import (
+from promesa.config_models import (
+    AutonomyPolicy,
+    EventSourceConfig,
+    NoticePolicy,
     RateCard,
     SourcingProfile,
     default_profiles,
 )
-from promesa.domain.orchestration.config import AutonomyPolicy, NoticePolicy
 from promesa.model_profiles import (
     PROFILES,
     MaxTokensField,
@@ -259,4 +260,5 @@ def normalise_database_url(url: str) -> str:
 
 @lru_cache
 def get_settings() -> Settings:
+    """The process's settings, read from the environment once (the API and CLI call this)."""
     return Settings()

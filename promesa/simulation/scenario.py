@@ -32,7 +32,7 @@ from promesa.store.models import (
     Node,
     Product,
 )
-from promesa.world.geography import CITY
+from promesa.domain.geography import CITY
 
 TZ = ZoneInfo("America/Mexico_City")
 #: Friday 13 Nov 2026, the first day of Buen Fin, at midnight.

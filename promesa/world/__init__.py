@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-_LAZY = {"compute_ship_by": "promesa.world.allocation", "WorldError": "promesa.world.loader",
+_LAZY = {"compute_ship_by": "promesa.domain.ship_by", "WorldError": "promesa.world.loader",
          "WorldSummary": "promesa.world.loader", "load_world": "promesa.world.loader",
          "parse_world": "promesa.world.loader"}
 

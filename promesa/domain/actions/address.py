@@ -1,6 +1,6 @@
 """Changing an order's delivery address before it ships.
 
-The new address is checked against the world's geography (:mod:`promesa.world.geography`): a
+The new address is checked against the world's geography (:mod:`promesa.domain.geography`): a
 city we deliver to, its state, a postal code of that city's prefix, and coordinates near it
 (the city centre when none are given). The current node's ETA to the new address is computed
 by the same code that diagnoses reroutes; when it misses the promise the proposal says so,
@@ -37,8 +37,8 @@ from promesa.store.models import (
     OrderLine,
     Product,
 )
-from promesa.world.allocation import compute_ship_by
-from promesa.world.geography import CITIES, City
+from promesa.domain.ship_by import compute_ship_by
+from promesa.domain.geography import CITIES, City
 
 ACTION_ADDRESS = "change_address"
 #: How far from the city centre given coordinates may lie and still be that city.

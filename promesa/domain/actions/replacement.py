@@ -23,7 +23,7 @@ from promesa.domain.reference import reference
 from promesa.errors import PolicyViolation
 from promesa.store.enums import FulfillmentType, LineStatus, OrderStatus
 from promesa.store.models import Address, CarrierService, InventoryPosition, Order, OrderLine, Product
-from promesa.world.allocation import compute_ship_by
+from promesa.domain.ship_by import compute_ship_by
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ from promesa.store.models import (
     Shipment,
     TrackingEvent,
 )
-from promesa.world.allocation import compute_ship_by
+from promesa.domain.ship_by import compute_ship_by
 
 #: How far along a line is; an event never moves a line backwards.
 LINE_RANK = {LineStatus.backordered: 0, LineStatus.allocated: 0, LineStatus.picked: 1,

@@ -15,24 +15,14 @@ import fnmatch
 import hashlib
 import hmac
 
-from pydantic import BaseModel, Field, SecretStr
-
+from promesa.config_models import EventSourceConfig
 from promesa.errors import Forbidden, InvalidInput
 from promesa.principal import Principal, Role
 
+__all__ = ["SOURCE_PREFIX", "EventSourceConfig", "SignatureError", "ensure_may_send", "principal_for",
+           "sign", "verify"]
+
 SOURCE_PREFIX = "source:"
-
-
-class EventSourceConfig(BaseModel):
-    """One sending system (``PROMESA_EVENT_SOURCES`` is a JSON object of these by name)."""
-
-    key: SecretStr = Field(description="The credential the source sends in X-Promesa-Source-Key.")
-    signing_secret: SecretStr = Field(description="Signs each request body (HMAC-SHA256).")
-    scopes: list[str] = Field(description="Event types it may send; shell patterns, e.g. promesa.inventory.*")
-    uri: str | None = Field(None, description="Its CloudEvents `source`; default /sources/<name>.")
-
-    def source_uri(self, name: str) -> str:
-        return self.uri or f"/sources/{name}"
 
 
 class SignatureError(Exception):

@@ -22,7 +22,7 @@ from promesa.errors import Conflict, InvalidInput, PolicyViolation
 from promesa.principal import Principal
 from promesa.store.enums import FulfillmentType
 from promesa.store.models import ActionExecution, Address, CarrierService, InventoryPosition, Order, OrderLine
-from promesa.world.allocation import compute_ship_by
+from promesa.domain.ship_by import compute_ship_by
 
 __all__ = ["ACTION_PICKUP", "ACTION_REROUTE", "convert_to_pickup", "execute_reroute", "record_rejection"]
 

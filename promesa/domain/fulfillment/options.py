@@ -28,7 +28,7 @@ from promesa.domain.load import (
 )
 from promesa.domain.reference import NodeRef, Reference, ServiceRef
 from promesa.store.enums import FulfillmentType, ServiceLevel
-from promesa.world.allocation import DEFAULT_TRANSIT
+from promesa.domain.ship_by import DEFAULT_TRANSIT
 
 LEVEL_RANK = {ServiceLevel.standard: 0, ServiceLevel.express: 1, ServiceLevel.next_day: 2,
               ServiceLevel.same_day: 3}

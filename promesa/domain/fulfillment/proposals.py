@@ -27,7 +27,7 @@ from promesa.domain.reference import reference
 from promesa.errors import InvalidInput, PolicyViolation
 from promesa.store.enums import LINE_STATES_LOCKED, FulfillmentType, LineStatus, OrderStatus
 from promesa.store.models import Address, Order, OrderLine, Product
-from promesa.world.allocation import DEFAULT_TRANSIT
+from promesa.domain.ship_by import DEFAULT_TRANSIT
 
 #: Split candidates: the nearest nodes holding stock of at least one line.
 SPLIT_CANDIDATES = 8

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from promesa.errors import InvalidInput
-from promesa.world.geography import CITIES, SAME_DAY_CITIES, City
+from promesa.domain.geography import CITIES, SAME_DAY_CITIES, City
 
 _BY_PREFIX = {city.postal_prefix: city for city in CITIES}
 

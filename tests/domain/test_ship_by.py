@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from promesa.store.enums import FulfillmentType
-from promesa.world.allocation import compute_ship_by
+from promesa.domain.ship_by import compute_ship_by
 
 
 @dataclass
