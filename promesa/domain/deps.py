@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -16,12 +16,14 @@ class Deps:
     """What a service needs from its caller.
 
     ``now`` is the injected clock (DESIGN rule 5): the API, CLI or eval case decides it.
+    ``settings`` has no default either: reading the environment is the caller's job (the API,
+    the CLI, an eval case or a test), never something a service does below them.
     """
 
     session: Session
     principal: Principal
     now: datetime
-    settings: Settings = field(default_factory=Settings)
+    settings: Settings
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

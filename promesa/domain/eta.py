@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from promesa.domain import policy
 from promesa.domain.calendar import delivery_date, next_working_day
+from promesa.domain.order_states import PRE_SHIP
 from promesa.domain.records import LateReason, TrackingStep
 from promesa.domain.shipping import CUTOFF_RISK, Leg, NodeShip, ShipPlan, fmt, make_leg, plan_ship
 from promesa.store.enums import FulfillmentType, OrderStatus, TrackingEventType
@@ -27,9 +28,6 @@ RELIABILITY_RISK = 0.9
 #: Categories whose return window is the shorter electronics window.
 ELECTRONICS = frozenset({"electronics", "computers", "phones", "software"})
 
-PRE_SHIP = frozenset(
-    {OrderStatus.created, OrderStatus.allocated, OrderStatus.picking, OrderStatus.packed}
-)
 IN_CARRIER = frozenset(
     {OrderStatus.shipped, OrderStatus.in_transit, OrderStatus.out_for_delivery}
 )

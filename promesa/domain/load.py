@@ -4,7 +4,11 @@ The committed load of a node on a day is every open order line allocated to it w
 is that day. When a day's load exceeds its capacity the rest is carried to the next day, first
 in first out by ``ship_by``; anything carried past its own ship-by day is late. The load per
 node and ship-by is read from ``node_load``, which database triggers keep equal to grouping the
-open lines (:mod:`promesa.store.maintained`), and feeds a small Python simulation.
+open lines (:mod:`promesa.store.maintained`), and feeds the queue: both simulations here (the
+node-day plan and the backlog ship day) run the same day step,
+:func:`promesa.domain.queue.ship_one_day`, over the capacity calendar
+(:mod:`promesa.domain.capacity_calendar`); the statements are in
+:mod:`promesa.domain.store_queries`.
 
 These functions take a ``Session`` (not ``Deps``): they answer no principal-specific question
 and are shared by order status, the risk scan and reroute proposals.
@@ -12,22 +16,27 @@ and are shared by order status, the risk scan and reroute proposals.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from pydantic import Field, TypeAdapter
-from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from promesa.domain.calendar import is_working_day
+from promesa.domain.capacity_calendar import CapacityCalendar, capacity_calendars
+from promesa.domain.queue import Bucket, Capacity, Shipped, ship_one_day, utilisation
 from promesa.domain.records import Record
-from promesa.domain.reference import NodeRef, reference
+from promesa.domain.reference import reference
+from promesa.domain.store_queries import core_execute, open_load, open_load_query
 from promesa.errors import Conflict, NotFound
-from promesa.store.enums import OPEN_LINE_STATES
-from promesa.store.models import NodeCapacity, NodeLoad, OrderLine
+
+#: Names other modules import from here (their homes are the modules above).
+__all__ = [
+    "MAX_QUEUE_DAYS", "OVERDUE_LOOKBACK_DAYS", "Bucket", "Capacity", "CapacityCalendar", "NodeDay",
+    "NodePlan", "Shipped", "capacity_calendars", "core_execute", "load_buckets", "node_days",
+    "open_load_query", "plan_nodes", "queue_ship_day", "ship_day_with_backlog", "simulate",
+]
 
 #: How far back overdue open lines are looked for (older ones are data errors, not load).
 OVERDUE_LOOKBACK_DAYS = 30
@@ -69,156 +78,14 @@ class NodeDay(Record):
 _NODE_DAYS = TypeAdapter(list[NodeDay])
 
 
-@dataclass(slots=True)
-class Bucket:
-    """Open work of one node with one ship-by date."""
-
-    ship_by: date
-    orders: int
-    units: int
-
-
-class Shipped(NamedTuple):
-    """Part of a bucket leaving on ``day`` (``day > ship_by`` means late)."""
-
-    ship_by: date
-    day: date
-    orders: int
-    units: int
-
-
 @dataclass
 class NodePlan:
+    """One node's simulated queue: its days, the parts it ships, and the work it started with."""
+
     days: list[NodeDay]
     shipped: list[Shipped] = field(default_factory=list)
     #: The node's open work as loaded (untouched by the simulation): ship-by → orders, units.
     buckets: list[Bucket] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Capacity:
-    orders: int
-    units: int
-    ships: bool
-    source: str
-
-
-def _open_load_select():  # noqa: ANN202 - a SQLAlchemy Select
-    """Orders and units of open lines grouped by (node, ship_by); callers add the range."""
-    return (
-        select(
-            OrderLine.allocated_node_id,
-            OrderLine.ship_by,
-            func.count(func.distinct(OrderLine.order_id)),
-            func.sum(OrderLine.quantity),
-        )
-        .where(OrderLine.status.in_(OPEN_LINE_STATES))
-        .group_by(OrderLine.allocated_node_id, OrderLine.ship_by)
-    )
-
-
-def open_load_query(node_ids: list[str] | None, first: date, last: date):  # noqa: ANN201
-    """The load per (node, ship_by) aggregated from the open lines: one GROUP BY.
-
-    What ``node_load`` holds, computed the slow way: the benchmarks' reference and the
-    tests' check that the triggers keep the table right.
-    """
-    query = _open_load_select().where(
-        OrderLine.allocated_node_id.is_not(None), OrderLine.ship_by.between(first, last)
-    )
-    if node_ids is not None:
-        query = query.where(OrderLine.allocated_node_id.in_(node_ids))
-    return query
-
-
-#: The load per (node, ship_by) as the triggers keep it (promesa.store.maintained), built once
-#: with bound parameters (``node_ids``, ``first``, ``last``): the hot paths run it many times
-#: and building the statement costs more than running it.
-_LOAD_ALL = select(
-    NodeLoad.node_id, NodeLoad.ship_by, NodeLoad.order_count, NodeLoad.unit_count
-).where(
-    NodeLoad.ship_by.between(bindparam("first"), bindparam("last")),
-    NodeLoad.order_count > 0,
-)
-_LOAD_STMT = _LOAD_ALL.where(NodeLoad.node_id.in_(bindparam("node_ids", expanding=True)))
-
-
-_OVERRIDES_IN_RANGE = select(
-    NodeCapacity.node_id, NodeCapacity.day, NodeCapacity.orders, NodeCapacity.units,
-    NodeCapacity.reason,
-).where(NodeCapacity.day.between(bindparam("first"), bindparam("last")))
-_OVERRIDES_STMT = _OVERRIDES_IN_RANGE.where(NodeCapacity.node_id.in_(bindparam("node_ids", expanding=True)))
-#: Above this many nodes the overrides of the range are read whole and filtered here: overrides
-#: are few (peaks and closures), and rendering a long IN list cost more than the rows.
-_OVERRIDES_IN_LIST_MAX = 50
-
-
-def core_execute(session: Session, statement: Any, params: dict[str, Any]) -> Any:
-    """Run a Core statement on the session's connection, in its transaction.
-
-    Skips the ORM's result wrapping (a large share of a scan's time on big worlds) but keeps
-    its read-your-writes behaviour: pending ORM changes are flushed first, as autoflush would.
-    """
-    if session.autoflush and (session.new or session.dirty or session.deleted):
-        session.flush()
-    return session.connection().execute(statement, params)
-
-
-def _open_load(session: Session, node_ids: list[str] | None, first: date, last: date):  # noqa: ANN202
-    """(node, ship_by, orders, units) of the given nodes (None: every node) in the range."""
-    window = {"first": first, "last": last}
-    if node_ids is None:  # no IN list of every node to render on each call
-        return core_execute(session, _LOAD_ALL, window)
-    return core_execute(session, _LOAD_STMT, {**window, "node_ids": list(node_ids)})
-
-
-@dataclass
-class CapacityCalendar:
-    """A node's daily capacity: its defaults, per-date overrides and non-shipping weekdays."""
-
-    node: NodeRef
-    overrides: dict[date, Any] = field(default_factory=dict)  # rows with orders, units, reason
-
-    def on(self, day: date) -> Capacity:
-        if not self.node.active or not is_working_day(day, self.node.ship_weekdays):
-            return Capacity(0, 0, False, "closed")
-        override = self.overrides.get(day)
-        if override is not None:
-            return Capacity(override.orders, override.units, True, f"override: {override.reason or '-'}")
-        return Capacity(self.node.capacity_orders, self.node.capacity_units, True, "default")
-
-
-def capacity_calendars(
-    session: Session, nodes: Iterable[NodeRef], first: date, last: date
-) -> dict[str, CapacityCalendar]:
-    """Capacity calendars of ``nodes`` with the overrides between ``first`` and ``last``."""
-    nodes = list(nodes)
-    calendars = {n.id: CapacityCalendar(n, {}) for n in nodes}
-    if not calendars:
-        return calendars
-    # plain rows (node_id, day, orders, units, reason), not ORM objects: nothing to track
-    params: dict[str, Any] = {"first": first, "last": last}
-    if len(calendars) > _OVERRIDES_IN_LIST_MAX:
-        rows = core_execute(session, _OVERRIDES_IN_RANGE, params)
-    else:
-        rows = core_execute(session, _OVERRIDES_STMT, {**params, "node_ids": list(calendars)})
-    for row in rows:
-        if row.node_id in calendars:
-            calendars[row.node_id].overrides[row.day] = row
-    return calendars
-
-
-def node_capacities(
-    session: Session, nodes: Iterable[NodeRef], first: date, last: date
-) -> dict[tuple[str, date], Capacity]:
-    """Capacity of every node on every day of ``[first, last]``: overrides, else defaults."""
-    result: dict[tuple[str, date], Capacity] = {}
-    for node_id, calendar in capacity_calendars(session, nodes, first, last).items():
-        day = first
-        while day <= last:
-            result[(node_id, day)] = calendar.on(day)
-            day += timedelta(days=1)
-    return result
 
 
 def load_buckets(
@@ -228,43 +95,13 @@ def load_buckets(
     buckets: dict[str, list[Bucket]] = {n: [] for n in node_ids}
     if not node_ids:
         return buckets
-    for node_id, ship_by, orders, units in _open_load(session, node_ids, first, last):
+    for node_id, ship_by, orders, units in open_load(session, node_ids, first, last):
         buckets[node_id].append(Bucket(ship_by, int(orders), int(units or 0)))
     return buckets
 
 
-def _take(bucket: Bucket, rem_orders: int, rem_units: int) -> tuple[int, int]:
-    """How many orders and units of ``bucket`` fit in what is left of the day.
-
-    Orders are treated as interchangeable within a bucket (its average units per order), so
-    whichever of the two limits binds first decides.
-    """
-    if 0 < bucket.orders <= rem_orders and bucket.units <= rem_units:
-        return bucket.orders, bucket.units  # the whole bucket fits: the common case, no division
-    if bucket.orders == 0:
-        return 0, min(bucket.units, rem_units)
-    by_units = bucket.orders if bucket.units == 0 else (rem_units * bucket.orders) // bucket.units
-    n = max(0, min(bucket.orders, rem_orders, by_units))
-    if n == bucket.orders:
-        return n, bucket.units
-    return n, (bucket.units * n) // bucket.orders
-
-
-def _utilisation(demand_orders: int, demand_units: int, cap: Capacity) -> float | None:
-    """Demand over capacity, the larger of orders and units (4 places); None at zero capacity."""
-    if cap.orders == 0 or cap.units == 0:
-        return None
-    by_orders, by_units = demand_orders / cap.orders, demand_units / cap.units
-    return round(by_orders if by_orders >= by_units else by_units, 4)
-
-
-def simulate(
-    node_id: str,
-    buckets: list[Bucket],
-    capacity: dict[date, Capacity],
-    start: date,
-    days: int,
-) -> NodePlan:
+def simulate(node_id: str, buckets: list[Bucket], capacity: dict[date, Capacity], start: date,
+             days: int) -> NodePlan:
     """Run the FIFO queue of one node over ``days`` days from ``start``.
 
     Buckets with ``ship_by`` before ``start`` are overdue and join the queue on the first day.
@@ -280,57 +117,42 @@ def _simulate(
 ) -> tuple[NodePlan, list[dict[str, Any]]]:
     """:func:`simulate` without building the records: the plan and one row dict per day."""
     pending = sorted(buckets, key=lambda b: b.ship_by)
-    queue: deque[Bucket] = deque()
+    queue: tuple[Bucket, ...] = ()
     plan = NodePlan(days=[], buckets=pending)
     rows: list[dict[str, Any]] = []
     index, count = 0, len(pending)
     start = horizon[0]
     # running totals of the queue, so no day re-sums it
     queued_orders = queued_units = 0
-    for day, cap in zip(horizon, capacity):
+    for day, cap in zip(horizon, capacity, strict=True):
         carried_orders, carried_units = queued_orders, queued_units
         due_orders = due_units = overdue = 0
+        first_due = index
         while index < count and pending[index].ship_by <= day:
             bucket = pending[index]
-            queue.append(Bucket(bucket.ship_by, bucket.orders, bucket.units))
             due_orders += bucket.orders
             due_units += bucket.units
             if bucket.ship_by < start:
                 overdue += bucket.orders
             index += 1
+        if index > first_due:
+            queue += tuple(pending[first_due:index])
         queued_orders += due_orders
         queued_units += due_units
-        rem_orders, rem_units = cap.orders, cap.units
-        planned_orders = planned_units = 0
-        while queue and (rem_orders > 0 or queue[0].orders == 0):
-            head = queue[0]
-            n, u = _take(head, rem_orders, rem_units)
-            if n == 0 and not (head.orders == 0 and u == head.units):
-                break
-            plan.shipped.append(Shipped(head.ship_by, day, n, u))
-            head.orders -= n
-            head.units -= u
-            rem_orders -= n
-            rem_units -= u
-            planned_orders += n
-            planned_units += u
-            if head.orders == 0:
-                queue.popleft()
-            else:
-                break
-        queued_orders -= planned_orders
-        queued_units -= planned_units
-        demand_orders = due_orders + carried_orders
-        demand_units = due_units + carried_units
+        step = ship_one_day(queue, day, cap)
+        queue = step.waiting
+        plan.shipped.extend(step.shipped)
+        queued_orders -= step.orders
+        queued_units -= step.units
         rows.append({
             "node_id": node_id, "day": day, "ships": cap.ships,
             "capacity_orders": cap.orders, "capacity_units": cap.units,
             "capacity_source": cap.source,
             "due_orders": due_orders, "due_units": due_units, "overdue_orders": overdue,
             "carried_in_orders": carried_orders, "carried_in_units": carried_units,
-            "planned_orders": planned_orders, "planned_units": planned_units,
+            "planned_orders": step.orders, "planned_units": step.units,
             "backlog_orders": queued_orders, "backlog_units": queued_units,
-            "utilisation": _utilisation(demand_orders, demand_units, cap),
+            "utilisation": utilisation(due_orders + carried_orders, due_units + carried_units, cap),
         })
     return plan, rows
 
@@ -355,7 +177,7 @@ def plan_nodes(
     first = start - timedelta(days=OVERDUE_LOOKBACK_DAYS)
     if nodes:
         ids = None if node_ids is None else [n.id for n in nodes]
-        for node_id, ship_by, orders, units in _open_load(session, ids, first, last):
+        for node_id, ship_by, orders, units in open_load(session, ids, first, last):
             buckets[node_id].append(Bucket(ship_by, int(orders), int(units or 0)))
     plans: dict[str, NodePlan] = {}
     rows: list[dict[str, Any]] = []
@@ -397,7 +219,7 @@ def queue_ship_day(
 ) -> tuple[date, float | None] | None:
     """When the last order due ``target`` leaves, and that day's utilisation (demand/capacity).
 
-    Same FIFO model as :func:`simulate`, without building records (the reroute engine runs it
+    The same day step as :func:`simulate`, without building records (the reroute engine runs it
     for many node × service pairs). Buckets due after ``target`` are ignored; overdue ones join
     on ``earliest``. ``None`` when the queue does not clear within ``MAX_QUEUE_DAYS``.
     """
@@ -412,36 +234,24 @@ def queue_ship_day(
     mine[0] = max(1, mine[0] + extra_orders)
     mine[1] += extra_units
     pending = sorted(merged.items())
-    queue: deque[Bucket] = deque()
+    queue: tuple[Bucket, ...] = ()
     index = 0
     day = earliest
     queued_orders = queued_units = 0  # running totals of the queue
     for _ in range(MAX_QUEUE_DAYS + (target - earliest).days):
         while index < len(pending) and pending[index][0] <= day:
             key, (orders, units) = pending[index]
-            queue.append(Bucket(key, orders, units))
+            queue += (Bucket(key, orders, units),)
             queued_orders += orders
             queued_units += units
             index += 1
         cap = calendar.on(day)
-        demand_orders, demand_units = queued_orders, queued_units
-        rem_orders, rem_units = cap.orders, cap.units
-        while queue and rem_orders > 0:
-            head = queue[0]
-            n, u = _take(head, rem_orders, rem_units)
-            if n == 0:
-                break
-            head.orders -= n
-            head.units -= u
-            queued_orders -= n
-            queued_units -= u
-            rem_orders -= n
-            rem_units -= u
-            if head.orders:
-                break
-            queue.popleft()
-            if head.ship_by == target:
-                return day, _utilisation(demand_orders, demand_units, cap)
+        step = ship_one_day(queue, day, cap)
+        if step.cleared(target):
+            return day, utilisation(queued_orders, queued_units, cap)
+        queue = step.waiting
+        queued_orders -= step.orders
+        queued_units -= step.units
         day += timedelta(days=1)
     return None
 

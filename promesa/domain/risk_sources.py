@@ -20,78 +20,17 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, select
-
+from promesa.domain import store_queries as q
 from promesa.domain.calendar import ShipCalendar
 from promesa.domain.deps import Deps
 from promesa.domain.inventory import atp_by_node
-from promesa.domain.load import NodePlan, core_execute
+from promesa.domain.load import NodePlan
 from promesa.domain.reference import reference
-from promesa.store.enums import OPEN_LINE_STATES, LineStatus, OrderStatus, TrackingEventType
-from promesa.store.models import InventoryPosition, Order, OrderLine, TrackingEvent
+from promesa.domain.store_queries import HIGH_VALUE_MXN, core_execute
 
-IN_CARRIER = (OrderStatus.shipped, OrderStatus.in_transit, OrderStatus.out_for_delivery,
-              OrderStatus.exception)
-HIGH_VALUE_MXN = Decimal("5000")
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 #: One at-risk order before it becomes a record: AtRiskOrder's fields plus ``value`` (Decimal).
 Risk = dict[str, Any]
-
-# Statements built once with bound parameters: building a 500-node IN list per call cost more
-# than running the query.
-#: Allocated (unpicked) lines whose node no longer holds the quantity. Only positions whose
-#: on-hand no longer covers what they have reserved can have such a line (reservations include
-#: every open line's quantity), and a partial index holds exactly those: the query reads the
-#: few short positions instead of every open line.
-_SHORT_STOCK_ALL = (
-    select(Order.id, Order.promised_date, Order.total, OrderLine.allocated_node_id,
-           OrderLine.ship_by, OrderLine.sku, OrderLine.quantity, InventoryPosition.on_hand)
-    .select_from(InventoryPosition)
-    .join(OrderLine, and_(OrderLine.allocated_node_id == InventoryPosition.node_id,
-                          OrderLine.sku == InventoryPosition.sku))
-    .join(Order, Order.id == OrderLine.order_id)
-    .where(InventoryPosition.on_hand < InventoryPosition.reserved,
-           OrderLine.ship_by.between(bindparam("first"), bindparam("last")),
-           OrderLine.status == LineStatus.allocated,
-           InventoryPosition.on_hand < OrderLine.quantity)
-)
-#: The same at the given nodes (every node needs no IN list to render on each call).
-_SHORT_STOCK_AT = _SHORT_STOCK_ALL.where(
-    InventoryPosition.node_id.in_(bindparam("node_ids", expanding=True)))
-#: Orders with the carrier, promised in the window, whose latest delay exception moves them past
-#: the promise. ``carrier_eta`` and ``carrier_days_late`` are kept by triggers
-#: (promesa.store.maintained) and a partial index covers the orders that have them, so these
-#: read the delayed orders only, without date arithmetic per row; they can be
-#: thousands on a big world, so the database counts and ranks them and only a page comes back.
-_DELAY_DAYS = Order.carrier_days_late
-_DELAY_LEVEL = (case((_DELAY_DAYS >= 3, 3), else_=_DELAY_DAYS)
-                + case((Order.total >= HIGH_VALUE_MXN, 1), else_=0))
-#: :func:`severity` in SQL: days late capped at 3, one level up for a high-value order
-_DELAY_RANK = case((_DELAY_LEVEL > 3, 3), else_=_DELAY_LEVEL)
-_DELAYED_WHERE = (Order.status.in_(IN_CARRIER),
-                  Order.promised_date.between(bindparam("first"), bindparam("last")),
-                  Order.carrier_days_late > 0)
-_DELAYED_TOTALS = select(func.count(), func.sum(Order.total)).where(*_DELAYED_WHERE)
-_DELAYED_RANKED = (
-    select(Order.id, Order.promised_date, Order.total, Order.carrier_eta)
-    .where(*_DELAYED_WHERE)
-    .order_by(_DELAY_RANK.desc(), _DELAY_DAYS.desc(), Order.total.desc(), Order.id)
-)
-_DELAYED_WORST = _DELAYED_RANKED.limit(bindparam("limit"))
-_DELAYED_AMONG = select(Order.id).where(
-    *_DELAYED_WHERE, Order.id.in_(bindparam("order_ids", expanding=True)))
-#: The delay reasons of the given orders, oldest first (the page's detail text).
-_DELAY_REASONS = (
-    select(TrackingEvent.order_id, TrackingEvent.reason)
-    .where(TrackingEvent.order_id.in_(bindparam("order_ids", expanding=True)),
-           TrackingEvent.type == TrackingEventType.delay_exception)
-    .order_by(TrackingEvent.order_id, TrackingEvent.occurred_at, TrackingEvent.id)
-)
-#: Allocated lines of the given orders (the unique (order_id, line_no) index serves it).
-_ALLOCATED_LINES = select(OrderLine.order_id, OrderLine.sku, OrderLine.quantity).where(
-    OrderLine.order_id.in_(bindparam("order_ids", expanding=True)),
-    OrderLine.status == LineStatus.allocated,
-)
 
 
 def severity(days_late: int, value: Decimal) -> str:
@@ -164,7 +103,7 @@ def queue_late(deps: Deps, plans: Mapping[str, NodePlan], *, today: date, sim_st
     for (node_id, ship_by), slots in late_by_bucket.items():
         orders = bucket_orders.get((node_id, ship_by), [])
         # the last len(slots) orders of the bucket are the late ones (FIFO by creation)
-        for (order_id, promised, total), (ship_day, reason) in zip(orders[-len(slots):], slots):
+        for (order_id, promised, total), (ship_day, reason) in zip(orders[-len(slots):], slots, strict=False):
             late = (ship_day - ship_by).days if ship_day else (last + timedelta(days=1) - ship_by).days
             if reason == "cutoff_missed":
                 detail = (f"ship-by {ship_by} at {node_id} has passed or today's cut-off is gone; "
@@ -184,8 +123,8 @@ def queue_late(deps: Deps, plans: Mapping[str, NodePlan], *, today: date, sim_st
 
 def short_stock(deps: Deps, node_ids: list[str] | None, window: dict[str, Any]) -> list[Risk]:
     """Allocated (unpicked) lines in the window whose node no longer holds their quantity."""
-    short = (core_execute(deps.session, _SHORT_STOCK_ALL, window) if node_ids is None else
-             core_execute(deps.session, _SHORT_STOCK_AT, {**window, "node_ids": node_ids})).all()
+    short = (core_execute(deps.session, q.SHORT_STOCK_ALL, window) if node_ids is None else
+             core_execute(deps.session, q.SHORT_STOCK_AT, {**window, "node_ids": node_ids})).all()
     risks: dict[str, Risk] = {}
     for order_id, promised, total, node_id, ship_by, sku, qty, on_hand in short:
         risks.setdefault(order_id, dict(
@@ -219,13 +158,13 @@ def carrier_delays(deps: Deps, window: dict[str, Any], *, among: list[str],
         wanted: How many of the worst to return (None: all), ranked as the scan ranks.
     """
     session = deps.session
-    count, total = core_execute(session, _DELAYED_TOTALS, window).one()
+    count, total = core_execute(session, q.DELAYED_TOTALS, window).one()
     found = CarrierDelays(count=int(count), value=Decimal(str(total or 0)))
     if among:
         found.superseded = {order_id for (order_id,) in core_execute(
-            session, _DELAYED_AMONG, {**window, "order_ids": among})}
-    statement, params = ((_DELAYED_RANKED, window) if wanted is None
-                         else (_DELAYED_WORST, {**window, "limit": wanted}))
+            session, q.DELAYED_AMONG, {**window, "order_ids": among})}
+    statement, params = ((q.DELAYED_RANKED, window) if wanted is None
+                         else (q.DELAYED_WORST, {**window, "limit": wanted}))
     found.worst = [_delay_risk(*row) for row in core_execute(session, statement, params)]
     return found
 
@@ -242,27 +181,12 @@ def explain_delays(deps: Deps, risks: list[Risk]) -> None:
     if not risks:
         return
     why: dict[str, str | None] = {}
-    for order_id, reason in core_execute(deps.session, _DELAY_REASONS,
+    for order_id, reason in core_execute(deps.session, q.DELAY_REASONS,
                                          {"order_ids": [r["order_id"] for r in risks]}):
         why[order_id] = reason or why.get(order_id)
     for risk in risks:
         risk["detail"] = (f"carrier delay ({why.get(risk['order_id']) or 'no reason given'}): "
                           f"revised ETA {risk.pop('revised')}, promised {risk['promised_date']}")
-
-
-#: Open orders of the given nodes and ship-by days, oldest first. Two IN lists (a superset of
-#: the wanted (node, ship-by) pairs, filtered in Python) are index seeks on both backends and
-#: a statement built once; one OR term per pair cost more to build than to run.
-_BUCKET_ORDERS = (
-    select(OrderLine.allocated_node_id, OrderLine.ship_by, Order.id, Order.promised_date, Order.total)
-    .join(Order, Order.id == OrderLine.order_id)
-    .where(OrderLine.allocated_node_id.in_(bindparam("node_ids", expanding=True)),
-           OrderLine.ship_by.in_(bindparam("days", expanding=True)),
-           OrderLine.status.in_(OPEN_LINE_STATES))
-    .group_by(OrderLine.allocated_node_id, OrderLine.ship_by, Order.id, Order.promised_date,
-              Order.total, Order.created_at)
-    .order_by(OrderLine.allocated_node_id, OrderLine.ship_by, Order.created_at, Order.id)
-)
 
 
 def _bucket_orders(
@@ -272,7 +196,7 @@ def _bucket_orders(
     if not buckets:
         return {}
     wanted = set(buckets)
-    rows = core_execute(deps.session, _BUCKET_ORDERS, {
+    rows = core_execute(deps.session, q.BUCKET_ORDERS, {
         "node_ids": sorted({n for n, _ in wanted}), "days": sorted({d for _, d in wanted}),
     })
     result: dict[tuple[str, date], list[tuple[str, date, Decimal]]] = defaultdict(list)
@@ -287,7 +211,7 @@ def reroutable(deps: Deps, risks: list[Risk]) -> set[str]:
     movable = {r["order_id"]: r["node_id"] for r in risks if r["reason"] != "carrier_delay"}
     if not movable:
         return set()
-    lines = core_execute(deps.session, _ALLOCATED_LINES, {"order_ids": list(movable)}).all()
+    lines = core_execute(deps.session, q.ALLOCATED_LINES, {"order_ids": list(movable)}).all()
     stock = atp_by_node(deps.session, {ln.sku for ln in lines})
     need: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for order_id, sku, qty in lines:

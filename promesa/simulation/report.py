@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
-from evals.html import bar_chart
+from promesa.charts import bar_chart
 from promesa.simulation.runner import Outcome
 from promesa.simulation.scenario import TZ
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from promesa.domain.geography import CITY
 from promesa.store import maintained
 from promesa.store.enums import IdentityKind, NodeType, ServiceLevel
 from promesa.store.models import (
@@ -32,7 +33,6 @@ from promesa.store.models import (
     Node,
     Product,
 )
-from promesa.domain.geography import CITY
 
 TZ = ZoneInfo("America/Mexico_City")
 #: Friday 13 Nov 2026, the first day of Buen Fin, at midnight.

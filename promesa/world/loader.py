@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from promesa.errors import InvalidInput
+from promesa.errors import ErrorCode, InvalidInput
 from promesa.world.bulk import TABLE_ORDER, bulk_load
 from promesa.world.convert import convert_world
 from promesa.world.schema import WorldFile
@@ -25,7 +25,7 @@ from promesa.world.schema import WorldFile
 class WorldError(InvalidInput):
     """A world file that cannot be loaded; the message names entity, index or id, and field."""
 
-    code = "invalid_world"
+    code: ErrorCode = ErrorCode.invalid_world
 
     def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
         # "orders[3] (PO-9): lines[0].sku: unknown SKU 'SKU-X'" → field "orders[3] (PO-9): lines[0].sku"

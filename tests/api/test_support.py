@@ -10,14 +10,17 @@ from sqlalchemy.orm import Session
 from promesa.domain import audit
 from promesa.domain.deps import Deps
 from promesa.principal import Principal, Role
+from promesa.settings import Settings
 from promesa.store.models import Handoff
 
 
 def _seed(engine, now: datetime) -> None:  # noqa: ANN001
     with Session(engine) as session, session.begin():
-        deps = Deps(session=session, principal=Principal(role=Role.support, subject="agent-ana"), now=now)
+        deps = Deps(session=session, principal=Principal(role=Role.support, subject="agent-ana"), now=now,
+                    settings=Settings(_env_file=None))
         audit.record(deps, "order_viewed", "order", "PO-5000")
-        later = Deps(session=session, principal=deps.principal, now=now + timedelta(minutes=1))
+        later = Deps(session=session, principal=deps.principal, now=now + timedelta(minutes=1),
+                     settings=deps.settings)
         audit.record(later, "reroute_executed", "order", "PO-5001", {"to": "MTY-STORE-02"})
         session.add(Handoff(created_at=now, thread_id="t-1", customer_id="C-1000",
                             reason="wants a person", summary="Asked twice for a human."))

@@ -12,6 +12,7 @@ from promesa.domain.deps import Deps
 from promesa.domain.reference import invalidate, reference
 from promesa.errors import Forbidden, NotFound
 from promesa.principal import SYSTEM, Principal, Role
+from promesa.settings import Settings
 from promesa.store.models import AuditEntry, Node
 from tests.domain.builders import add_node
 
@@ -48,7 +49,7 @@ def test_customer_visibility():
 
 
 def test_audit_record_commits_with_the_work(session, now, support):
-    deps = Deps(session=session, principal=support, now=now)
+    deps = Deps(session=session, principal=support, now=now, settings=Settings(_env_file=None))
     audit.record(deps, "reroute_executed", "order", "PO-1001", {"to": "MTY-STORE-02"})
     session.commit()
     entry = session.scalars(select(AuditEntry)).one()

@@ -10,6 +10,7 @@ from promesa.domain.customers import find_customers, fold, get_profile
 from promesa.domain.deps import Deps
 from promesa.errors import Forbidden, InvalidInput, NotFound
 from promesa.principal import Principal, Role
+from promesa.settings import Settings
 from promesa.store.enums import IdentityKind, OrderStatus
 from tests.domain.builders import (
     PUE,
@@ -44,7 +45,7 @@ def world(session):
 
 
 def deps_for(session, now, principal):
-    return Deps(session=session, principal=principal, now=now)
+    return Deps(session=session, principal=principal, now=now, settings=Settings(_env_file=None))
 
 
 @pytest.mark.parametrize("typed", [

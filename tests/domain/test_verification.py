@@ -9,6 +9,7 @@ from promesa.domain.orders import get_order_status
 from promesa.domain.verification import FAILED, scoped_principal, verify_order
 from promesa.errors import Forbidden, InvalidInput, NotFound
 from promesa.principal import Principal, Role
+from promesa.settings import Settings
 from promesa.store.enums import FulfillmentType, IdentityKind, OrderStatus
 from tests.domain.builders import (
     add_address,
@@ -34,7 +35,7 @@ def deps(session, now):
     add_order(session, "PO-5003", "C-1003", lines=[("SKU-1", 1, "CDMX-STORE-01")],
               status=OrderStatus.ready_for_pickup, fulfillment_type=FulfillmentType.pickup,
               pickup_node_id="CDMX-STORE-01")
-    return Deps(session=session, principal=ANON, now=now)
+    return Deps(session=session, principal=ANON, now=now, settings=Settings(_env_file=None))
 
 
 @pytest.mark.parametrize("details", [
@@ -88,7 +89,7 @@ def test_a_detail_is_required(deps):
 
 def test_scoped_principal_sees_that_order_only(deps):
     visitor = scoped_principal(verify_order(deps, "PO-5001", email="carlos@example.com"))
-    scoped = Deps(session=deps.session, principal=visitor, now=deps.now)
+    scoped = Deps(session=deps.session, principal=visitor, now=deps.now, settings=deps.settings)
     assert get_order_status(scoped, "PO-5001").order_id == "PO-5001"
     with pytest.raises(NotFound):
         get_order_status(scoped, "PO-5003")

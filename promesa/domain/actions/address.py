@@ -25,10 +25,13 @@ from promesa.domain.calendar import distance_km
 from promesa.domain.deps import Deps
 from promesa.domain.fulfillment import proposals as fp
 from promesa.domain.fulfillment.options import Context, Line
+from promesa.domain.geography import CITIES, City
 from promesa.domain.inventory import stock_and_on_hand
+from promesa.domain.order_states import PRE_SHIP
 from promesa.domain.reference import reference
+from promesa.domain.ship_by import compute_ship_by
 from promesa.errors import InvalidInput, PolicyViolation
-from promesa.store.enums import OPEN_LINE_STATES, FulfillmentType, OrderStatus
+from promesa.store.enums import OPEN_LINE_STATES, FulfillmentType
 from promesa.store.models import (
     Address,
     AddressChange,
@@ -37,13 +40,10 @@ from promesa.store.models import (
     OrderLine,
     Product,
 )
-from promesa.domain.ship_by import compute_ship_by
-from promesa.domain.geography import CITIES, City
 
 ACTION_ADDRESS = "change_address"
 #: How far from the city centre given coordinates may lie and still be that city.
 MAX_KM_FROM_CITY = 60.0
-PRE_SHIP = frozenset({OrderStatus.created, OrderStatus.allocated, OrderStatus.picking, OrderStatus.packed})
 
 
 def _fold(text: str) -> str:

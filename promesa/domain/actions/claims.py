@@ -33,6 +33,7 @@ from promesa.domain.actions.records import (
 from promesa.domain.actions.returns import delivered_day
 from promesa.domain.deps import Deps
 from promesa.domain.inventory import atp_by_node
+from promesa.domain.order_states import HANDED_OVER, WITH_CARRIER
 from promesa.domain.policy import (
     DAMAGED_CLAIM_DAYS,
     LOST_PARCEL_INVESTIGATION_DAYS,
@@ -45,7 +46,6 @@ from promesa.store.enums import (
     CaseResolution,
     CaseStatus,
     LineStatus,
-    OrderStatus,
     RefundMethod,
     RefundReason,
     RefundStatus,
@@ -63,8 +63,6 @@ from promesa.store.models import (
 ACTION_CLAIM = "open_claim"
 ACTION_COMPLAINT = "file_complaint"
 Preference = Literal["reship", "refund"]
-_IN_CARRIER = frozenset({OrderStatus.shipped, OrderStatus.in_transit, OrderStatus.out_for_delivery,
-                         OrderStatus.exception})
 
 
 def _lines(deps: Deps, order: Order, line_nos: list[int] | None) -> list[OrderLine]:
@@ -89,7 +87,7 @@ def _refuse(order: Order, kind: CaseKind, code: str, reason: str, *alternatives:
 
 def _damaged_or_missing(deps: Deps, order: Order, kind: CaseKind, lines: list[OrderLine],
                         has_photos: bool, description: str, prefer: Preference) -> ClaimProposal:
-    if order.status not in (OrderStatus.delivered, OrderStatus.picked_up):
+    if order.status not in HANDED_OVER:
         return _refuse(order, kind, "not_delivered", f"order {order.id} is {order.status.value}, not delivered",
                        "report it as never arrived once it is overdue")
     day = delivered_day(deps, order, lines[0])
@@ -128,7 +126,7 @@ def _damaged_or_missing(deps: Deps, order: Order, kind: CaseKind, lines: list[Or
 
 def _not_arrived(deps: Deps, order: Order) -> ClaimProposal:
     kind = CaseKind.not_arrived
-    if order.status in (OrderStatus.delivered, OrderStatus.picked_up):
+    if order.status in HANDED_OVER:
         scan = deps.session.scalar(select(func.max(TrackingEvent.occurred_at)).where(
             TrackingEvent.order_id == order.id, TrackingEvent.type == TrackingEventType.delivered))
         if scan is None:
@@ -144,7 +142,7 @@ def _not_arrived(deps: Deps, order: Order) -> ClaimProposal:
                              needs_staff=True, facts={"delivery_scan": scan.isoformat()},
                              reason="a person reviews the carrier's GPS and photo evidence and replies "
                                     "within 3 business days")
-    if order.status not in _IN_CARRIER:
+    if order.status not in WITH_CARRIER:
         return _refuse(order, kind, "not_shipped", f"order {order.id} has not shipped yet ({order.status.value})",
                        "ask where it is", "cancel it while nothing is picked")
     estimate = order.carrier_eta or order.promised_date

@@ -20,10 +20,10 @@ from promesa.domain.fulfillment import options as opt
 from promesa.domain.fulfillment.options import Context, Line
 from promesa.domain.inventory import stock_and_on_hand
 from promesa.domain.reference import reference
+from promesa.domain.ship_by import compute_ship_by
 from promesa.errors import PolicyViolation
 from promesa.store.enums import FulfillmentType, LineStatus, OrderStatus
 from promesa.store.models import Address, CarrierService, InventoryPosition, Order, OrderLine, Product
-from promesa.domain.ship_by import compute_ship_by
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,9 @@ from promesa.domain.events.payloads import (
     OrderPickedUp,
     OrderUpdated,
 )
+from promesa.domain.order_states import CLOSED
 from promesa.domain.reference import reference
+from promesa.domain.ship_by import compute_ship_by
 from promesa.errors import Conflict, InvalidInput, NotFound, PolicyViolation
 from promesa.store.enums import (
     RESERVING_LINE_STATES,
@@ -46,14 +48,12 @@ from promesa.store.models import (
     Shipment,
     TrackingEvent,
 )
-from promesa.domain.ship_by import compute_ship_by
 
 #: How far along a line is; an event never moves a line backwards.
 LINE_RANK = {LineStatus.backordered: 0, LineStatus.allocated: 0, LineStatus.picked: 1,
              LineStatus.packed: 2, LineStatus.shipped: 3, LineStatus.delivered: 4,
              LineStatus.cancelled: 5}
 #: Order states no event may leave.
-FINAL = frozenset({OrderStatus.delivered, OrderStatus.picked_up, OrderStatus.cancelled})
 
 
 def status_key(order_id: str) -> str:
@@ -62,7 +62,7 @@ def status_key(order_id: str) -> str:
 
 def set_status(ctx: ApplyContext, order: Order, status: OrderStatus) -> bool:
     """Move the order to ``status`` unless a newer event already moved it, or it is final."""
-    if order.status in FINAL and status is not order.status:
+    if order.status in CLOSED and status is not order.status:
         return False
     if not ctx.advance(status_key(order.id)):
         return False

@@ -18,11 +18,11 @@ from promesa.domain.fulfillment.proposals import propose_reroute
 from promesa.domain.fulfillment.records import RerouteExecution, RerouteOption, RerouteProposal
 from promesa.domain.fulfillment.rights import ACTION_PICKUP, ACTION_REROUTE, ensure_may_request
 from promesa.domain.reference import reference
+from promesa.domain.ship_by import compute_ship_by
 from promesa.errors import Conflict, InvalidInput, PolicyViolation
 from promesa.principal import Principal
 from promesa.store.enums import FulfillmentType
 from promesa.store.models import ActionExecution, Address, CarrierService, InventoryPosition, Order, OrderLine
-from promesa.domain.ship_by import compute_ship_by
 
 __all__ = ["ACTION_PICKUP", "ACTION_REROUTE", "convert_to_pickup", "execute_reroute", "record_rejection"]
 

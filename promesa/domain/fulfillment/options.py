@@ -27,8 +27,8 @@ from promesa.domain.load import (
     queue_ship_day,
 )
 from promesa.domain.reference import NodeRef, Reference, ServiceRef
-from promesa.store.enums import FulfillmentType, ServiceLevel
 from promesa.domain.ship_by import DEFAULT_TRANSIT
+from promesa.store.enums import FulfillmentType, ServiceLevel
 
 LEVEL_RANK = {ServiceLevel.standard: 0, ServiceLevel.express: 1, ServiceLevel.next_day: 2,
               ServiceLevel.same_day: 3}

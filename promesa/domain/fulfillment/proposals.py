@@ -24,10 +24,10 @@ from promesa.domain.inventory import stock_and_on_hand
 from promesa.domain.load import queue_ship_day
 from promesa.domain.policy import MAX_SPLIT_SHIPMENTS, MIN_SPLIT_ORDER_VALUE_MXN
 from promesa.domain.reference import reference
+from promesa.domain.ship_by import DEFAULT_TRANSIT
 from promesa.errors import InvalidInput, PolicyViolation
 from promesa.store.enums import LINE_STATES_LOCKED, FulfillmentType, LineStatus, OrderStatus
 from promesa.store.models import Address, Order, OrderLine, Product
-from promesa.domain.ship_by import DEFAULT_TRANSIT
 
 #: Split candidates: the nearest nodes holding stock of at least one line.
 SPLIT_CANDIDATES = 8

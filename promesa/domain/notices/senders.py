@@ -13,7 +13,7 @@ from typing import Protocol
 
 import httpx
 
-from promesa.domain.orchestration.config import NoticePolicy
+from promesa.config_models import NoticePolicy
 from promesa.store.enums import NoticeChannel
 from promesa.store.models import Notice
 

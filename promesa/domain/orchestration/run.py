@@ -29,6 +29,7 @@ from promesa.domain.notices.drafting import NoticeFields
 from promesa.domain.notices.outbox import enqueue
 from promesa.domain.orchestration.autonomy import judge
 from promesa.domain.orchestration.triggers import Trigger, detect
+from promesa.domain.order_states import CLOSED
 from promesa.domain.records import Record
 from promesa.errors import Conflict, DomainError, NotFound, PolicyViolation
 from promesa.principal import Principal, Role
@@ -42,7 +43,6 @@ from promesa.store.enums import (
 from promesa.store.models import Customer, InventoryPosition, Node, OrchestrationAction, Order, OrderLine
 
 ORCHESTRATOR = Principal(role=Role.system, subject="orchestrator")
-_FINAL = frozenset({OrderStatus.delivered, OrderStatus.picked_up, OrderStatus.cancelled})
 _NOTICE_ONLY = {TriggerKind.carrier_delay: NoticeKind.delay, TriggerKind.pickup_expiring: NoticeKind.pickup_reminder}
 
 
@@ -166,7 +166,7 @@ def orchestrate(deps: Deps) -> OrchestrationReport:
             continue
         seen.add(trigger.key)
         order = session.get(Order, trigger.order_id)
-        if order is None or order.status in _FINAL:
+        if order is None or order.status in CLOSED:
             continue
         if order.status is OrderStatus.ready_for_pickup and trigger.kind is not TriggerKind.pickup_expiring:
             continue  # already waiting at the store: only its hold matters now

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from promesa.errors import InvalidInput
 from promesa.domain.geography import CITIES, SAME_DAY_CITIES, City
+from promesa.errors import InvalidInput
 
 _BY_PREFIX = {city.postal_prefix: city for city in CITIES}
 
