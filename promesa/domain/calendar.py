@@ -47,6 +47,7 @@ def is_working_day(day: date, weekdays: str) -> bool:
 
 
 def next_working_day(day: date, weekdays: str, *, include_today: bool = True) -> date:
+    """The first working day from ``day`` (itself included unless ``include_today`` is False)."""
     if not weekdays:
         raise ValueError("a calendar needs at least one working weekday")
     current = day if include_today else day + timedelta(days=1)

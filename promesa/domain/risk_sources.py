@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -69,7 +69,7 @@ def queue_late(deps: Deps, plans: Mapping[str, NodePlan], *, today: date, sim_st
     ref_nodes = reference(session).nodes
 
     @cache
-    def ship_calendar_first_day(timezone: str, hours: float, cutoff: Any, weekdays: str) -> date:
+    def ship_calendar_first_day(timezone: str, hours: int, cutoff: time, weekdays: str) -> date:
         return ShipCalendar(timezone, hours, cutoff, weekdays).first_ship_day(deps.now)
 
     def first_day(node_id: str) -> date:
@@ -101,9 +101,10 @@ def queue_late(deps: Deps, plans: Mapping[str, NodePlan], *, today: date, sim_st
                     late_by_bucket[(node_id, bucket.ship_by)].extend([(None, "over_capacity")] * left)
     bucket_orders = _bucket_orders(deps, list(late_by_bucket))
     for (node_id, ship_by), slots in late_by_bucket.items():
-        orders = bucket_orders.get((node_id, ship_by), [])
+        oldest_first = bucket_orders.get((node_id, ship_by), [])
         # the last len(slots) orders of the bucket are the late ones (FIFO by creation)
-        for (order_id, promised, total), (ship_day, reason) in zip(orders[-len(slots):], slots, strict=False):
+        for (order_id, promised, total), (ship_day, reason) in zip(oldest_first[-len(slots):], slots,
+                                                                   strict=False):
             late = (ship_day - ship_by).days if ship_day else (last + timedelta(days=1) - ship_by).days
             if reason == "cutoff_missed":
                 detail = (f"ship-by {ship_by} at {node_id} has passed or today's cut-off is gone; "

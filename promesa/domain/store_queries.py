@@ -43,7 +43,7 @@ def core_execute(session: Session, statement: Any, params: dict[str, Any]) -> An
     return session.connection().execute(statement, params)
 
 
-def _open_load_select() -> Select[Any]:
+def _open_load_select() -> Select[str | None, date | None, int, int]:
     """Orders and units of open lines grouped by (node, ship_by); callers add the range."""
     return (
         select(
@@ -57,7 +57,9 @@ def _open_load_select() -> Select[Any]:
     )
 
 
-def open_load_query(node_ids: list[str] | None, first: date, last: date) -> Select[Any]:
+def open_load_query(
+    node_ids: list[str] | None, first: date, last: date
+) -> Select[str | None, date | None, int, int]:
     """The load per (node, ship_by) aggregated from the open lines: one GROUP BY.
 
     What ``node_load`` holds, computed the slow way: the benchmarks' reference and the

@@ -6,7 +6,7 @@ import json
 import tempfile
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -38,7 +38,7 @@ def simulate(
     unknown = sorted(set(chosen) - set(runner.POLICIES))
     if unknown:
         raise typer.BadParameter(f"unknown policies {unknown}; known: {list(runner.POLICIES)}", param_hint="--policies")
-    settings = Settings(_env_file=None, promise_cache_seconds=0)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, promise_cache_seconds=0)
     started = time.perf_counter()
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="promesa-sim-") as tmp:
@@ -49,7 +49,7 @@ def simulate(
             outcomes.append(runner.Replay(built, name, where, settings).run())
     baseline = next((o.shipping_cost for o in outcomes if o.name == "naive"), outcomes[0].shipping_cost)
     rows = [report.metrics(o, baseline) for o in outcomes]
-    summary = {"scenario": scenario, "days": days, "seed": seed, "orders_in_stream": orders,
+    summary: dict[str, Any] = {"scenario": scenario, "days": days, "seed": seed, "orders_in_stream": orders,
                "seconds": round(time.perf_counter() - started, 1),
                "policies": [entry for entry, _ in rows],
                "details": {entry["name"]: detail for entry, detail in rows}}
@@ -105,5 +105,6 @@ def orchestrate(
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``simulate`` and ``orchestrate`` to the CLI."""
     app.command("simulate")(simulate)
     app.command("orchestrate")(orchestrate)

@@ -78,6 +78,7 @@ three policies. Wall time {{ s.seconds }} s.</p>
 
 
 def render_html(summary: dict[str, Any]) -> str:
+    """The simulation report as one self-contained HTML page (charts inline)."""
     import json
 
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))

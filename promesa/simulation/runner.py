@@ -23,14 +23,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from promesa.domain.calendar import delivery_date, distance_band, distance_km
+from promesa.domain.capacity_calendar import capacity_calendars
 from promesa.domain.deps import Deps
 from promesa.domain.events.ingest import ingest
-from promesa.domain.load import capacity_calendars
 from promesa.domain.notices.dispatch import send_due
 from promesa.domain.orchestration import run as orchestration
 from promesa.domain.promising.checkout import plan_checkout
 from promesa.domain.promising.placement import PlaceOrder, place_order
 from promesa.domain.promising.records import CartLine, PlacementStatus, Policy
+from promesa.domain.queue import Bucket, Capacity, ship_one_day
 from promesa.domain.reference import reference
 from promesa.errors import DomainError
 from promesa.principal import SYSTEM, Principal, Role
@@ -83,6 +84,29 @@ def _event(kind: str, data: dict[str, Any], at: datetime, n: int) -> dict[str, A
             "time": at.isoformat(), "data": data}
 
 
+#: A node the reference does not know ships nothing.
+CLOSED = Capacity(0, 0, False, "closed")
+
+
+def _leaving(orders: dict[str, list[Any]], day: date, capacity: Capacity) -> list[str]:
+    """The orders of one node that leave on ``day``, given in FIFO order with their lines.
+
+    An order waits in the bucket of its earliest ship-by (its first line here); the buckets go
+    through :func:`ship_one_day` and the oldest orders of each part that ships are the ones
+    that leave.
+    """
+    by_ship_by: dict[date, list[str]] = {}
+    units: dict[date, int] = defaultdict(int)
+    for order_id, lines in orders.items():
+        by_ship_by.setdefault(lines[0].ship_by, []).append(order_id)
+        units[lines[0].ship_by] += sum(line.quantity for line in lines)
+    queue = [Bucket(ship_by, len(ids), units[ship_by]) for ship_by, ids in by_ship_by.items()]
+    leaving: list[str] = []
+    for part in ship_one_day(queue, day, capacity).shipped:
+        leaving.extend(by_ship_by[part.ship_by][:part.orders])
+    return leaving
+
+
 class Replay:
     def __init__(self, scenario: Scenario, policy: str, workdir: Path, settings: Settings) -> None:
         self.scenario, self.policy, self.settings = scenario, policy, settings
@@ -114,23 +138,25 @@ class Replay:
         shopper = Principal(role=Role.customer, subject=customer)
         with self.sessions() as session, session.begin():
             deps = _deps(session, shopper, event.at, self.settings)
-            postal = session.get(Address, f"A-{event.data['customer']}").postal_code
+            address = session.get(Address, f"A-{event.data['customer']}")
+            if address is None:
+                raise ValueError(f"scenario customer {customer} has no address")
             try:
-                address = session.get(Address, f"A-{event.data['customer']}")
-                shown = plan_checkout(deps, lines, postal, policy=self.promising,
+                shown = plan_checkout(deps, lines, address.postal_code, policy=self.promising,
                                       destination=(address.lat, address.lon))
-                request = PlaceOrder(customer_id=customer, lines=lines, ship_to_id=f"A-{event.data['customer']}",
+                request = PlaceOrder(customer_id=customer, lines=lines, ship_to_id=address.id,
                                      accepted_delivery_date=shown.latest_delivery, idempotency_key=f"sim-checkout-{n}")
                 result = place_order(deps, request, self.promising)
-                if result.status is PlacementStatus.requote:  # the shopper accepts the new date
-                    self.out.requotes += 1
+                if result.status is PlacementStatus.requote and result.plan is not None:
+                    self.out.requotes += 1  # the shopper accepts the new date
                     request = request.model_copy(update={"accepted_delivery_date": result.plan.latest_delivery})
                     result = place_order(deps, request, self.promising)
             except DomainError:
                 self.out.rejected_checkouts += 1
                 session.rollback()
                 return
-            if result.status is not PlacementStatus.placed:
+            placed = result.status is PlacementStatus.placed
+            if not placed or result.order_id is None or result.promised_date is None or result.plan is None:
                 self.out.rejected_checkouts += 1
                 return
             self.out.orders += 1
@@ -139,13 +165,17 @@ class Replay:
             self.order_no[result.order_id] = n
 
     def ship(self, day: date, at: datetime) -> None:
-        """Each node ships up to its capacity of the day, oldest ship-by first."""
+        """Each node ships what its capacity allows that day, oldest ship-by first.
+
+        Which orders leave is the domain's own queue step (:func:`ship_one_day`, the one the
+        promise and the risk scan plan with), run on each node's orders grouped by ship-by.
+        """
         with self.sessions() as session:
             ref = reference(session)
             calendars = capacity_calendars(session, list(ref.nodes.values()), day, day)
             rows = session.execute(
                 select(OrderLine.order_id, OrderLine.line_no, OrderLine.allocated_node_id, OrderLine.ship_by,
-                       Order.created_at, Order.service_id, Order.ship_to_id)
+                       OrderLine.quantity, Order.created_at, Order.service_id, Order.ship_to_id)
                 .join(Order, Order.id == OrderLine.order_id)
                 .where(OrderLine.status.in_(OPEN_LINE_STATES), OrderLine.allocated_node_id.is_not(None),
                        OrderLine.ship_by <= day)
@@ -156,9 +186,9 @@ class Replay:
         for row in rows:
             by_node[row.allocated_node_id].setdefault(row.order_id, []).append(row)
         for node_id, orders in by_node.items():
-            capacity = calendars[node_id].on(day).orders if node_id in calendars else 0
-            for order_id, lines in list(orders.items())[:capacity]:
-                for line in lines:
+            capacity = calendars[node_id].on(day) if node_id in calendars else CLOSED
+            for order_id in _leaving(orders, day, capacity):
+                for line in orders[order_id]:
                     shipped = self.ingest("order.line_shipped", {
                         "order_id": order_id, "line_no": line.line_no, "shipment_id": f"SH-{order_id}-{node_id}"[:32],
                         "tracking_number": f"T-{order_id}-{node_id}"}, at)
@@ -236,11 +266,13 @@ class Replay:
             for row in session.scalars(select(OrchestrationAction)):
                 self.out.actions[row.decision.value] = self.out.actions.get(row.decision.value, 0) + 1
                 if row.decision in (OrchestrationDecision.auto_executed, OrchestrationDecision.approved):
-                    option = next((o for o in (row.proposal or {}).get("options", [])
-                                   if o.get("option_id") == row.option_id), {})
+                    options: list[dict[str, Any]] = (row.proposal or {}).get("options", [])
+                    option = next((o for o in options if o.get("option_id") == row.option_id), {})
                     self.out.reroute_cost += float(option.get("cost_delta_mxn", 0.0))
             for order_id, sent_at in session.execute(select(Notice.order_id, Notice.sent_at)
                                                      .where(Notice.sent_at.is_not(None))):
+                if sent_at is None:  # excluded by the query; the column is nullable
+                    continue
                 if order_id not in self.out.notified or sent_at < self.out.notified[order_id]:
                     self.out.notified[order_id] = sent_at
         self.engine.dispose()

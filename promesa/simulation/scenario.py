@@ -90,6 +90,7 @@ def capacities(orders: int, days: int) -> dict[str, int]:
 
 
 def build(name: str, *, orders: int, days: int = 7, seed: int = 7) -> Scenario:
+    """The named scenario with ``orders`` checkouts over ``days`` days, reproducible by ``seed``."""
     if name not in SCENARIOS:
         raise ValueError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
     rng = random.Random(seed)
@@ -191,4 +192,5 @@ def load(engine: Engine, scenario: Scenario) -> None:
 
 
 def first_day(scenario: Scenario) -> date:
+    """The scenario's first business day."""
     return scenario.start.date()
