@@ -86,7 +86,8 @@ def _cities(deps: Deps, customer_ids: list[str]) -> dict[str, str]:
     )
     cities: dict[str, str] = {}
     for customer_id, city in rows:
-        cities.setdefault(customer_id, city)
+        if customer_id is not None:  # always set: the query filters on it
+            cities.setdefault(customer_id, city)
     return cities
 
 

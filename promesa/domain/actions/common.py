@@ -24,10 +24,10 @@ from promesa.domain.calendar import add_working_days
 from promesa.domain.deps import Deps
 from promesa.domain.policy import REFUND_DAYS
 from promesa.domain.records import Record
-from promesa.errors import Conflict, Forbidden, InvalidInput
+from promesa.errors import Conflict, Forbidden, InvalidInput, NotFound
 from promesa.principal import Role
 from promesa.store.enums import RefundMethod, RefundReason, RefundStatus
-from promesa.store.models import ActionExecution, Order, Refund
+from promesa.store.models import ActionExecution, Order, Product, Refund
 
 R = TypeVar("R", bound=Record)
 
@@ -55,7 +55,20 @@ def load_order(deps: Deps, order_id: str, *, lock: bool = False) -> Order:
     return order
 
 
+def product(deps: Deps, sku: str) -> Product:
+    """The catalogue row of a SKU an order line already names (its foreign key keeps it there).
+
+    Raises:
+        NotFound: no such product.
+    """
+    found = deps.session.get(Product, sku)
+    if found is None:
+        raise NotFound(f"product {sku} not found", sku=sku)
+    return found
+
+
 def today(deps: Deps) -> date:
+    """The business day of ``deps.now`` in the configured timezone."""
     return deps.now.astimezone(deps.settings.tz).date()
 
 

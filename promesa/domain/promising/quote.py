@@ -102,7 +102,7 @@ def ship_options(ref: Reference, node: NodeRef, km: float, zone: Zone, now: date
     return best
 
 
-def _rank(option: PromiseOption) -> tuple:
+def _rank(option: PromiseOption) -> tuple[date, float, float, str]:
     return (option.delivery_date, option.cost_mxn, -(option.reliability or 0), option.node_id)
 
 
@@ -166,7 +166,7 @@ def quote(deps: Deps, sku: str, quantity: int, postal_code: str,
     """
     check_quantity(quantity)
     zone = zone_of(postal_code)
-    key = (sku, quantity, zone.code, policy, deps.now.replace(second=0, microsecond=0))
+    key: cache.QuoteKey = (sku, quantity, zone.code, policy, deps.now.replace(second=0, microsecond=0))
     hit = cache.get(deps.session, key, deps.settings.promise_cache_seconds)
     if hit is not None:
         return hit.model_copy(update={"postal_code": postal_code.strip()})
