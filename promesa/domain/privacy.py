@@ -198,6 +198,7 @@ class ErasureSubject(Record):
 
 
 def executed_erasure(deps: Deps, request_id: str) -> ErasureResult | None:
+    """The result of erasure request ``request_id`` if it was executed, else None."""
     done = deps.session.get(ActionExecution, f"{ERASED_ACTION}:{request_id}")
     return ErasureResult.model_validate(done.result) if done is not None else None
 

@@ -74,6 +74,7 @@ def rows_matched(session: Session, statement: Update | Delete) -> int:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on ``engine`` that keep their objects' state after commit."""
     return sessionmaker(engine, expire_on_commit=False)
 
 
@@ -90,6 +91,7 @@ def transaction(engine_or_factory: Engine | sessionmaker[Session]) -> Iterator[S
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    """Alembic's configuration for Promesa's migrations (on ``engine``'s URL when given)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:

@@ -79,6 +79,7 @@ def refund_date(deps: Deps, method: RefundMethod, start: date | None = None) -> 
 
 
 def refunded(deps: Deps, order_id: str) -> Decimal:
+    """What has been refunded on ``order_id`` so far, in every refund method."""
     total = deps.session.scalar(select(func.coalesce(func.sum(Refund.amount), 0))
                                 .where(Refund.order_id == order_id))
     return Decimal(str(total or 0))
@@ -107,6 +108,10 @@ def add_refund(deps: Deps, order: Order, amount: Decimal, *, reason: RefundReaso
 
 
 def check_key(key: str) -> str:
+    """``key`` when it is a usable idempotency key (1–128 characters).
+
+    Raises:
+        InvalidInput: the key is empty or too long."""
     if not key or len(key) > 128:
         raise InvalidInput("an idempotency key of 1–128 characters is required", field="idempotency_key")
     return key
@@ -153,4 +158,5 @@ def run_once(deps: Deps, *, key: str, action: str, entity_id: str, kind: type[R]
 
 
 def digest(*parts: object) -> str:
+    """A short, stable hash of ``parts`` (10 hex characters) for ids and keys."""
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:10]

@@ -61,6 +61,7 @@ class SourcingProfile(BaseModel):
 
 
 def default_profiles() -> dict[str, SourcingProfile]:
+    """The built-in sourcing profiles by name: their criteria weights and hard filters."""
     return {
         "balanced": SourcingProfile(
             weights={"speed": 0.3, "cost": 0.25, "capacity": 0.15, "shipments": 0.1,

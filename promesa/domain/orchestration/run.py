@@ -72,6 +72,7 @@ class OrchestrationReport(Record):
 
 
 def view(row: OrchestrationAction, with_proposal: bool = False) -> ActionView:
+    """The typed view of an orchestration action (its full proposal only when asked for)."""
     return ActionView(id=row.id, order_id=row.order_id, trigger=row.trigger, trigger_ref=row.trigger_ref,
                       decision=row.decision, rule=row.rule, option_id=row.option_id, detail=row.detail,
                       detected_at=row.detected_at, decided_by=row.decided_by,

@@ -52,6 +52,7 @@ class Demand:
 
 
 def local_today(deps_now: datetime, settings: Settings) -> date:
+    """The business day of ``deps_now`` in the settings' timezone."""
     return deps_now.astimezone(settings.tz).date()
 
 
@@ -121,10 +122,15 @@ def pickup_option(node: NodeRef, km: float, now: datetime, slots: Slots, demand:
 
 
 def slots_for(session: Session, nodes: list[NodeRef], today: date, policy: Policy) -> Slots:
+    """The node-day slots left at ``nodes`` from ``today`` (unlimited under the naive policy)."""
     return naive_slots(today) if policy is Policy.naive else remaining_slots(session, nodes, today)
 
 
 def check_quantity(quantity: int, field: str = "qty") -> None:
+    """Refuse a quantity outside 1…``MAX_QUANTITY``.
+
+    Raises:
+        InvalidInput: naming ``field``."""
     if not 1 <= quantity <= MAX_QUANTITY:
         raise InvalidInput(f"quantity must be between 1 and {MAX_QUANTITY}", field=field)
 
