@@ -53,6 +53,7 @@ def can_see_customer(principal: Principal, customer_id: str) -> bool:
 
 
 def ensure_customer_visible(principal: Principal, customer_id: str) -> None:
+    """Raise Forbidden unless ``principal`` may see ``customer_id`` (its own, or staff)."""
     if not can_see_customer(principal, customer_id):
         raise Forbidden("you may not see this customer", role=principal.role.value)
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import Date, and_, case, cast, distinct, func, literal, select
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from promesa.domain import access
@@ -187,7 +188,7 @@ def _history(deps: Deps, q: AnalyticsQuery, start: date, end: date) -> list[Anal
     need_lines = bool(used & {"node", "category"}) or q.metric == "units"
     delivered_day = local.day(Shipment.delivered_at)
     time_col = ActionExecution.executed_at if q.metric == "reroutes" else Order.created_at
-    columns: dict[str, ColumnElement[Any]] = {
+    columns: dict[str, ColumnElement[Any] | InstrumentedAttribute[Any]] = {
         "node": OrderLine.allocated_node_id, "state": Address.state,
         "carrier": CarrierService.carrier_id, "channel": Order.channel,
         "fulfillment_type": Order.fulfillment_type, "category": Product.category,
@@ -240,7 +241,7 @@ def _history(deps: Deps, q: AnalyticsQuery, start: date, end: date) -> list[Anal
         value = row[-1]
         if value is None:
             continue
-        group = {d: _text(row[i]) for i, d in enumerate(q.dimensions)}
+        group: dict[str, str] = {d: _text(row[i]) for i, d in enumerate(q.dimensions)}
         rows.append(AnalyticsRow(group=group, value=round(float(value), 4)))
     return rows
 
@@ -275,7 +276,7 @@ def _live(deps: Deps, q: AnalyticsQuery, start: date, end: date) -> list[Analyti
             counts[key] = counts.get(key, 0) + 1
         if not q.dimensions:
             return [AnalyticsRow(group={}, value=float(len(report.at_risk)))]
-        return [AnalyticsRow(group=dict(zip(q.dimensions, k)), value=float(v)) for k, v in sorted(counts.items())]
+        return [AnalyticsRow(group=dict(zip(q.dimensions, k, strict=True)), value=float(v)) for k, v in sorted(counts.items())]
     rows = node_days(deps.session, node_ids=nodes, start=start, days=days)
     if "day" in q.filters:
         rows = [r for r in rows if r.day.isoformat() in q.filters["day"]]
@@ -286,13 +287,13 @@ def _live(deps: Deps, q: AnalyticsQuery, start: date, end: date) -> list[Analyti
         key = tuple(r.node_id if d == "node" else r.day.isoformat() for d in q.dimensions)
         groups.setdefault(key, []).append((r.utilisation, r.day))
     if "day" in q.dimensions:  # one node-day per row: its own utilisation, in calendar order
-        return [AnalyticsRow(group=dict(zip(q.dimensions, key)), value=round(100 * max(v)[0], 2))
+        return [AnalyticsRow(group=dict(zip(q.dimensions, key, strict=True)), value=round(100 * max(v)[0], 2))
                 for key, v in sorted(groups.items())]
     # over several days a group is as loaded as its busiest day; busiest groups first, so a
     # list cut at the top shows the nodes that need attention (not the first ones by name)
     peaks = {key: max(v, key=lambda u: (u[0], -u[1].toordinal())) for key, v in groups.items()}
     ranked = sorted(peaks.items(), key=lambda kv: (-kv[1][0], kv[0]))
     multi_day = start != end
-    return [AnalyticsRow(group=dict(zip(q.dimensions, key)), value=round(100 * peak, 2),
+    return [AnalyticsRow(group=dict(zip(q.dimensions, key, strict=True)), value=round(100 * peak, 2),
                          peak_day=day if multi_day and peak > 0 else None)
             for key, (peak, day) in ranked]

@@ -65,16 +65,17 @@ def find_customers(deps: Deps, identifier: str) -> list[CustomerMatch]:
     if order_id is not None:
         return _by_order(deps, order_id)
     try:
-        kind, value = classify(text)
+        classified: tuple[IdentityKind | None, str] | None = classify(text)
     except InvalidInput:
-        kind, value = None, None
-    if kind is not None:
-        matches = _by_identity(deps, kind, value)  # type: ignore[arg-type]
+        classified = None
+    if classified is not None:
+        kind, value = classified
+        if kind is None:  # classify recognised an order id
+            return _by_order(deps, value)
+        matches = _by_identity(deps, kind, value)
         # a single word like 'juan' also reads as a handle: fall back to names
         if matches or kind is not IdentityKind.social or text.startswith("@"):
             return matches
-    elif value is not None:  # classify recognised an order id
-        return _by_order(deps, value)
     return _by_name(deps, text)
 
 
@@ -86,7 +87,8 @@ def _cities(deps: Deps, customer_ids: list[str]) -> dict[str, str]:
     )
     cities: dict[str, str] = {}
     for customer_id, city in rows:
-        cities.setdefault(customer_id, city)
+        if customer_id is not None:  # always set: the query filters on it
+            cities.setdefault(customer_id, city)
     return cities
 
 

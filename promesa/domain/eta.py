@@ -77,6 +77,7 @@ def _last(events: tuple[TrackingStep, ...], *types: TrackingEventType) -> Tracki
 
 
 def return_window_days(categories: frozenset[str]) -> int:
+    """Days to return an order holding ``categories`` (electronics have the shorter window)."""
     if categories & ELECTRONICS:
         return policy.RETURN_WINDOW_ELECTRONICS_DAYS
     return policy.RETURN_WINDOW_DAYS
@@ -278,10 +279,11 @@ def _pre_ship(facts: EtaFacts) -> Eta:
             f"instead of {fmt(ns.planned_day)}."
         )
     elif result.late:
+        assert result.eta is not None  # late means an ETA after the promise (_judge)
         result.reason = "cutoff_missed"
         result.reason_detail = (
             f"{decisive.plan.node_id}: {decisive.plan.describe()}; delivery "
-            f"{fmt(result.eta)} is after the promised {fmt(facts.promised)}."  # type: ignore
+            f"{fmt(result.eta)} is after the promised {fmt(facts.promised)}."
         )
     elif on_edge and risks:
         result.at_risk = True

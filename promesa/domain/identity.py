@@ -15,6 +15,10 @@ _ORDER = re.compile(r"^(?:PO)?[-\s#]*(\d{4,8})$", re.IGNORECASE)
 
 
 def normalise_email(raw: str) -> str:
+    """The stored form of an email address (trimmed, lower case).
+
+    Raises:
+        InvalidInput: ``raw`` is not an email address."""
     value = raw.strip().lower()
     if not _EMAIL.match(value):
         raise InvalidInput(f"not an email address: {raw!r}", field="email")
@@ -41,6 +45,10 @@ def normalise_phone(raw: str, default_region: str = "MX") -> str:
 
 
 def normalise_handle(raw: str) -> str:
+    """The stored form of a social handle: lower case with one leading ``@``.
+
+    Raises:
+        InvalidInput: ``raw`` is not a handle."""
     value = raw.strip().lower()
     if not _HANDLE.match(value):
         raise InvalidInput(f"not a social handle: {raw!r}", field="social")

@@ -220,18 +220,20 @@ def _node_ships(
     deps: Deps, ref: Reference, head: Any, lines: list[_Line], pickup_node: NodeRef | None
 ) -> tuple[eta.NodeShip, ...]:
     """Plan, queue position, stock and leg of every node an open order is allocated to."""
-    open_lines = [ln for ln in lines if ln.node_id and ln.status is not LineStatus.cancelled]
-    if not open_lines:
+    by_node: dict[str, list[_Line]] = defaultdict(list)  # the open lines, by allocated node
+    for ln in lines:
+        if ln.node_id and ln.status is not LineStatus.cancelled:
+            by_node[ln.node_id].append(ln)
+    if not by_node:
         return ()
-    by_node: dict[str, list[_Line]] = defaultdict(list)
-    for ln in open_lines:
-        by_node[ln.node_id].append(ln)  # type: ignore[index]
     # stock is only at stake before picking: a picked line is already in hand
-    unpicked = [ln for ln in open_lines if ln.status is LineStatus.allocated]
+    wanted = {
+        (node_id, ln.sku)
+        for node_id, node_lines in by_node.items() for ln in node_lines if ln.status is LineStatus.allocated
+    }
     on_hand: dict[tuple[str, str], int] = {}
-    if unpicked:
+    if wanted:
         # nodes × SKUs is a superset of the wanted pairs (an order has a few): filtered here
-        wanted = {(ln.node_id, ln.sku) for ln in unpicked}
         params = {"node_ids": sorted({n for n, _ in wanted}), "skus": sorted({k for _, k in wanted})}
         on_hand = {
             (r.node_id, r.sku): r.on_hand

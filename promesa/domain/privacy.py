@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,7 @@ from promesa.domain.deps import Deps
 from promesa.domain.records import Record
 from promesa.errors import Forbidden, InvalidInput, NotFound
 from promesa.principal import Role
+from promesa.store.db import rows_matched
 from promesa.store.models import (
     ActionExecution,
     Address,
@@ -90,7 +92,9 @@ class ErasureResult(Record):
 def _row(obj: Any) -> dict[str, Any]:
     """A model row as JSON values (enums, dates and decimals as strings)."""
     out = {c.key: getattr(obj, c.key) for c in obj.__mapper__.column_attrs}
-    return json.loads(json.dumps(out, default=lambda v: getattr(v, "value", None) or str(v)))
+    # json.loads is typed Any; the dumps of a dict loads back as a dict
+    row: dict[str, Any] = json.loads(json.dumps(out, default=lambda v: getattr(v, "value", None) or str(v)))
+    return row
 
 
 def _customer(deps: Deps, customer_id: str) -> Customer:
@@ -194,6 +198,7 @@ class ErasureSubject(Record):
 
 
 def executed_erasure(deps: Deps, request_id: str) -> ErasureResult | None:
+    """The result of erasure request ``request_id`` if it was executed, else None."""
     done = deps.session.get(ActionExecution, f"{ERASED_ACTION}:{request_id}")
     return ErasureResult.model_validate(done.result) if done is not None else None
 
@@ -251,6 +256,11 @@ def approve_erasure(deps: Deps, request_id: str, *, thread_ids: list[str] | None
     return result
 
 
+def _literal(replacement: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement inserting ``replacement`` as is (no backslash escapes)."""
+    return lambda _match: replacement
+
+
 def _scrub(value: Any, replace: dict[str, str]) -> Any:
     """``value`` (JSON) with every identifier replaced, at any depth.
 
@@ -259,7 +269,7 @@ def _scrub(value: Any, replace: dict[str, str]) -> Any:
     text = json.dumps(value, ensure_ascii=False)
     for old, new in replace.items():
         token = re.escape(json.dumps(old, ensure_ascii=False)[1:-1])
-        text = re.sub(rf"(?<![0-9A-Za-z]){token}(?![0-9A-Za-z])", lambda _m, n=new: n, text)
+        text = re.sub(rf"(?<![0-9A-Za-z]){token}(?![0-9A-Za-z])", _literal(new), text)
     return json.loads(text)
 
 
@@ -273,9 +283,9 @@ def _erase(deps: Deps, customer_id: str, pseudonym: str) -> tuple[dict[str, int]
     session.add(Customer(id=pseudonym, name=ERASED, locale=customer.locale, created_at=customer.created_at))
     session.flush()
     removed: dict[str, int] = {}
-    removed["orders_anonymised"] = session.execute(
+    removed["orders_anonymised"] = rows_matched(session, (
         update(Order).where(Order.customer_id == customer_id).values(customer_id=pseudonym, note=None)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)))
     # addresses are re-keyed (their ids may embed the customer's) and keep only a coarse place
     addresses = session.scalars(select(Address).where(Address.customer_id == customer_id)
                                 .order_by(Address.id)).all()
@@ -289,11 +299,11 @@ def _erase(deps: Deps, customer_id: str, pseudonym: str) -> tuple[dict[str, int]
                         .execution_options(synchronize_session=False))
         session.delete(address)
     removed["addresses_coarsened"] = len(addresses)
-    removed["identities"] = session.execute(delete(Identity).where(Identity.customer_id == customer_id)).rowcount
-    removed["interactions"] = session.execute(
-        delete(Interaction).where(Interaction.customer_id == customer_id)).rowcount
+    removed["identities"] = rows_matched(session, delete(Identity).where(Identity.customer_id == customer_id))
+    removed["interactions"] = rows_matched(
+        session, delete(Interaction).where(Interaction.customer_id == customer_id))
     # notices hold the recipient's address and words about their order: nothing of them stays
-    removed["notices"] = session.execute(delete(Notice).where(Notice.customer_id == customer_id)).rowcount
+    removed["notices"] = rows_matched(session, delete(Notice).where(Notice.customer_id == customer_id))
     handoffs = session.scalars(select(Handoff).where(
         or_(Handoff.customer_id == customer_id, Handoff.order_id.in_(order_ids)))).all()
     for handoff in handoffs:  # that a handoff happened stays; who and what was said goes

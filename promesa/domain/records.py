@@ -152,11 +152,15 @@ class AvailableToPromise(Record):
 # --- anonymous verification -----------------------------------------------------------------
 
 
+#: A detail a visitor may prove an order with.
+VerifiedDetail = Literal["email", "phone", "postal_code"]
+
+
 class VerifiedOrder(Record):
     """An order a visitor proved they know: the API mints a token scoped to it alone."""
 
     order_id: str
     customer_id: str
-    matched_on: list[Literal["email", "phone", "postal_code"]] = Field(
+    matched_on: list[VerifiedDetail] = Field(
         description="Which details were given (all of them matched)."
     )

@@ -141,7 +141,8 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
-_TABLES = tuple(t.__table__.name for t in _REFERENCE_TYPES)
+# the declared table names (``__table__`` is typed as any FromClause, which has no name)
+_TABLES: tuple[str, ...] = tuple(t.__tablename__ for t in _REFERENCE_TYPES)
 
 
 @event.listens_for(Engine, "after_cursor_execute")

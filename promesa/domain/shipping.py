@@ -53,6 +53,7 @@ class Leg:
 def make_leg(
     node: NodeRef, service: ServiceRef, carrier: CarrierRef, dest_lat: float, dest_lon: float
 ) -> Leg:
+    """The carrier service's trip from ``node`` to the destination: its distance band and transit."""
     km = distance_km(node.lat, node.lon, dest_lat, dest_lon)
     band = distance_band(km)
     return Leg(

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from promesa.domain.deps import Deps
 from promesa.domain.identity import normalise_email, normalise_order_id, normalise_phone
-from promesa.domain.records import VerifiedOrder
+from promesa.domain.records import VerifiedDetail, VerifiedOrder
 from promesa.errors import Forbidden, InvalidInput
 from promesa.principal import Principal, Role
 from promesa.store.enums import IdentityKind
@@ -53,7 +53,7 @@ def verify_order(
     if not any(v and v.strip() for v in (email, phone, postal_code)):
         raise InvalidInput("give the order's email or phone", field="details")
     oid = normalise_order_id(order_id or "")
-    given: dict[str, str] = {}
+    given: dict[VerifiedDetail, str] = {}
     if email and email.strip():
         given["email"] = normalise_email(email)
     if phone and phone.strip():
@@ -90,7 +90,7 @@ def verify_order(
     if not all(value in known[field] for field, value in given.items()):
         raise Forbidden(FAILED)
     return VerifiedOrder(order_id=oid, customer_id=order.customer_id,
-                         matched_on=sorted(given))  # type: ignore[arg-type]
+                         matched_on=sorted(given))
 
 
 def scoped_principal(verified: VerifiedOrder) -> Principal:

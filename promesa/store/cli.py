@@ -9,6 +9,7 @@ from promesa.store.db import make_engine, migrate
 
 
 def register(app: typer.Typer) -> None:
+    """Add the database commands (``migrate``) to the CLI ``app``."""
     @app.command("migrate")
     def migrate_command() -> None:
         """Create or upgrade the schema of the configured database."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import CursorResult, Delete, Engine, Update, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from promesa.settings import normalise_database_url
@@ -52,11 +52,29 @@ def begin_write(session: Session) -> None:
     locks do this job, so nothing is emitted.
     """
     connection = session.connection()
-    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    # None only once a pooled connection is invalidated; one just checked out is live
+    assert dbapi_connection is not None, "a checked-out connection has its DBAPI connection"
+    if not dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def rows_matched(session: Session, statement: Update | Delete) -> int:
+    """Execute an UPDATE or DELETE in ``session``; return how many rows it matched.
+
+    Guarded writes (``UPDATE ... WHERE <still true>``) read this to see whether another
+    transaction got there first.
+    """
+    # Session.execute is typed to return a plain Result for every statement; for an UPDATE or
+    # DELETE it is a CursorResult, which carries the rowcount (the cast SQLAlchemy's docs advise)
+    result = cast(CursorResult[Any], session.execute(statement))
+    return result.rowcount
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on ``engine`` that keep their objects' state after commit."""
     return sessionmaker(engine, expire_on_commit=False)
 
 
@@ -73,6 +91,7 @@ def transaction(engine_or_factory: Engine | sessionmaker[Session]) -> Iterator[S
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    """Alembic's configuration for Promesa's migrations (on ``engine``'s URL when given)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:

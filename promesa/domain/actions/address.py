@@ -11,6 +11,7 @@ it stores the address, the history row and the recomputed ship-by days (``node_l
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -65,10 +66,13 @@ def validate(address: AddressIn) -> tuple[City, tuple[float, float]]:
                            field="postal_code")
     if (address.lat is None) != (address.lon is None):
         raise InvalidInput("give both latitude and longitude, or neither", field="lat")
-    at = (address.lat, address.lon) if address.lat is not None else (city.lat, city.lon)
+    if address.lat is not None and address.lon is not None:  # both or neither (checked above)
+        at = (address.lat, address.lon)
+    else:
+        at = (city.lat, city.lon)
     if distance_km(at[0], at[1], city.lat, city.lon) > MAX_KM_FROM_CITY:
         raise InvalidInput(f"those coordinates are not in {city.name}", field="lat")
-    return city, at  # type: ignore[return-value]
+    return city, at
 
 
 def _context(deps: Deps, order: Order, destination: tuple[float, float]) -> Context:
@@ -81,7 +85,7 @@ def _context(deps: Deps, order: Order, destination: tuple[float, float]) -> Cont
     carrier = ref.carriers[service.carrier_id] if service else None
     row = deps.session.get(CarrierService, order.service_id) if order.service_id else None
 
-    def ship_by(node_id: str | None) -> object:
+    def ship_by(node_id: str | None) -> date | None:
         # the latest ship day for the *new* destination: the old one was worked out for the old address
         if node_id is None:
             return None
@@ -90,7 +94,7 @@ def _context(deps: Deps, order: Order, destination: tuple[float, float]) -> Cont
                                service=row, delivery_weekdays=carrier.delivery_weekdays if carrier else None)
 
     lines = [Line(ln.line_no, ln.sku, ln.quantity, float(w), ln.allocated_node_id,
-                  ship_by(ln.allocated_node_id), ln.status.value)  # type: ignore[arg-type]
+                  ship_by(ln.allocated_node_id), ln.status.value)
              for ln, w in rows]
     stock, on_hand = stock_and_on_hand(deps.session, {ln.sku for ln in lines},
                                        {ln.node_id for ln in lines if ln.node_id})
@@ -181,6 +185,7 @@ def change_address(deps: Deps, *, order_id: str, address: AddressIn, idempotency
         for line in deps.session.scalars(select(OrderLine).where(
                 OrderLine.order_id == order_id, OrderLine.status.in_(OPEN_LINE_STATES),
                 OrderLine.allocated_node_id.is_not(None)).with_for_update()):
+            assert line.allocated_node_id is not None  # the query selects allocated lines only
             line.ship_by = compute_ship_by(
                 promised=p.promised_date, node=ref.nodes[line.allocated_node_id],
                 fulfillment_type=order.fulfillment_type, destination=at, service=service,

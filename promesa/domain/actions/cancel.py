@@ -25,6 +25,7 @@ from promesa.domain.actions.records import (
 from promesa.domain.deps import Deps
 from promesa.domain.policy import RETURN_WINDOW_DAYS
 from promesa.errors import InvalidInput, PolicyViolation
+from promesa.store.db import rows_matched
 from promesa.store.enums import (
     RESERVING_LINE_STATES,
     FulfillmentType,
@@ -177,10 +178,10 @@ def cancel_order(deps: Deps, *, order_id: str, idempotency_key: str, line_nos: l
         chosen = [ln for ln in lines if ln.line_no in {c.line_no for c in proposal.lines}]
         for ln in chosen:
             # guarded: a pick committed by another transaction makes this match nothing
-            done = deps.session.execute(
+            done = rows_matched(deps.session, (
                 update(OrderLine).where(OrderLine.id == ln.id, OrderLine.status == ln.status)
-                .values(status=LineStatus.cancelled).execution_options(synchronize_session=False))
-            if done.rowcount != 1:
+                .values(status=LineStatus.cancelled).execution_options(synchronize_session=False)))
+            if done != 1:
                 raise PolicyViolation(f"line {ln.line_no} changed while cancelling; it can't be cancelled",
                                       order_id=order_id, line_no=ln.line_no)
         released = _release(deps, chosen)

@@ -76,6 +76,13 @@ def _lines(deps: Deps, order: Order, line_nos: list[int] | None) -> list[OrderLi
     return [ln for ln in lines if ln.line_no in set(line_nos)]
 
 
+def _fact_line_nos(facts: dict[str, object]) -> list[int] | None:
+    """The line numbers a proposal's facts name (None: none named, so every line)."""
+    named = facts.get("line_nos")
+    line_nos = [n for n in named if isinstance(n, int)] if isinstance(named, list) else []
+    return line_nos or None
+
+
 def _items(lines: list[OrderLine]) -> list[replacement.Item]:
     return [replacement.Item(ln.sku, ln.quantity) for ln in lines]
 
@@ -92,7 +99,7 @@ def _damaged_or_missing(deps: Deps, order: Order, kind: CaseKind, lines: list[Or
                        "report it as never arrived once it is overdue")
     day = delivered_day(deps, order, lines[0])
     ends = day + timedelta(days=DAMAGED_CLAIM_DAYS) if day else None
-    if ends is None or common.today(deps) > ends:
+    if day is None or ends is None or common.today(deps) > ends:
         return _refuse(order, kind, "claim_window_closed",
                        f"damage and missing-item claims are taken within {DAMAGED_CLAIM_DAYS} days of "
                        f"delivery{f' (until {ends})' if ends else ''}", "a warranty claim if it is defective")
@@ -202,7 +209,7 @@ def open_claim(deps: Deps, *, order_id: str, kind: CaseKind, idempotency_key: st
         if p.resolution is CaseResolution.reship and p.replacement_node_id and p.replacement_eta:
             # the reship is a paid replacement order, reserved now, in the case's transaction
             replaced = replacement.create(
-                deps, order, _items(_lines(deps, order, list(p.facts.get("line_nos") or []) or None)),
+                deps, order, _items(_lines(deps, order, _fact_line_nos(p.facts))),
                 replacement.Source(p.replacement_node_id, p.replacement_eta),
                 note=f"reship for {order_id} ({case.id}); already paid")
             case.facts = {**dict(case.facts or {}), "replacement_order_id": replaced}

@@ -24,10 +24,10 @@ from promesa.domain.calendar import add_working_days
 from promesa.domain.deps import Deps
 from promesa.domain.policy import REFUND_DAYS
 from promesa.domain.records import Record
-from promesa.errors import Conflict, Forbidden, InvalidInput
+from promesa.errors import Conflict, Forbidden, InvalidInput, NotFound
 from promesa.principal import Role
 from promesa.store.enums import RefundMethod, RefundReason, RefundStatus
-from promesa.store.models import ActionExecution, Order, Refund
+from promesa.store.models import ActionExecution, Order, Product, Refund
 
 R = TypeVar("R", bound=Record)
 
@@ -55,7 +55,20 @@ def load_order(deps: Deps, order_id: str, *, lock: bool = False) -> Order:
     return order
 
 
+def product(deps: Deps, sku: str) -> Product:
+    """The catalogue row of a SKU an order line already names (its foreign key keeps it there).
+
+    Raises:
+        NotFound: no such product.
+    """
+    found = deps.session.get(Product, sku)
+    if found is None:
+        raise NotFound(f"product {sku} not found", sku=sku)
+    return found
+
+
 def today(deps: Deps) -> date:
+    """The business day of ``deps.now`` in the configured timezone."""
     return deps.now.astimezone(deps.settings.tz).date()
 
 
@@ -66,6 +79,7 @@ def refund_date(deps: Deps, method: RefundMethod, start: date | None = None) -> 
 
 
 def refunded(deps: Deps, order_id: str) -> Decimal:
+    """What has been refunded on ``order_id`` so far, in every refund method."""
     total = deps.session.scalar(select(func.coalesce(func.sum(Refund.amount), 0))
                                 .where(Refund.order_id == order_id))
     return Decimal(str(total or 0))
@@ -94,6 +108,10 @@ def add_refund(deps: Deps, order: Order, amount: Decimal, *, reason: RefundReaso
 
 
 def check_key(key: str) -> str:
+    """``key`` when it is a usable idempotency key (1–128 characters).
+
+    Raises:
+        InvalidInput: the key is empty or too long."""
     if not key or len(key) > 128:
         raise InvalidInput("an idempotency key of 1–128 characters is required", field="idempotency_key")
     return key
@@ -140,4 +158,5 @@ def run_once(deps: Deps, *, key: str, action: str, entity_id: str, kind: type[R]
 
 
 def digest(*parts: object) -> str:
+    """A short, stable hash of ``parts`` (10 hex characters) for ids and keys."""
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:10]

@@ -37,10 +37,11 @@ def _assess(deps: Deps, order: Order, line_no: int, to_sku: str) -> ExchangeProp
     new = deps.session.get(Product, to_sku)
     if new is None:
         raise InvalidInput(f"no product {to_sku}", field="to_sku")
-    old = deps.session.get(Product, line.sku)
+    old = common.product(deps, line.sku)
     quote, refusal = returns.judge_line(deps, order, line, old, ReturnItem(line_no=line_no), common.today(deps))
-    if refusal is not None or quote is None:
-        return _refused(order, line, to_sku, refusal)  # type: ignore[arg-type]
+    if refusal is not None:
+        return _refused(order, line, to_sku, refusal)
+    assert quote is not None  # judge_line answers a quote or a refusal, never neither
     quantity = quote.quantity  # the units not yet returned (or exchanged) on this line
     if old.product_group is None or old.product_group != new.product_group or new.sku == old.sku:
         return _refused(order, line, to_sku, Refusal(

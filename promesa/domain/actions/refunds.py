@@ -23,6 +23,7 @@ def refund_status(deps: Deps, *, order_id: str | None = None, customer_id: str |
         InvalidInput: staff named neither an order nor a customer.
     """
     query = select(Refund).order_by(Refund.created_at.desc(), Refund.id.desc())
+    owner: str | None
     if order_id:
         order = deps.session.get(Order, order_id)
         if order is None:

@@ -22,6 +22,7 @@ from promesa.domain.inventory import stock_and_on_hand
 from promesa.domain.reference import reference
 from promesa.domain.ship_by import compute_ship_by
 from promesa.errors import PolicyViolation
+from promesa.store.db import rows_matched
 from promesa.store.enums import FulfillmentType, LineStatus, OrderStatus
 from promesa.store.models import Address, CarrierService, InventoryPosition, Order, OrderLine, Product
 
@@ -47,7 +48,7 @@ def best_source(deps: Deps, order: Order, items: list[Item]) -> Source | None:
         return None
     ref = reference(deps.session)
     skus = {i.sku for i in items}
-    lines = [Line(n, i.sku, i.quantity, float(deps.session.get(Product, i.sku).weight_kg), None, None,
+    lines = [Line(n, i.sku, i.quantity, float(common.product(deps, i.sku).weight_kg), None, None,
                   LineStatus.allocated.value) for n, i in enumerate(items, start=1)]
     stock, on_hand = stock_and_on_hand(deps.session, skus, set())
     ctx = Context(session=deps.session, ref=ref, now=deps.now, today=common.today(deps), order_id=order.id,
@@ -75,11 +76,11 @@ def create(deps: Deps, order: Order, items: list[Item], source: Source, *, note:
     for item in items:
         deps.session.execute(select(pos.node_id).where(pos.node_id == source.node_id, pos.sku == item.sku)
                              .with_for_update())
-        taken = deps.session.execute(
+        taken = rows_matched(deps.session, (
             update(pos).where(pos.node_id == source.node_id, pos.sku == item.sku,
                               pos.on_hand - pos.reserved - pos.safety_stock >= item.quantity)
-            .values(reserved=pos.reserved + item.quantity).execution_options(synchronize_session=False))
-        if taken.rowcount != 1:
+            .values(reserved=pos.reserved + item.quantity).execution_options(synchronize_session=False)))
+        if taken != 1:
             raise PolicyViolation(f"{source.node_id} no longer has {item.quantity} of {item.sku}", order_id=order.id)
     count = deps.session.scalar(select(func.count()).select_from(Order).where(Order.id.like(f"{order.id}-X%"))) or 0
     new_id = f"{order.id}-X{count + 1}"
@@ -91,6 +92,7 @@ def create(deps: Deps, order: Order, items: list[Item], source: Source, *, note:
     deps.session.flush()
     ref = reference(deps.session)
     address = deps.session.get(Address, order.ship_to_id)
+    assert address is not None  # a source was found for this address (best_source)
     service = deps.session.get(CarrierService, order.service_id) if order.service_id else None
     carrier = ref.carriers[service.carrier_id] if service else None
     ship_by = compute_ship_by(promised=source.eta, node=ref.nodes[source.node_id], fulfillment_type=FulfillmentType.ship,

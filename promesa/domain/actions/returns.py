@@ -85,6 +85,7 @@ def delivered_day(deps: Deps, order: Order, line: OrderLine) -> date | None:
 
 
 def window_days(product: Product) -> int:
+    """The product's return window in days (its category's, or the marketplace's when longer)."""
     days = eta.return_window_days(frozenset({product.category}))
     if product.marketplace_seller:
         days = max(days, RETURN_WINDOW_MARKETPLACE_DAYS)
@@ -98,6 +99,9 @@ def _returned(deps: Deps, line_id: int) -> int:
 
 def judge_line(deps: Deps, order: Order, line: OrderLine, product: Product, item: ReturnItem,
            today: date) -> tuple[ReturnLineQuote | None, Refusal | None]:
+    """Whether ``item`` of ``line`` may be returned ``today``: its quote, or the refusal saying why not.
+
+    Exactly one of the pair is set."""
     no = line.line_no
     if line.status is not LineStatus.delivered:
         hint = ["cancel it while it is not picked"] if line.status in (
@@ -134,6 +138,11 @@ def judge_line(deps: Deps, order: Order, line: OrderLine, product: Product, item
 
 
 def dropoff_store(deps: Deps, order: Order, node_id: str | None) -> str:
+    """The store that takes the return: ``node_id`` if given, else the one nearest the order's address
+    (the first by id when the order has none).
+
+    Raises:
+        InvalidInput: ``node_id`` is not an active pickup store, or no store takes drop-offs."""
     if node_id:
         node = deps.session.get(Node, node_id)
         if node is None or not node.pickup or not node.active:

@@ -21,6 +21,7 @@ from promesa.domain.reference import reference
 from promesa.domain.ship_by import compute_ship_by
 from promesa.errors import Conflict, InvalidInput, PolicyViolation
 from promesa.principal import Principal
+from promesa.store.db import rows_matched
 from promesa.store.enums import FulfillmentType
 from promesa.store.models import ActionExecution, Address, CarrierService, InventoryPosition, Order, OrderLine
 
@@ -89,14 +90,15 @@ def _move(deps: Deps, order: Order, option: RerouteOption) -> list[dict[str, obj
         )
     pos = InventoryPosition
     for (node_id, sku), qty in sorted(reserve.items()):
-        result = session.execute(
+        matched = rows_matched(
+            session,
             update(pos)
             .where(pos.node_id == node_id, pos.sku == sku,
                    pos.on_hand - pos.reserved - pos.safety_stock >= qty)
             .values(reserved=pos.reserved + qty)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        if result.rowcount != 1:
+        if matched != 1:
             raise _Stale(f"{node_id} no longer has {qty} of {sku} available to promise")
     for (node_id, sku), qty in sorted(release.items()):
         session.execute(

@@ -197,7 +197,7 @@ def ship(ctx: Context, node_id: str, lines: list[Line], service: ServiceRef | No
 
 def _first_slot(
     ctx: Context, node_id: str, service: ServiceRef | None, lines: list[Line]
-) -> tuple[date, float] | None:
+) -> tuple[date, float | None] | None:
     """The day ``node_id`` can release ``lines`` (and its utilisation), or None if never.
 
     Released now, the order queues behind work due by the node's first ship day (not later work).

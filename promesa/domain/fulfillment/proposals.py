@@ -19,7 +19,7 @@ from promesa.domain.deps import Deps
 from promesa.domain.fulfillment import options as opt
 from promesa.domain.fulfillment.config import SourcingProfile
 from promesa.domain.fulfillment.options import Context, Line
-from promesa.domain.fulfillment.records import OptionShipment, RerouteOption, RerouteProposal
+from promesa.domain.fulfillment.records import OptionKind, OptionShipment, RerouteOption, RerouteProposal
 from promesa.domain.inventory import stock_and_on_hand
 from promesa.domain.load import queue_ship_day
 from promesa.domain.policy import MAX_SPLIT_SHIPMENTS, MIN_SPLIT_ORDER_VALUE_MXN
@@ -154,7 +154,7 @@ def diagnose(ctx: Context) -> tuple[str | None, OptionShipment | None, str | Non
     return current, shipment, "; ".join(why)
 
 
-def _option(ctx: Context, kind: str, parts: list[OptionShipment], baseline: float,
+def _option(ctx: Context, kind: OptionKind, parts: list[OptionShipment], baseline: float,
             reliability: float, consent: bool) -> RerouteOption:
     eta = max(p.eta for p in parts)
     nodes = [p.node_id for p in parts]
@@ -212,10 +212,11 @@ def enumerate_options(ctx: Context, *, current: str | None, current_ship: Option
     ctx.prepare_nodes(whole + ([current] if current else []))
     result: list[RerouteOption] = []
 
-    def add(kind: str, parts: list[OptionShipment | None]) -> None:
-        if all(p is not None for p in parts):
-            result.append(_option(ctx, kind, parts, baseline, _reliability(ctx, parts[0].service_id),
-                                  consent))  # type: ignore[arg-type, union-attr]
+    def add(kind: OptionKind, parts: list[OptionShipment | None]) -> None:
+        shipments = [p for p in parts if p is not None]
+        if len(shipments) == len(parts):  # every part can go
+            result.append(_option(ctx, kind, shipments, baseline, _reliability(ctx, shipments[0].service_id),
+                                  consent))
 
     for node_id in found.pickups:
         add("pickup", [opt.pickup(ctx, node_id, ctx.lines)])

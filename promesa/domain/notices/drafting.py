@@ -45,10 +45,12 @@ class NoticeFields(Record):
 
 
 def language_of(locale: str | None) -> str:
+    """The notice language for a customer's locale: English for ``en*``, else Spanish."""
     return "en" if (locale or "").lower().startswith("en") else "es"
 
 
 def fmt_date(day: date, language: str) -> str:
+    """``day`` written out in ``language`` ('martes 24 de noviembre', 'Tuesday 24 November')."""
     if language == "es":
         return f"{_DAYS_ES[day.weekday()]} {day.day} de {_MONTHS_ES[day.month - 1]}"
     return f"{day:%A} {day.day} {day:%B}"

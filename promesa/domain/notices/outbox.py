@@ -39,6 +39,7 @@ class NoticeView(Record):
 
 
 def view(notice: Notice) -> NoticeView:
+    """The typed view of an outbox row."""
     return NoticeView(id=notice.id, order_id=notice.order_id, channel=notice.channel, kind=notice.kind,
                       language=notice.language, subject=notice.subject, body=notice.body,
                       status=notice.status, created_at=notice.created_at, send_after=notice.send_after,

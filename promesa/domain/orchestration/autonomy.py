@@ -24,6 +24,7 @@ class Verdict:
 
 
 def judge(option: RerouteOption, policy: AutonomyPolicy) -> Verdict:
+    """Whether the autonomy policy lets the orchestrator run ``option`` alone, with the rule and why."""
     if not policy.enabled:
         return Verdict(False, None, "the autonomy policy is off")
     if not option.executable:

@@ -33,6 +33,7 @@ from promesa.domain.order_states import CLOSED
 from promesa.domain.records import Record
 from promesa.errors import Conflict, DomainError, NotFound, PolicyViolation
 from promesa.principal import Principal, Role
+from promesa.store.db import rows_matched
 from promesa.store.enums import (
     RESERVING_LINE_STATES,
     NoticeKind,
@@ -71,6 +72,7 @@ class OrchestrationReport(Record):
 
 
 def view(row: OrchestrationAction, with_proposal: bool = False) -> ActionView:
+    """The typed view of an orchestration action (its full proposal only when asked for)."""
     return ActionView(id=row.id, order_id=row.order_id, trigger=row.trigger, trigger_ref=row.trigger_ref,
                       decision=row.decision, rule=row.rule, option_id=row.option_id, detail=row.detail,
                       detected_at=row.detected_at, decided_by=row.decided_by,
@@ -93,7 +95,8 @@ def _notice(deps: Deps, order: Order, trigger: TriggerKind, key: str, kind: Noti
     customer = deps.session.get(Customer, order.customer_id)
     policy = deps.settings.notices
     late = (new_date - order.promised_date).days if new_date else 0
-    store = deps.session.get(Node, order.pickup_node_id).name if order.pickup_node_id else None
+    pickup_node = deps.session.get(Node, order.pickup_node_id) if order.pickup_node_id else None
+    store = pickup_node.name if pickup_node else None
     fields = NoticeFields(
         order_id=order.id, customer_name=customer.name if customer else "", trigger=trigger,
         promised_date=order.promised_date, new_date=new_date, store_name=store,
@@ -220,17 +223,25 @@ def _action(deps: Deps, action_id: int, *wanted: OrchestrationDecision) -> Orche
     return row
 
 
+def _order_of(deps: Deps, row: OrchestrationAction) -> Order:
+    """The order an action is about (its foreign key keeps it there)."""
+    order = deps.session.get(Order, row.order_id)
+    if order is None:
+        raise NotFound(f"order {row.order_id} not found", field="action_id")
+    return order
+
+
 def approve(deps: Deps, action_id: int, note: str | None = None) -> ActionView:
     """Staff run the queued option (authorized and re-checked by the reroute code)."""
     access.ensure_staff(deps.principal, "approving orchestration proposals")
     row = _action(deps, action_id, OrchestrationDecision.awaiting_approval)
-    order = deps.session.get(Order, row.order_id)
+    order = _order_of(deps, row)
     row.before = _snapshot(deps, order)
     result = execute_reroute(deps, order_id=row.order_id, option_id=row.option_id or "",
                              idempotency_key=f"orch:{row.key}"[:128], approved_by=deps.principal.label(), note=note)
     row.decision, row.decided_by, row.decided_at = OrchestrationDecision.approved, deps.principal.label(), deps.now
-    kind = (row.proposal or {}).get("options", [{}])
-    option = next((o for o in kind if o.get("option_id") == row.option_id), {})
+    options: list[dict[str, Any]] = (row.proposal or {}).get("options", [{}])
+    option: dict[str, Any] = next((o for o in options if o.get("option_id") == row.option_id), {})
     if option.get("kind") not in deps.settings.autonomy.invisible_kinds:  # the customer will see it
         _notice(deps, order, row.trigger, row.key, NoticeKind.saved, result.eta)
     audit.record(deps, "orchestration.approved", "order", row.order_id, {"action_id": row.id, "note": note})
@@ -242,7 +253,7 @@ def reject(deps: Deps, action_id: int, note: str | None = None) -> ActionView:
     """Staff decline the queued option; the customer is told the promise will move."""
     access.ensure_staff(deps.principal, "rejecting orchestration proposals")
     row = _action(deps, action_id, OrchestrationDecision.awaiting_approval)
-    order = deps.session.get(Order, row.order_id)
+    order = _order_of(deps, row)
     record_rejection(deps, action="orchestration", order_id=row.order_id, rejected_by=deps.principal.label(), note=note)
     row.decision, row.decided_by, row.decided_at = OrchestrationDecision.rejected, deps.principal.label(), deps.now
     current = (row.proposal or {}).get("current_eta")
@@ -270,11 +281,11 @@ def revert(deps: Deps, action_id: int, note: str | None = None) -> ActionView:
             raise PolicyViolation(f"line {line.line_no} is {line.status.value}: it cannot move back",
                                   field="action_id")
         if old["node_id"]:
-            done = session.execute(update(pos).where(
+            done = rows_matched(session, update(pos).where(
                 pos.node_id == old["node_id"], pos.sku == line.sku,
                 pos.on_hand - pos.reserved - pos.safety_stock >= line.quantity)
                 .values(reserved=pos.reserved + line.quantity).execution_options(synchronize_session=False))
-            if done.rowcount != 1:
+            if done != 1:
                 raise Conflict(f"{old['node_id']} no longer has {line.quantity} of {line.sku} to take it back",
                                field="action_id")
         if line.allocated_node_id:

@@ -30,6 +30,8 @@ _BY_REASON = {"carrier_delay": TriggerKind.carrier_delay, "out_of_stock": Trigge
 
 @dataclass(frozen=True)
 class Trigger:
+    """One thing that moved under an order's promise (``key`` names it for the next pass)."""
+
     kind: TriggerKind
     order_id: str
     ref: str  # what exactly moved: a node and day, a revised ETA, a hold date
@@ -46,14 +48,17 @@ class Trigger:
 def _closed(deps: Deps, risks: list[AtRiskOrder]) -> set[tuple[str, date]]:
     """(node, day) pairs among the capacity risks where the node ships nothing that day."""
     ref = reference(deps.session)
-    pairs = {(r.node_id, r.expected_ship_day or r.ship_by) for r in risks
-             if r.reason == "over_capacity" and r.node_id and (r.expected_ship_day or r.ship_by)}
+    pairs: set[tuple[str, date]] = set()
+    for r in risks:
+        day = r.expected_ship_day or r.ship_by
+        if r.reason == "over_capacity" and r.node_id and day:
+            pairs.add((r.node_id, day))
     if not pairs:
         return set()
     days = [d for _, d in pairs]
     nodes = [ref.nodes[n] for n, _ in pairs if n in ref.nodes]
     calendars = capacity_calendars(deps.session, nodes, min(days) - timedelta(days=7), max(days))
-    closed = set()
+    closed: set[tuple[str, date]] = set()
     for node_id, day in pairs:
         calendar = calendars.get(node_id)
         if calendar is None:
@@ -89,6 +94,7 @@ def detect(deps: Deps) -> list[Trigger]:
             select(Order.id, Order.pickup_hold_until, Order.promised_date, Order.pickup_node_id)
             .where(Order.status == OrderStatus.ready_for_pickup, Order.pickup_hold_until.is_not(None),
                    Order.pickup_hold_until <= hold_ends, Order.pickup_hold_until >= today)):
+        assert until is not None  # the query keeps orders with a hold date only
         found.append(Trigger(TriggerKind.pickup_expiring, order_id, until.isoformat(), node, promised, until,
                              f"ready for pickup, hold ends {until}"))
     return found

@@ -14,10 +14,13 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
+
+from promesa.domain.promising.records import Policy, PromiseQuote
 
 #: Tables whose writes can change a quote (a substring test on the statement).
 _TABLES = ("inventory", "order_lines", "node_capacity", "nodes", "node_load", "carrier")
@@ -25,11 +28,14 @@ _WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "COPY")
 MAX_ENTRIES = 20_000
 _DIRTY = "promesa_promise_dirty"
 
+#: (sku, quantity, zone code, policy, the minute asked): what a cached quote answers.
+QuoteKey = tuple[str, int, str, Policy, datetime]
+
 
 class _EngineCache:
     def __init__(self) -> None:
         self.generation = 0
-        self.entries: OrderedDict[Any, tuple[int, float, Any]] = OrderedDict()
+        self.entries: OrderedDict[QuoteKey, tuple[int, float, PromiseQuote]] = OrderedDict()
 
 
 _caches: weakref.WeakKeyDictionary[Engine, _EngineCache] = weakref.WeakKeyDictionary()
@@ -50,6 +56,7 @@ def _of(engine: Engine) -> _EngineCache:
 
 
 def bump(engine: Engine) -> None:
+    """Move ``engine``'s promise generation on and drop every entry (they are stale)."""
     cache = _of(engine)
     with _lock:
         cache.generation += 1
@@ -57,10 +64,11 @@ def bump(engine: Engine) -> None:
 
 
 def generation(session: Session) -> int:
+    """The current promise generation of the session's engine (to hand back to :func:`put`)."""
     return _of(_engine(session)).generation
 
 
-def get(session: Session, key: Any, ttl_seconds: float) -> Any | None:
+def get(session: Session, key: QuoteKey, ttl_seconds: float) -> PromiseQuote | None:
     """The entry under ``key`` if its generation is current and it is younger than the TTL."""
     if ttl_seconds <= 0:
         return None
@@ -77,7 +85,7 @@ def get(session: Session, key: Any, ttl_seconds: float) -> Any | None:
         return value
 
 
-def put(session: Session, key: Any, value: Any, computed_under: int, ttl_seconds: float) -> None:
+def put(session: Session, key: QuoteKey, value: PromiseQuote, computed_under: int, ttl_seconds: float) -> None:
     """Store ``value`` if nothing moved since it was computed and the transaction is clean."""
     if ttl_seconds <= 0 or session.connection().info.get(_DIRTY):
         return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 
 from promesa.domain.deps import Deps
 from promesa.domain.inventory import atp_by_node
@@ -72,7 +73,7 @@ def _shipment(option: PromiseOption, skus: dict[str, int]) -> PlannedShipment:
         capacity_moved=option.capacity_moved)
 
 
-def _rank(option: PromiseOption) -> tuple:
+def _rank(option: PromiseOption) -> tuple[date, float, float, str]:
     return (option.delivery_date, option.cost_mxn, option.distance_km, option.node_id)
 
 
@@ -122,7 +123,8 @@ def plan_checkout(deps: Deps, lines: Sequence[CartLine], postal_code: str | None
         zone = zone_of_node(store.city, store.lat, store.lon)
         return _plan(deps, store.postal_code, zone, service_level, policy, [_shipment(option, demand)])
 
-    zone = zone_of(postal_code or "")
+    assert postal_code is not None  # a shipped cart without one was refused above
+    zone = zone_of(postal_code)
     if destination is not None:
         zone = Zone(zone.code, replace(zone.city, lat=destination[0], lon=destination[1]), zone.same_day)
 

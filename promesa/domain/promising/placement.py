@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from promesa.domain.deps import Deps
 from promesa.domain.events.ingest import ingest
@@ -67,7 +69,7 @@ def _execution_key(customer_id: str, key: str) -> str:
     return f"{ACTION_CHECKOUT}:{digest}"
 
 
-def _new_order_id(session, execution_key: str) -> str:
+def _new_order_id(session: Session, execution_key: str) -> str:
     """An order number derived from the key, the next candidate while one is taken."""
     start, span = CHECKOUT_NUMBERS
     for attempt in range(100):
@@ -118,12 +120,23 @@ def _lock(deps: Deps, plan: CheckoutPlan, held: set[str]) -> None:
             InventoryPosition.node_id == node_id, InventoryPosition.sku == sku).with_for_update())
 
 
-def _event(request: PlaceOrder, order_id: str, plan: CheckoutPlan, prices: dict[str, object]) -> dict:
+def _prices(session: Session, plan: CheckoutPlan) -> dict[str, Decimal]:
+    """The unit price of every SKU the plan ships (planning refused an unknown SKU already)."""
+    prices: dict[str, Decimal] = {}
+    for sku in sorted({ln.sku for s in plan.shipments for ln in s.lines}):
+        product = session.get(Product, sku)
+        if product is None:
+            raise NotFound(f"product {sku} not found", field="lines")
+        prices[sku] = product.price
+    return prices
+
+
+def _event(request: PlaceOrder, order_id: str, plan: CheckoutPlan, prices: dict[str, Decimal]) -> dict[str, object]:
     lines = [{"sku": ln.sku, "quantity": ln.quantity, "unit_price": str(prices[ln.sku]),
               "node_id": s.node_id, "ship_by": s.ship_date.isoformat()}
              for s in plan.shipments for ln in s.lines]
     pickup = request.pickup_node_id is not None
-    data = {"order_id": order_id, "customer_id": request.customer_id, "channel": request.channel.value,
+    data: dict[str, object] = {"order_id": order_id, "customer_id": request.customer_id, "channel": request.channel.value,
             "fulfillment_type": (FulfillmentType.pickup if pickup else FulfillmentType.ship).value,
             "promised_date": plan.latest_delivery.isoformat(), "lines": lines}
     if pickup:
@@ -168,7 +181,7 @@ def place_order(deps: Deps, request: PlaceOrder, policy: Policy = Policy.capacit
             reason=f"the quoted date no longer holds: the earliest delivery is now "
                    f"{plan.latest_delivery.isoformat()}")
     order_id = _new_order_id(session, execution_key)
-    prices = {ln.sku: session.get(Product, ln.sku).price for s in plan.shipments for ln in s.lines}
+    prices = _prices(session, plan)
     raw = {"specversion": "1.0", "id": f"checkout-{order_id}", "source": CHECKOUT_SOURCE,
            "type": "promesa.order.created.v1", "time": deps.now.isoformat(),
            "data": _event(request, order_id, plan, prices)}

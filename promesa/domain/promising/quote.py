@@ -52,6 +52,7 @@ class Demand:
 
 
 def local_today(deps_now: datetime, settings: Settings) -> date:
+    """The business day of ``deps_now`` in the settings' timezone."""
     return deps_now.astimezone(settings.tz).date()
 
 
@@ -102,7 +103,7 @@ def ship_options(ref: Reference, node: NodeRef, km: float, zone: Zone, now: date
     return best
 
 
-def _rank(option: PromiseOption) -> tuple:
+def _rank(option: PromiseOption) -> tuple[date, float, float, str]:
     return (option.delivery_date, option.cost_mxn, -(option.reliability or 0), option.node_id)
 
 
@@ -121,10 +122,15 @@ def pickup_option(node: NodeRef, km: float, now: datetime, slots: Slots, demand:
 
 
 def slots_for(session: Session, nodes: list[NodeRef], today: date, policy: Policy) -> Slots:
+    """The node-day slots left at ``nodes`` from ``today`` (unlimited under the naive policy)."""
     return naive_slots(today) if policy is Policy.naive else remaining_slots(session, nodes, today)
 
 
 def check_quantity(quantity: int, field: str = "qty") -> None:
+    """Refuse a quantity outside 1…``MAX_QUANTITY``.
+
+    Raises:
+        InvalidInput: naming ``field``."""
     if not 1 <= quantity <= MAX_QUANTITY:
         raise InvalidInput(f"quantity must be between 1 and {MAX_QUANTITY}", field=field)
 
@@ -166,7 +172,7 @@ def quote(deps: Deps, sku: str, quantity: int, postal_code: str,
     """
     check_quantity(quantity)
     zone = zone_of(postal_code)
-    key = (sku, quantity, zone.code, policy, deps.now.replace(second=0, microsecond=0))
+    key: cache.QuoteKey = (sku, quantity, zone.code, policy, deps.now.replace(second=0, microsecond=0))
     hit = cache.get(deps.session, key, deps.settings.promise_cache_seconds)
     if hit is not None:
         return hit.model_copy(update={"postal_code": postal_code.strip()})

@@ -12,6 +12,11 @@ target_metadata = Base.metadata
 
 
 def run() -> None:
+    """Run the migrations on the connection handed in, else on an engine for ``sqlalchemy.url``.
+
+    Raises:
+        RuntimeError: neither a connection nor a URL was configured.
+    """
     connection = config.attributes.get("connection")
     if connection is not None:
         context.configure(connection=connection, target_metadata=target_metadata,
@@ -19,7 +24,10 @@ def run() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("no connection in config.attributes and no sqlalchemy.url to migrate")
+    engine = create_engine(url)
     with engine.begin() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=connection.dialect.name == "sqlite")
