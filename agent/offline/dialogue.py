@@ -149,7 +149,7 @@ def _read_header(ctx: Context, text: str) -> None:
         elif key == "order scope" and value not in ("-", "none"):
             ctx.order_scope = value
         elif key in ("language", "locale") and value[:2].lower() in ("en", "es"):
-            ctx.forced_lang = value[:2].lower()  # type: ignore[assignment]
+            ctx.forced_lang = "es" if value[:2].lower() == "es" else "en"
 
 
 def open_orders(result: Any) -> list[dict[str, Any]]:
@@ -170,7 +170,7 @@ def _absorb_result(ctx: Context, res: ToolResult) -> None:
         if res.name in ("propose_reroute", "propose_pickup"):
             ctx.pending_action = _proposal_action(res)
         if res.name == "list_my_orders":
-            ctx.listed_orders = [o.get("order_id") for o in open_orders(res.result) if o.get("order_id")]
+            ctx.listed_orders = [str(o["order_id"]) for o in open_orders(res.result) if o.get("order_id")]
             ctx.candidates, ctx.candidate_kind = open_orders(res.result), "order"
         if res.name == "find_customer":
             rows = res.result.get("matches", []) if isinstance(res.result, dict) else res.result
@@ -249,4 +249,5 @@ def build(messages: list[BaseMessage], *, now: datetime | None = None, role: str
 
 
 def call_key(name: str, args: dict[str, Any]) -> str:
+    """The identity of a tool call: its name and canonical JSON arguments."""
     return f"{name}:{json.dumps(args, sort_keys=True, default=str)}"

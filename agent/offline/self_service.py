@@ -108,6 +108,8 @@ def plan(ctx: Context, tools: Tools, intent: str, orders: list[str]) -> Calls | 
     for it (the planner then answers with the policy and a person).
 
     Args:
+        ctx: the dialogue context of the turn.
+        tools: the tools the role may call (name -> parameter schema).
         intent: the planner's reading of the message after the dialogue context.
         orders: the orders the conversation is about (the planner's ``target_orders``).
     """
@@ -191,7 +193,7 @@ def _refund_status(ctx: Context, tools: Tools, slots: Slots) -> Calls | None:
     assert ctx.turn is not None
     args: dict[str, Any] = {"order_id": slots.order_ids[0] if slots.order_ids else None}
     if ctx.role == "support" and not args["order_id"]:
-        args["customer_id"] = (slots.customer_ids or [ctx.customer_id])[0]
+        args["customer_id"] = slots.customer_ids[0] if slots.customer_ids else ctx.customer_id
     pairs: list[tuple[str, dict[str, Any]]] = [("get_refund_status", args)]
     if slots.asks_rule and "search_policies" in tools:
         pairs.append(("search_policies", {"query": ctx.turn.text.strip()}))  # "how long does a refund take?"
@@ -253,7 +255,7 @@ def next_step(ctx: Context, tools: Tools, intent: str) -> Calls | None:
     if want == "complaint":
         if last.name in ("get_order_status", "get_customer_profile") and "file_complaint" in tools:
             data = last.result if isinstance(last.result, dict) else {}
-            order = data.get("order_id") if last.name == "get_order_status" else (slots.order_ids or [None])[0]
+            order = data.get("order_id") if last.name == "get_order_status" else (slots.order_ids[0] if slots.order_ids else None)
             customer = data.get("customer_id") if last.name == "get_customer_profile" else None
             return _fresh(ctx, tools, "file_complaint",
                           {"summary": summary(ctx, order), "order_id": order, "customer_id": customer})

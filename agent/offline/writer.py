@@ -143,6 +143,7 @@ def proposal(res: ToolResult, lang: str, staff: bool = True) -> tuple[str, bool]
 
 
 def executed(res: ToolResult, lang: str) -> str:
+    """An executed reroute or pickup conversion in words: where it goes now and the new ETA."""
     data = _d(res.result)
     moved = [m for m in data.get("moved") or [] if isinstance(m, dict)]
     node = (moved[0].get("to_node") if moved else None) or res.args.get("node_id") or data.get("node_id") or "?"
@@ -221,9 +222,9 @@ def write(ctx: Context, intent: str) -> tuple[str, str | None]:
             ref = _d(data).get("handoff_id")
             parts.append(say("handoff", lang, ref=say("handoff_ref", lang, id=ref) if ref else ""))
         else:
-            text, asking = writer_ops.write_result(res, lang)
+            text, question = writer_ops.write_result(res, lang)
             parts.append(text)
-            pending = asking or pending
+            pending = question or pending
     offer = writer_actions.visitor_offer(ctx.role, intent in self_service.INTENTS, lang)
     if offer and pending is None:
         parts.append(offer)
