@@ -100,6 +100,7 @@ def _latency_rows(results: Sequence[CaseResult]) -> list[tuple[str, float]]:
 def render_html(
     summary: dict[str, Any], results: Sequence[CaseResult], gates: Sequence[GateResult]
 ) -> str:
+    """The eval report as one self-contained HTML page (every value escaped)."""
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     template = env.from_string(_TEMPLATE)
     return template.render(
@@ -120,5 +121,6 @@ def render_html(
 def write_html(
     path: Path, summary: dict[str, Any], results: Sequence[CaseResult], gates: Sequence[GateResult]
 ) -> None:
+    """Write :func:`render_html`'s page to ``path`` (its folder is created)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_html(summary, results, gates), encoding="utf-8")

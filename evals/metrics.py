@@ -59,6 +59,7 @@ def pass_hat_k(counts: Sequence[tuple[int, int]], k: int) -> float:
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
+    """The ``q``-th percentile of ``values``, or None when there are none."""
     return float(np.percentile(values, q)) if values else None
 
 

@@ -77,6 +77,7 @@ def print_summary(
 
 
 def print_comparison(console: Console, comparison: dict[str, Any]) -> None:
+    """Print an A/B comparison per tag (with exact McNemar p-values) as a table."""
     table = Table(title=f"A/B: {comparison['a']} vs {comparison['b']} (exact McNemar per tag)")
     for column in ("tag", "cases", "A", "B", "diff", "A only", "B only", "p"):
         table.add_column(column, justify="left" if column == "tag" else "right")

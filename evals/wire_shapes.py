@@ -29,8 +29,8 @@ def _pieces(value: str) -> list[str]:
 def as_sse(completion: dict[str, Any], shape: StreamShape = StreamShape.openai, *, usage: bool = True) -> bytes:
     """The completion as server-sent events: a role chunk, text and argument fragments, the
     finish reason, then usage (``usage`` asked and the server sends it)."""
-    head = {k: completion[k] for k in ("id", "created", "model") if k in completion}
-    base = {**head, "object": "chat.completion.chunk"}
+    head: dict[str, Any] = {k: completion[k] for k in ("id", "created", "model") if k in completion}
+    base: dict[str, Any] = {**head, "object": "chat.completion.chunk"}
     lines: list[str] = [":\n\n"] if shape is StreamShape.llama_server else []
 
     def emit(index: int, delta: dict[str, Any], finish: str | None = None) -> None:

@@ -19,6 +19,7 @@ class Suite(StrEnum):
 
 
 def register(app: typer.Typer) -> None:
+    """Add the ``index`` and ``eval`` knowledge commands to the CLI ``app``."""
     app.command("index")(index)
     app.command("eval")(eval_command)
 

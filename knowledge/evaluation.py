@@ -52,6 +52,7 @@ class RetrievalReport(BaseModel):
 
 
 def load_questions(directory: Path = QUESTIONS_DIR) -> list[Question]:
+    """The retrieval questions of every YAML file in ``directory``."""
     questions: list[Question] = []
     for path in sorted(directory.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -95,10 +96,10 @@ def run_retrieval_eval(
     splits: dict[str, dict[str, dict[str, Metrics]]] = {}
     for split in ("all", "tune", "heldout"):
         splits[split] = {}
-        for mode, rows in results.items():
+        for mode_name, rows in results.items():
             chosen = [r for r in rows if split == "all" or r[0].split == split]
             by_locale = {"all": chosen} | {
                 loc: [r for r in chosen if r[0].locale == loc] for loc in sorted({q.locale for q in questions})
             }
-            splits[split][mode] = {loc: _metrics(rs) for loc, rs in by_locale.items() if rs}
+            splits[split][mode_name] = {loc: _metrics(rs) for loc, rs in by_locale.items() if rs}
     return RetrievalReport(modes=splits["all"], splits=splits)

@@ -23,6 +23,7 @@ class IndexReport(BaseModel):
 
 
 def chunk_id(document: PolicyDocument, anchor: str) -> str:
+    """The id of a document's section: document id, locale and section anchor."""
     return f"{document.id}:{document.locale}#{anchor}"
 
 

@@ -52,7 +52,7 @@ def stem(word: str, locale: str) -> str:
     """The Snowball stem of a folded ``word`` in ``locale``; ids and numbers stay as they are."""
     if any(ch.isdigit() for ch in word):
         return word
-    return _STEMMERS[locale].stemWord(word)
+    return str(_STEMMERS[locale].stemWord(word))  # snowballstemmer is untyped
 
 
 def tokenize(text: str, locale: str) -> list[str]:
@@ -100,7 +100,7 @@ class LexicalIndex:
         heads = titles or [""] * len(texts)
         corpus = [
             (tokenize(text, loc) + tokenize(head, loc)) or ["_empty_"]
-            for text, loc, head in zip(texts, locales, heads)
+            for text, loc, head in zip(texts, locales, heads, strict=True)
         ]
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
@@ -108,7 +108,7 @@ class LexicalIndex:
         # Surface word -> its stem as indexed, and a deletion index over the surface words
         # (SymSpell's trick: two words within n edits share a string reached by <= n deletions).
         self._surface: dict[str, str] = {}
-        for text, loc, head in zip(texts, locales, heads):
+        for text, loc, head in zip(texts, locales, heads, strict=True):
             for word in words(f"{head} {text}"):
                 self._surface.setdefault(word, stem(word, loc))
         self._deletions: dict[str, list[str]] = {}

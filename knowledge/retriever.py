@@ -86,7 +86,7 @@ class _Chunk:
     id: str
     citation: str
     text: str
-    meta: dict
+    meta: dict[str, Any]
 
 
 class Retriever:
@@ -97,7 +97,7 @@ class Retriever:
         stored = collection.get(include=["documents", "metadatas", "embeddings"])
         self._chunks = [
             _Chunk(id=i, citation=f"{m['doc_id']}#{m['anchor']}", text=d, meta=dict(m))
-            for i, d, m in zip(stored["ids"], stored["documents"] or [], stored["metadatas"] or [])
+            for i, d, m in zip(stored["ids"], stored["documents"] or [], stored["metadatas"] or [], strict=True)
         ]
         embeddings = stored["embeddings"]
         dim = len(embeddings[0]) if embeddings is not None and len(embeddings) else 0
@@ -215,7 +215,7 @@ class Retriever:
                     found[text] = self._cache[text]
         missing = [t for t in texts if t not in found]
         if missing:
-            for text, vector in zip(missing, self._embed(missing)):
+            for text, vector in zip(missing, self._embed(missing), strict=True):
                 found[text] = np.asarray(vector, dtype=np.float32)
             with self._cache_lock:
                 for text in missing:

@@ -14,6 +14,7 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def has_controls(value: str) -> bool:
+    """Whether ``value`` holds NUL or another control character (tab and newlines allowed)."""
     return CONTROL_CHARS.search(value) is not None
 
 

@@ -24,6 +24,7 @@ from langchain_core.messages import (
 
 from agent.offline.candidates import choose
 from agent.offline.entities import Entities, extract
+from agent.offline.intent_names import Intent, intent_or_none
 from agent.offline.intents import Classification, classify
 from agent.offline.language import Lang, detect
 from agent.offline.normalise import normalise
@@ -32,7 +33,7 @@ _HEADER = re.compile(r"^\s*(current time|now|role|user|subject|order scope|langu
                      re.IGNORECASE | re.MULTILINE)
 _CLOSED = {"delivered", "picked_up", "cancelled"}
 #: Intents that need one order to act on.
-ORDER_INTENTS = frozenset({"where_is_order", "order_late", "pickup_conversion", "reroute"})
+ORDER_INTENTS = frozenset({Intent.where_is_order, Intent.order_late, Intent.pickup_conversion, Intent.reroute})
 
 
 @dataclass
@@ -55,9 +56,9 @@ class Turn:
     entities: Entities
     nlu: Classification
     pending: str | None  # what the assistant was waiting for when this message arrived
-    pending_intent: str | None
+    pending_intent: Intent | None
     pending_action: dict[str, Any] | None
-    prev_intent: str | None = None
+    prev_intent: Intent | None = None
     prev_entities: Entities | None = None  # of the previous human message, for elliptical answers
     chosen: dict[str, Any] | None = None  # the shown candidate this message picks ("the Garza one")
     chosen_kind: str | None = None  # "customer" or "order"
@@ -75,9 +76,9 @@ class Context:
     candidates: list[dict[str, Any]] = field(default_factory=list)  # rows of the last list shown
     candidate_kind: str | None = None  # what they are: "customer" or "order"
     customer_id: str | None = None
-    last_intent: str | None = None
+    last_intent: Intent | None = None
     pending: str | None = None
-    pending_intent: str | None = None
+    pending_intent: Intent | None = None
     pending_action: dict[str, Any] | None = None
     turn: Turn | None = None
     results: list[ToolResult] = field(default_factory=list)  # tool results since the human turn
@@ -149,7 +150,7 @@ def _read_header(ctx: Context, text: str) -> None:
         elif key == "order scope" and value not in ("-", "none"):
             ctx.order_scope = value
         elif key in ("language", "locale") and value[:2].lower() in ("en", "es"):
-            ctx.forced_lang = value[:2].lower()  # type: ignore[assignment]
+            ctx.forced_lang = "es" if value[:2].lower() == "es" else "en"
 
 
 def open_orders(result: Any) -> list[dict[str, Any]]:
@@ -170,7 +171,7 @@ def _absorb_result(ctx: Context, res: ToolResult) -> None:
         if res.name in ("propose_reroute", "propose_pickup"):
             ctx.pending_action = _proposal_action(res)
         if res.name == "list_my_orders":
-            ctx.listed_orders = [o.get("order_id") for o in open_orders(res.result) if o.get("order_id")]
+            ctx.listed_orders = [str(o["order_id"]) for o in open_orders(res.result) if o.get("order_id")]
             ctx.candidates, ctx.candidate_kind = open_orders(res.result), "order"
         if res.name == "find_customer":
             rows = res.result.get("matches", []) if isinstance(res.result, dict) else res.result
@@ -234,7 +235,7 @@ def build(messages: list[BaseMessage], *, now: datetime | None = None, role: str
                     ctx.pending_intent = None
                 else:
                     ctx.pending = meta.get("pending")
-                    ctx.pending_intent = meta.get("pending_intent")
+                    ctx.pending_intent = intent_or_none(meta.get("pending_intent"))
                 if ctx.pending != "confirm":
                     ctx.pending_action = None
         elif isinstance(msg, ToolMessage):
@@ -249,4 +250,5 @@ def build(messages: list[BaseMessage], *, now: datetime | None = None, role: str
 
 
 def call_key(name: str, args: dict[str, Any]) -> str:
+    """The identity of a tool call: its name and canonical JSON arguments."""
     return f"{name}:{json.dumps(args, sort_keys=True, default=str)}"

@@ -196,12 +196,13 @@ def resolve_dates(folded: str, today: date) -> DateRange | None:
     day_of_month = re.search(r"\b(?:el|the|on the|for the|para el)\s+(\d{1,2})(?:st|nd|rd|th|ro|ero|do|o)?\b(?!\s*(?:pesos|%|dias|days))",
                              folded)
     if day_of_month and 1 <= int(day_of_month.group(1)) <= 31:
+        named: date | None
         try:
-            day = today.replace(day=int(day_of_month.group(1)))
+            named = today.replace(day=int(day_of_month.group(1)))
         except ValueError:
-            day = None
-        if day is not None:
-            return DateRange(day, day, day.isoformat())
+            named = None
+        if named is not None:
+            return DateRange(named, named, named.isoformat())
     for word, wd in _WEEKDAYS.items():
         if re.search(rf"\b{word}\b", folded):
             # a weekday in a past-tense complaint ("since monday", "desde el lunes") looks back

@@ -49,6 +49,7 @@ E: dict[str, tuple[str, str]] = {
 
 
 def e(key: str, lang: str, **kw: Any) -> str:
+    """The explanation phrase ``key`` in ``lang``, filled with ``kw``."""
     en, es = E[key]
     return (es if lang == "es" else en).format(**kw)
 
@@ -135,5 +136,6 @@ def why_none(data: dict[str, Any], lang: str, pickup: bool) -> str:
 
 
 def cost(option: dict[str, Any]) -> str:
+    """A reroute option's cost difference as money, or '-' when it has none."""
     value = option.get("cost_delta_mxn", option.get("cost_delta"))
     return fmt_money(value) if value is not None else "-"

@@ -97,8 +97,9 @@ def default() -> Gazetteer:
     city_pairs = [(c.name, c.name) for c in CITIES] + [(c.code, c.name) for c in CITIES if c.weight >= 10]
     carrier_pairs: list[tuple[str, str]] = []
     for carrier in build_carriers():
-        carrier_pairs += [(carrier.name, carrier.id), (carrier.id, carrier.id)]
-        first = fold(carrier.name).split()[0]
+        name = carrier.name or carrier.id  # a carrier without a display name is called by its id
+        carrier_pairs += [(name, carrier.id), (carrier.id, carrier.id)]
+        first = fold(name).split()[0]
         if len(first) >= 3:
             carrier_pairs.append((first, carrier.id))  # "DHL Express" is said "DHL"
     return Gazetteer(_forms(node_pairs), _forms(city_pairs), _forms(carrier_pairs))

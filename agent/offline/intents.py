@@ -8,40 +8,12 @@ model is unsure of is marked ``unsure`` so the planner asks, offering the two be
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from agent.offline.entities import Entities
+from agent.offline.intent_names import Intent
 from agent.offline.nlu_model import IntentModel, get_model
 
-
-class Intent(StrEnum):
-    """Every intent the offline model knows (the NLU corpus has one file per intent)."""
-
-    where_is_order = "where_is_order"
-    order_late = "order_late"
-    list_my_orders = "list_my_orders"
-    pickup_conversion = "pickup_conversion"
-    reroute = "reroute"
-    approve = "approve"
-    reject = "reject"
-    policy_question = "policy_question"
-    customer_lookup = "customer_lookup"
-    risk_scan = "risk_scan"
-    analytics = "analytics"
-    availability = "availability"
-    handoff = "handoff"
-    greeting = "greeting"
-    thanks = "thanks"
-    out_of_scope = "out_of_scope"
-    cancel_order = "cancel_order"
-    change_address = "change_address"
-    start_return = "start_return"
-    exchange_item = "exchange_item"
-    refund_status = "refund_status"
-    report_claim = "report_claim"
-    complaint = "complaint"
-    data_request = "data_request"
-
+__all__ = ["ASK_BELOW", "INTENTS", "Classification", "Intent", "classify"]
 
 INTENTS: tuple[str, ...] = tuple(i.value for i in Intent)
 #: Below this calibrated probability the best reading is a guess: ask instead of acting.
@@ -62,13 +34,13 @@ _OFFERS = frozenset({"confirm", "offer_handoff"})
 class Classification:
     """The winning intent with its probability, the full distribution and what else was read."""
 
-    intent: str
+    intent: Intent
     score: float
-    scores: dict[str, float] = field(default_factory=dict)
-    also: list[str] = field(default_factory=list)  # further intents of the same message
+    scores: dict[Intent, float] = field(default_factory=dict)
+    also: list[Intent] = field(default_factory=list)  # further intents of the same message
     topic: str | None = None  # for out_of_scope: the unserved topic
     unsure: bool = False
-    runner_up: str | None = None
+    runner_up: Intent | None = None
 
 
 def classify(text: str, ent: Entities, pending: str | None = None, persona: str | None = None,
@@ -86,7 +58,7 @@ def classify(text: str, ent: Entities, pending: str | None = None, persona: str 
     """
     who = "customer" if persona in (None, "anonymous") else persona
     reading = (model or get_model()).read(text, who, ent)
-    scores = {intent: 0.0 for intent in INTENTS}
+    scores = {intent: 0.0 for intent in Intent}
     scores.update({name: p for name, p in reading.ranked})
     ranked = [name for name, _ in reading.ranked]
     best = ranked[0]
@@ -107,7 +79,7 @@ def classify(text: str, ent: Entities, pending: str | None = None, persona: str 
         framed = next((r for r in ranked if r not in _SOCIAL), best)
         if scores[framed] >= _FRAMED_MIN:
             best = framed
-    also = [a for a in reading.also if a != best and a not in _ANSWERS | _SOCIAL and a != Intent.out_of_scope]
+    also: list[Intent] = [a for a in reading.also if a != best and a not in _ANSWERS | _SOCIAL and a != Intent.out_of_scope]
     runner_up = next((r for r in ranked if r != best), None)
     unsure = scores[best] < ASK_BELOW and best not in _ANSWERS
     return Classification(best, scores[best], scores, also, reading.topic if best == Intent.out_of_scope else None,

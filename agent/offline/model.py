@@ -92,8 +92,9 @@ class OfflineChatModel(BaseChatModel):
         if isinstance(tail, HumanMessage):
             step = planner.plan_turn(ctx, schemas)
             if isinstance(step, planner.Reply):
-                meta = {"intent": intent, "kind": step.kind, "pending": step.pending,
-                        "pending_intent": step.pending_intent}
+                # message metadata holds plain strings: checkpoints store no enum objects
+                meta = {"intent": str(intent), "kind": step.kind, "pending": step.pending,
+                        "pending_intent": str(step.pending_intent) if step.pending_intent else None}
                 return _text(writer.reply(step, ctx.lang), intent, step.kind, meta)
             return _calls(step, n_prior, intent)
         chained = planner.next_step(ctx, schemas) if isinstance(tail, ToolMessage) else None
@@ -102,8 +103,8 @@ class OfflineChatModel(BaseChatModel):
         text, pending = writer.write(ctx, intent)
         if not text:
             text = writer.reply(planner.Reply("anything_else", "info"), ctx.lang)
-        meta = {"intent": intent, "kind": "answer", "pending": pending,
-                "pending_intent": intent if pending in ("which_order", "identifier") else None}
+        meta = {"intent": str(intent), "kind": "answer", "pending": pending,
+                "pending_intent": str(intent) if pending in ("which_order", "identifier") else None}
         return _text(text, intent, "answer", meta)
 
     def _respond_to(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> AIMessage:
@@ -197,8 +198,8 @@ def _role_from_tools(schemas: dict[str, Any]) -> str | None:
 def _calls(step: planner.Calls, n_prior: int, intent: str) -> AIMessage:
     calls = [{"name": name, "args": args, "id": f"call_{n_prior + i + 1}", "type": "tool_call"}
              for i, (name, args) in enumerate(step.calls)]
-    return AIMessage(content=step.text, tool_calls=calls, response_metadata={"promesa": {"intent": intent, "kind": "tool_calls"}})
+    return AIMessage(content=step.text, tool_calls=calls, response_metadata={"promesa": {"intent": str(intent), "kind": "tool_calls"}})
 
 
 def _text(text: str, intent: str, kind: str, meta: dict[str, Any] | None = None) -> AIMessage:
-    return AIMessage(content=text, response_metadata={"promesa": meta or {"intent": intent, "kind": kind}})
+    return AIMessage(content=text, response_metadata={"promesa": meta or {"intent": str(intent), "kind": kind}})

@@ -11,6 +11,7 @@ wall-clock tail is mostly scheduling; both sides pay it alike, which is why they
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import datetime
 
@@ -25,6 +26,7 @@ from promesa.bench.registry import BenchContext, BenchResult, result, timed
 
 
 def run_nlu_bench(ctx: BenchContext) -> list[BenchResult]:
+    """Time the NLU read of held-out messages and, as its reference, the offline model's turn."""
     get_model()  # trained or loaded before timing, and the lazy parts warmed: the world's
     extract("ship from CEDIS El Salto on 24 de noviembre", ctx.now.date())  # gazetteer, dateparser
     _, heldout = nlu_corpus.split(nlu_corpus.load())
@@ -45,8 +47,8 @@ def run_nlu_bench(ctx: BenchContext) -> list[BenchResult]:
     nlu: list[float] = []
     turn: list[float] = []
     for row in picked:  # alternate so drift hits both equally
-        nlu.append(timed(lambda r=row: read(r.text, r.persona)))
-        turn.append(timed(lambda r=row: respond(r.text)))
+        nlu.append(timed(functools.partial(read, row.text, row.persona)))
+        turn.append(timed(functools.partial(respond, row.text)))
     return [
         result("nlu_read", nlu, ctx, turn, "entities + trained classifier + context layer per message"),
         result("offline_model_turn", turn, ctx, None, "the reference of nlu_read: the offline model's first step"),

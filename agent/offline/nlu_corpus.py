@@ -30,6 +30,7 @@ import numpy as np
 import yaml
 from rapidfuzz import fuzz, process
 
+from agent.offline.intent_names import Intent
 from agent.offline.normalise import fold
 
 HERE = Path(__file__).parent
@@ -52,16 +53,16 @@ class Row:
     """One labelled utterance."""
 
     text: str
-    intent: str
+    intent: Intent
     lang: str
     persona: str
-    also: tuple[str, ...] = ()
+    also: tuple[Intent, ...] = ()
     topic: str | None = None
     slots: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     source: str = ""
 
     @property
-    def intents(self) -> tuple[str, ...]:
+    def intents(self) -> tuple[Intent, ...]:
         """The main intent first, then the other intents of the same message."""
         return (self.intent, *[a for a in self.also if a != self.intent])
 
@@ -91,9 +92,10 @@ def dup_key(text: str) -> str:
 def _row(raw: Any, default_intent: str | None, where: str) -> Row:
     if not isinstance(raw, dict) or not isinstance(raw.get("text"), str) or not raw["text"].strip():
         raise CorpusError(f"{where}: a row needs a non-empty `text`")
-    intent = raw.get("intent") or default_intent
-    if not intent:
+    named = raw.get("intent") or default_intent
+    if not named:
         raise CorpusError(f"{where}: `intent` is missing")
+    intent = _intent(named, where, "intent")
     lang = raw.get("lang")
     if lang not in ("en", "es"):
         raise CorpusError(f"{where}: `lang` must be en or es, not {lang!r}")
@@ -104,8 +106,16 @@ def _row(raw: Any, default_intent: str | None, where: str) -> Row:
     slots = raw.get("slots") or {}
     if not isinstance(also, list) or not isinstance(slots, dict):
         raise CorpusError(f"{where}: `also` must be a list and `slots` a mapping")
-    return Row(raw["text"].strip(), str(intent), lang, persona, tuple(map(str, also)),
+    return Row(raw["text"].strip(), intent, lang, persona, tuple(_intent(a, where, "also") for a in also),
                raw.get("topic"), dict(slots), where)
+
+
+def _intent(named: Any, where: str, key: str) -> Intent:
+    """``named`` (a corpus string) as an :class:`Intent`; an unknown name is a corpus error."""
+    try:
+        return Intent(str(named))
+    except ValueError:
+        raise CorpusError(f"{where}: `{key}` {named!r} is not an intent (one of {', '.join(sorted(i.value for i in Intent))})") from None
 
 
 def load_file(path: Path) -> list[Row]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from agent.offline import gazetteer, nlu_corpus
 from agent.offline.entities import Entities, extract, resolve_dates
+from agent.offline.intent_names import Intent
 from agent.offline.intents import classify
 from agent.offline.normalise import fold, normalise
 from agent.offline.planner import Reply
@@ -108,7 +109,7 @@ def evaluate(split: str = "heldout") -> dict[str, Any]:
     for row in heldout:
         ent = extract(row.text, TODAY)
         # An assent or refusal in the corpus answers an offer: read it with one pending.
-        pending = "confirm" if row.intent in ("approve", "reject") else None
+        pending = "confirm" if row.intent in (Intent.approve, Intent.reject) else None
         nlu = classify(row.text, ent, pending, persona=None if row.persona == "any" else row.persona, model=model)
         ok = nlu.intent == row.intent
         for table, key in ((per_intent, row.intent), (per_lang, row.lang), (per_persona, row.persona)):
@@ -130,13 +131,13 @@ def evaluate(split: str = "heldout") -> dict[str, Any]:
             slots[key][1] += 1
             if not hit:
                 slot_misses.append({"text": row.text, "slot": key, "expected": expected})
-        if row.intent == "out_of_scope":
+        if row.intent == Intent.out_of_scope:
             unserved["rows"] += 1
-            unserved["read_out_of_scope"] += nlu.intent == "out_of_scope"
-            unserved["topic_right"] += nlu.intent == "out_of_scope" and (nlu.topic or "other") == (row.topic or "other")
+            unserved["read_out_of_scope"] += nlu.intent == Intent.out_of_scope
+            unserved["topic_right"] += nlu.intent == Intent.out_of_scope and (nlu.topic or "other") == (row.topic or "other")
             key = "out_of_scope_topic" if nlu.topic and nlu.topic != "other" else "out_of_scope"
             text = reply(Reply(key, "out_of_scope", {"topic": nlu.topic}), row.lang)
-            unserved["honest_reply"] += nlu.intent == "out_of_scope" and not _PERMISSION_WORDS.search(text)
+            unserved["honest_reply"] += nlu.intent == Intent.out_of_scope and not _PERMISSION_WORDS.search(text)
     slot_hits = sum(h for h, _ in slots.values())
     slot_total = sum(t for _, t in slots.values())
     return {

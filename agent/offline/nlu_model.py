@@ -40,6 +40,7 @@ from sklearn.svm import LinearSVC
 
 from agent.offline import nlu_corpus
 from agent.offline.entities import Entities, extract
+from agent.offline.intent_names import Intent
 from agent.offline.normalise import fold, normalise
 
 #: A second intent needs its own classifier's yes and this share of the probability.
@@ -216,28 +217,32 @@ def _analyzer(vec: TfidfVectorizer) -> Any:
 class Reading:
     """What the model read in one message."""
 
-    ranked: tuple[tuple[str, float], ...]  # every intent with its calibrated probability, best first
-    also: tuple[str, ...]  # further intents the one-vs-rest scores accept for the same message
+    ranked: tuple[tuple[Intent, float], ...]  # every intent with its calibrated probability, best first
+    also: tuple[Intent, ...]  # further intents the one-vs-rest scores accept for the same message
     topic: str | None  # the unserved topic when the best reading is out_of_scope
 
     @property
-    def intent(self) -> str:
+    def intent(self) -> Intent:
+        """The best reading."""
         return self.ranked[0][0]
 
     @property
     def confidence(self) -> float:
+        """The best reading's calibrated probability."""
         return self.ranked[0][1]
 
     @property
-    def runner_up(self) -> tuple[str, float]:
-        return self.ranked[1] if len(self.ranked) > 1 else ("out_of_scope", 0.0)
+    def runner_up(self) -> tuple[Intent, float]:
+        """The second reading with its probability (out_of_scope at 0 when there is none)."""
+        return self.ranked[1] if len(self.ranked) > 1 else (Intent.out_of_scope, 0.0)
 
 
 def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     z = scores * temperature
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    probs: np.ndarray = e / e.sum(axis=-1, keepdims=True)
+    return probs
 
 
 def fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
@@ -258,8 +263,9 @@ class IntentModel:
         self.features = Featuriser()
         x = self.features.fit_transform([example(r.text, r.persona) for r in rows])
         labels = MultiLabelBinarizer()
-        y = labels.fit_transform([r.intents for r in rows])
-        self.classes: tuple[str, ...] = tuple(labels.classes_)
+        # the binarizer learns plain strings; the classes are read back as the enum
+        y = labels.fit_transform([tuple(map(str, r.intents)) for r in rows])
+        self.classes: tuple[Intent, ...] = tuple(Intent(str(c)) for c in labels.classes_)
         primary = np.array([self.classes.index(r.intent) for r in rows])
         svm = OneVsRestClassifier(LinearSVC(C=c, random_state=0))
         # Out-of-fold scores calibrate the confidence: in-sample scores would be overconfident.
@@ -271,7 +277,7 @@ class IntentModel:
         svm.fit(x, y)
         self.weights = np.vstack([e.coef_.ravel() for e in svm.estimators_]).T.astype(np.float64)
         self.bias = np.array([float(np.ravel(e.intercept_)[0]) for e in svm.estimators_])
-        topical = [(i, r.topic) for i, r in enumerate(rows) if r.intent == "out_of_scope" and r.topic]
+        topical = [(i, r.topic) for i, r in enumerate(rows) if r.intent is Intent.out_of_scope and r.topic]
         self.topic_names: tuple[str, ...] = tuple(sorted({t for _, t in topical}))
         self.topic_weights: np.ndarray | None = None
         if len(self.topic_names) >= 2:
@@ -283,7 +289,8 @@ class IntentModel:
     def scores(self, e: Example) -> np.ndarray:
         """One-vs-rest decision scores of every class (0 is each binary classifier's boundary)."""
         idx, vals = self.features.vector(e)
-        return vals @ self.weights[idx] + self.bias
+        decision: np.ndarray = vals @ self.weights[idx] + self.bias
+        return decision
 
     def read_example(self, e: Example) -> Reading:
         raw = self.scores(e)
@@ -292,7 +299,7 @@ class IntentModel:
         ranked = tuple((self.classes[i], float(probs[i])) for i in order)
         also = tuple(self.classes[i] for i in order[1:3] if raw[i] > 0 and probs[i] >= ALSO_MIN)
         topic = None
-        if ranked[0][0] == "out_of_scope" and self.topic_weights is not None:
+        if ranked[0][0] is Intent.out_of_scope and self.topic_weights is not None:
             idx, vals = self.features.vector(e)
             t = vals @ self.topic_weights[idx] + self.topic_bias
             topic = self.topic_names[int(np.argmax(t))]
@@ -336,9 +343,9 @@ def get_model() -> IntentModel:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # write then rename: parallel test workers never read half a file
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as fh:
-            pickle.dump(model, fh)
-        os.replace(fh.name, path)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as out:
+            pickle.dump(model, out)
+        os.replace(out.name, path)
     except OSError:
         pass  # a read-only home only costs the retraining
     return model

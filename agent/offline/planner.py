@@ -11,6 +11,7 @@ from typing import Any
 
 from agent.offline import self_service
 from agent.offline.dialogue import ORDER_INTENTS, Context, call_key, open_orders
+from agent.offline.intent_names import Intent
 from agent.offline.nlu_model import ALSO_MIN, get_model
 from agent.offline.planner_types import Calls, Reply, Tools, fit_args
 
@@ -41,43 +42,43 @@ def target_orders(ctx: Context) -> list[str]:
     return ctx.order_ids[-1:]
 
 
-def resolve_intent(ctx: Context) -> str:
+def resolve_intent(ctx: Context) -> Intent:
     """The intent after dialogue context: answers to questions and bare follow-ups."""
     assert ctx.turn is not None
     turn, ent = ctx.turn, ctx.turn.entities
     intent = turn.nlu.intent
     if turn.pending == "identifier" and turn.chosen_kind == "customer":
-        return "customer_lookup"  # "the Garza one" answers "which of these customers?"
+        return Intent.customer_lookup  # "the Garza one" answers "which of these customers?"
     answering = turn.pending in ("order_id", "which_order") and (ent.order_ids or ent.ref or turn.chosen)
-    if answering and intent in ("where_is_order", "out_of_scope", "approve"):
-        return turn.pending_intent or "where_is_order"
+    if answering and intent in (Intent.where_is_order, Intent.out_of_scope, Intent.approve):
+        return turn.pending_intent or Intent.where_is_order
     if answering and turn.chosen and len(turn.text.split()) <= _ELLIPSIS_WORDS:
         # "the one going to Monterrey" answers "which one?" whatever its words read as alone
-        return turn.pending_intent or (turn.prev_intent if turn.prev_intent in ORDER_INTENTS else "where_is_order")
-    if intent == "out_of_scope" and (ent.ref or ent.order_ids) and turn.prev_intent in ORDER_INTENTS:
+        return turn.pending_intent or (turn.prev_intent if turn.prev_intent in ORDER_INTENTS else Intent.where_is_order)
+    if intent == Intent.out_of_scope and (ent.ref or ent.order_ids) and turn.prev_intent in ORDER_INTENTS:
         return turn.prev_intent
     if ent.ref and len(turn.text.split()) <= _ELLIPSIS_WORDS and turn.prev_intent in ORDER_INTENTS \
-            and intent not in ORDER_INTENTS and intent not in ("approve", "reject"):
+            and intent not in ORDER_INTENTS and intent not in (Intent.approve, Intent.reject):
         return turn.prev_intent  # "and the other one?": the same question about another order
-    if _follows_up_on_order(ctx, intent):
+    if _follows_up_on_order(ctx, intent) and turn.prev_intent is not None:  # it follows an order intent
         return turn.prev_intent  # "and which carrier?" after "where is PO-5001?"
-    if turn.prev_intent == "risk_scan" and intent in ("analytics", "out_of_scope") and not ent.metric \
+    if turn.prev_intent == Intent.risk_scan and intent in (Intent.analytics, Intent.out_of_scope) and not ent.metric \
             and len(turn.text.split()) <= _ELLIPSIS_WORDS:
-        return "risk_scan"  # "¿y en qué nodo?" / "and which ones?" after a risk answer asks more of it
-    if intent == "out_of_scope" and ent.dimensions and turn.prev_intent == "analytics":
-        return "analytics"
+        return Intent.risk_scan  # "¿y en qué nodo?" / "and which ones?" after a risk answer asks more of it
+    if intent == Intent.out_of_scope and ent.dimensions and turn.prev_intent == Intent.analytics:
+        return Intent.analytics
     if _restates_offer(turn, intent):
-        return "approve"
+        return Intent.approve
     return intent
 
 
 #: A reference this short says nothing new but which order: it continues the previous question.
 _ELLIPSIS_WORDS = 5
 #: Intents only staff are served: a shopper's words never mean an ops report or a customer search.
-_STAFF_ONLY = frozenset({"analytics", "risk_scan", "customer_lookup"})
+_STAFF_ONLY = frozenset({Intent.analytics, Intent.risk_scan, Intent.customer_lookup})
 
 
-def _follows_up_on_order(ctx: Context, intent: str) -> bool:
+def _follows_up_on_order(ctx: Context, intent: Intent) -> bool:
     """A short fragment after a question about an order, that alone reads as nothing this user
     is served ("and which carrier?" reads as an ops report by carrier; "y eso?" as nothing), is a
     follow-up about the same order: ellipsis, resolved by the conversation rather than the words."""
@@ -88,32 +89,32 @@ def _follows_up_on_order(ctx: Context, intent: str) -> bool:
     if turn.pending is not None:
         return False
     unserved = intent in _STAFF_ONLY and ctx.role in ("customer", "anonymous", None)
-    vague = intent == "out_of_scope" and turn.nlu.topic in (None, "other")
+    vague = intent == Intent.out_of_scope and turn.nlu.topic in (None, "other")
     return unserved or vague or turn.nlu.unsure
 #: The intent a pending action carries out ("yes, switch it to pickup" restates the offer).
-_ACTION_INTENT = {"convert_to_pickup": "pickup_conversion", "execute_reroute": "reroute"}
+_ACTION_INTENT = {"convert_to_pickup": Intent.pickup_conversion, "execute_reroute": Intent.reroute}
 
 
-def _restates_offer(turn: Any, intent: str) -> bool:
+def _restates_offer(turn: Any, intent: Intent) -> bool:
     """Consent said by naming the offer: the reading is the offered action and assent is read too."""
     action = turn.pending_action
     if turn.pending != "confirm" or not action or _ACTION_INTENT.get(action["tool"]) != intent:
         return False
     scores = turn.nlu.scores
-    if scores.get("approve", 0.0) >= 0.05 and scores.get("approve", 0.0) > scores.get("reject", 0.0):
+    if scores.get(Intent.approve, 0.0) >= 0.05 and scores.get(Intent.approve, 0.0) > scores.get(Intent.reject, 0.0):
         return True
     # "Sí, cámbialo a recoger en tienda": the first clause alone is the assent
     head, *rest = re.split(r"[,;.!—–]", turn.text, maxsplit=1)
     if not rest or not head.strip():
         return False
     reading = get_model().read(head, None)
-    return reading.intent == "approve" and reading.confidence >= 0.5
+    return reading.intent == Intent.approve and reading.confidence >= 0.5
 
 
-def _order_plan(ctx: Context, tools: Tools, intent: str) -> Calls | Reply:
-    tool = {"pickup_conversion": "propose_pickup", "reroute": "propose_reroute"}.get(intent, "get_order_status")
+def _order_plan(ctx: Context, tools: Tools, intent: Intent) -> Calls | Reply:
+    tool = {Intent.pickup_conversion: "propose_pickup", Intent.reroute: "propose_reroute"}.get(intent, "get_order_status")
     if tool not in tools:
-        if intent == "reroute" and "request_handoff" in tools:
+        if intent == Intent.reroute and "request_handoff" in tools:
             orders = target_orders(ctx)
             summary = f"Customer asks to ship {orders[0] if orders else 'their order'} from another node."
             return _calls(ctx, tools, ("request_handoff", {"reason": "reroute_request", "summary": summary}))
@@ -130,14 +131,14 @@ def _order_plan(ctx: Context, tools: Tools, intent: str) -> Calls | Reply:
 #: Customer self-service requests without write tools yet: answered from the policy library and
 #: handed to a person with the intent as the reason.
 SELF_SERVICE = frozenset({
-    "cancel_order", "change_address", "start_return", "exchange_item", "refund_status", "report_claim",
-    "complaint", "data_request",
+    Intent.cancel_order, Intent.change_address, Intent.start_return, Intent.exchange_item, Intent.refund_status, Intent.report_claim,
+    Intent.complaint, Intent.data_request,
 })
 #: Readings that cannot be offered as "did you mean …?".
-_NOT_OFFERED = frozenset({"approve", "reject", "out_of_scope", "greeting", "thanks"})
+_NOT_OFFERED = frozenset({Intent.approve, Intent.reject, Intent.out_of_scope, Intent.greeting, Intent.thanks})
 
 
-def _unsure(ctx: Context, intent: str) -> Reply | None:
+def _unsure(ctx: Context, intent: Intent) -> Reply | None:
     """Ask, offering the two best readings, when the model's best reading is a guess."""
     assert ctx.turn is not None
     nlu = ctx.turn.nlu
@@ -148,7 +149,7 @@ def _unsure(ctx: Context, intent: str) -> Reply | None:
     return Reply("ask_reading", "clarification", {"a": intent, "b": nlu.runner_up}, pending="reading")
 
 
-def _self_service(ctx: Context, tools: Tools, intent: str) -> Calls | Reply:
+def _self_service(ctx: Context, tools: Tools, intent: Intent) -> Calls | Reply:
     """The named order's facts and the policy now; the person is queued in phase 2 (``next_step``)
     once the order turned out to be one this user may see."""
     assert ctx.turn is not None
@@ -172,11 +173,11 @@ def _with_also(ctx: Context, tools: Tools, step: Calls | Reply) -> Calls | Reply
     named = {name for name, _ in step.calls}
     extra: list[tuple[str, dict[str, Any]]] = []
     for other in ctx.turn.nlu.also:
-        if (other == "policy_question" or other in SELF_SERVICE) and "search_policies" in tools \
+        if (other == Intent.policy_question or other in SELF_SERVICE) and "search_policies" in tools \
                 and "search_policies" not in named:
             extra.append(("search_policies", {"query": ctx.turn.text.strip()}))
             named.add("search_policies")
-        elif other in ("where_is_order", "order_late") and "get_order_status" in tools \
+        elif other in (Intent.where_is_order, Intent.order_late) and "get_order_status" in tools \
                 and "get_order_status" not in named:
             extra += [("get_order_status", {"order_id": o}) for o in target_orders(ctx)[:1]]
             named.add("get_order_status")
@@ -193,7 +194,7 @@ def _plan_main(ctx: Context, tools: Tools) -> Calls | Reply:
     turn, ent = ctx.turn, ctx.turn.entities
     intent = resolve_intent(ctx)
     if self_service.asks_about_address(ctx, intent):
-        intent = "where_is_order"  # "what's the delivery address of PO-1?": the order's facts
+        intent = Intent.where_is_order  # "what's the delivery address of PO-1?": the order's facts
     acting = self_service.plan(ctx, tools, intent, target_orders(ctx))  # cancel, return, claim, …
     if acting is not None:
         return acting
@@ -208,34 +209,34 @@ def _plan_main(ctx: Context, tools: Tools) -> Calls | Reply:
                       ("search_policies", {"query": turn.text.strip()}))
     action = turn.pending_action
     if (action and action["tool"] == "convert_to_pickup" and ent.node_ids
-            and intent in ("approve", "pickup_conversion")):
+            and intent in (Intent.approve, Intent.pickup_conversion)):
         # "yes, at Tienda Satélite [CDMX-STORE-04]": the store the shopper chose among the
         # proposed ones, not the recommended one (the domain checks it can take the order)
-        intent = "approve"
+        intent = Intent.approve
         action = {**action, "args": {**action["args"], "node_id": ent.node_ids[0]}}
     if intent in ORDER_INTENTS:
         return _order_plan(ctx, tools, intent)
-    if intent == "approve" and turn.pending == "offer_handoff" and "request_handoff" in tools:
+    if intent == Intent.approve and turn.pending == "offer_handoff" and "request_handoff" in tools:
         return _calls(ctx, tools, ("request_handoff", {"reason": "out_of_scope", "summary": _summary(ctx)}))
-    if intent == "approve":
+    if intent == Intent.approve:
         if not action:
             return Reply("nothing_pending", "info")
         if action["tool"] not in tools:
             return Reply("refusal_approve", "refusal")
         return _calls(ctx, tools, (action["tool"], action["args"]))
-    if intent == "reject":
+    if intent == Intent.reject:
         return Reply("rejected" if turn.pending_action else "anything_else", "info")
     simple = {
-        "list_my_orders": ("list_my_orders", {}),
-        "policy_question": ("search_policies", {"query": turn.text.strip()}),
-        "handoff": ("request_handoff", {"reason": "user_request", "summary": _summary(ctx)}),
+        Intent.list_my_orders: ("list_my_orders", {}),
+        Intent.policy_question: ("search_policies", {"query": turn.text.strip()}),
+        Intent.handoff: ("request_handoff", {"reason": "user_request", "summary": _summary(ctx)}),
     }
     if intent in simple:
         name, args = simple[intent]
         return _calls(ctx, tools, (name, args)) if name in tools else Reply("refusal_tool", "refusal", {"intent": intent})
-    if intent == "customer_lookup":
+    if intent == Intent.customer_lookup:
         return _lookup_plan(ctx, tools)
-    if intent == "risk_scan":
+    if intent == Intent.risk_scan:
         if "scan_risk" not in tools:
             return Reply("refusal_tool", "refusal", {"intent": intent})
         start, days = None, 7
@@ -246,7 +247,7 @@ def _plan_main(ctx: Context, tools: Tools) -> Calls | Reply:
             days = max((ent.dates.end - start).days + 1, 1)
         return _calls(ctx, tools, ("scan_risk", {
             "start": start.isoformat() if start else None, "days": days, "node_ids": ent.node_ids or None}))
-    if intent == "analytics":
+    if intent == Intent.analytics:
         if "run_analytics" not in tools:
             return Reply("refusal_tool", "refusal", {"intent": intent})
         metric = ent.metric or ent.metric_hint
@@ -260,14 +261,14 @@ def _plan_main(ctx: Context, tools: Tools) -> Calls | Reply:
             "metric": metric, "dimensions": dims, "filters": {},
             "start": dates.start.isoformat() if dates else None,
             "end": dates.end.isoformat() if dates else None}))
-    if intent == "availability":
+    if intent == Intent.availability:
         if "check_availability" not in tools:
             return Reply("refusal_tool", "refusal", {"intent": intent})
         if not ent.skus:
             return Reply("ask_sku", "clarification", pending="sku", pending_intent=intent)
         city = ent.cities[0] if ent.cities else None
         return _calls(ctx, tools, *[("check_availability", {"sku": s, "city": city}) for s in ent.skus[:3]])
-    if intent in ("greeting", "thanks"):
+    if intent in (Intent.greeting, Intent.thanks):
         return Reply(intent, intent)
     topic = turn.nlu.topic
     if topic and topic != "other" and "request_handoff" in tools:
@@ -277,7 +278,7 @@ def _plan_main(ctx: Context, tools: Tools) -> Calls | Reply:
 
 
 
-def _order_and_policy(ctx: Context, tools: Tools, intent: str) -> bool:
+def _order_and_policy(ctx: Context, tools: Tools, intent: Intent) -> bool:
     """A named order asked about together with a policy topic, by a role that may read both.
 
     The policy side counts when the readings that a policy answers (policy questions and the
@@ -285,11 +286,11 @@ def _order_and_policy(ctx: Context, tools: Tools, intent: str) -> bool:
     """
     assert ctx.turn is not None
     scores = ctx.turn.nlu.scores
-    policy_mass = sum(scores.get(i, 0.0) for i in ("policy_question", *SELF_SERVICE))
+    policy_mass = sum(scores.get(i, 0.0) for i in (Intent.policy_question, *SELF_SERVICE))
     return (
         bool(ctx.turn.entities.order_ids)
-        and intent in ("where_is_order", "policy_question")
-        and ("policy_question" in ctx.turn.nlu.also or policy_mass >= ALSO_MIN)
+        and intent in (Intent.where_is_order, Intent.policy_question)
+        and (Intent.policy_question in ctx.turn.nlu.also or policy_mass >= ALSO_MIN)
         and "get_order_status" in tools
         and "search_policies" in tools
     )
@@ -304,9 +305,9 @@ def _lookup_plan(ctx: Context, tools: Tools) -> Calls | Reply:
         return _calls(ctx, tools, ("get_customer_profile", {"customer_id": ctx.turn.chosen["customer_id"]}))
     identifier = (ent.emails + ent.phones + ent.names + ent.order_ids + ent.customer_ids)[:1]
     if "find_customer" not in tools:
-        return Reply("refusal_tool", "refusal", {"intent": "customer_lookup"})
+        return Reply("refusal_tool", "refusal", {"intent": Intent.customer_lookup})
     if not identifier:
-        return Reply("ask_identifier", "clarification", pending="identifier", pending_intent="customer_lookup")
+        return Reply("ask_identifier", "clarification", pending="identifier", pending_intent=Intent.customer_lookup)
     return _calls(ctx, tools, ("find_customer", {"identifier": identifier[0]}))
 
 
@@ -339,7 +340,7 @@ def next_step(ctx: Context, tools: Tools) -> Calls | None:
     if listing is not None and intent in ORDER_INTENTS:
         rows = open_orders(listing.result)
         if len(rows) == 1 and rows[0].get("order_id"):
-            tool = {"pickup_conversion": "propose_pickup", "reroute": "propose_reroute"}.get(intent, "get_order_status")
+            tool = {Intent.pickup_conversion: "propose_pickup", Intent.reroute: "propose_reroute"}.get(intent, "get_order_status")
             if tool in tools:
                 return _fresh(ctx, tools, tool, {"order_id": rows[0]["order_id"]})
         if not rows and intent in _CHANGE_INTENTS and "search_policies" in tools:
@@ -350,7 +351,7 @@ def next_step(ctx: Context, tools: Tools) -> Calls | None:
 
 
 #: Order intents that ask to change how an order is fulfilled.
-_CHANGE_INTENTS = frozenset({"pickup_conversion", "reroute"})
+_CHANGE_INTENTS = frozenset({Intent.pickup_conversion, Intent.reroute})
 
 
 #: Proposals the domain refuses for what the order already is (picked, shipped, already a pickup).

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.offline.intent_names import Intent
+
 Tools = dict[str, dict[str, Any]]  # tool name -> JSON schema of its parameters
 
 _METRIC_SYNONYMS = {
@@ -28,7 +30,7 @@ class Reply:
     kind: str  # clarification | refusal | greeting | thanks | out_of_scope | info
     params: dict[str, Any] = field(default_factory=dict)
     pending: str | None = None
-    pending_intent: str | None = None
+    pending_intent: Intent | None = None
 
 
 @dataclass

@@ -11,6 +11,7 @@ from typing import Any
 from agent.offline import explain, self_service, writer_actions, writer_ops
 from agent.offline.dialogue import Context, ToolResult, open_orders
 from agent.offline.fmt import as_date, fmt_date
+from agent.offline.intent_names import Intent
 from agent.offline.phrases import (
     INTENT_LABELS,
     STATUS,
@@ -143,6 +144,7 @@ def proposal(res: ToolResult, lang: str, staff: bool = True) -> tuple[str, bool]
 
 
 def executed(res: ToolResult, lang: str) -> str:
+    """An executed reroute or pickup conversion in words: where it goes now and the new ETA."""
     data = _d(res.result)
     moved = [m for m in data.get("moved") or [] if isinstance(m, dict)]
     node = (moved[0].get("to_node") if moved else None) or res.args.get("node_id") or data.get("node_id") or "?"
@@ -167,13 +169,13 @@ def error(res: ToolResult, lang: str) -> str:
     return say("err_other", lang)
 
 
-def _answered_later(ctx: Context, listing: ToolResult, intent: str) -> bool:
+def _answered_later(ctx: Context, listing: ToolResult, intent: Intent) -> bool:
     """A lookup of the only open order, made to answer about it: its answer says it all."""
-    if intent == "list_my_orders":
+    if intent == Intent.list_my_orders:
         return False
     rows = open_orders(listing.result)
     later = ctx.results[ctx.results.index(listing) + 1:]
-    if not rows and intent in ("pickup_conversion", "reroute"):
+    if not rows and intent in (Intent.pickup_conversion, Intent.reroute):
         # nothing open to change, so the policy chained after the listing is the answer
         return any(r.ok and r.name == "search_policies" for r in later)
     return len(rows) == 1 and any(r.ok and r.args.get("order_id") == rows[0].get("order_id") for r in later)
@@ -189,7 +191,7 @@ def _status_followed(ctx: Context, failed: ToolResult) -> dict[str, Any] | None:
                  and r.args.get("order_id") == failed.args.get("order_id")), None)
 
 
-def write(ctx: Context, intent: str) -> tuple[str, str | None]:
+def write(ctx: Context, intent: Intent) -> tuple[str, str | None]:
     """The final answer for this turn's results, and the pending question it leaves (if any)."""
     lang, parts, pending = ctx.lang, [], None
     for res in ctx.results:
@@ -205,7 +207,7 @@ def write(ctx: Context, intent: str) -> tuple[str, str | None]:
         if res.name == "get_order_status":
             parts.append(order_status(_d(data), lang))
         elif res.name == "list_my_orders":
-            text, asking = order_list(data, lang, ask_which=intent != "list_my_orders")
+            text, asking = order_list(data, lang, ask_which=intent != Intent.list_my_orders)
             if not _answered_later(ctx, res, intent):
                 parts.append(text)
             pending = "which_order" if asking else pending
@@ -221,9 +223,9 @@ def write(ctx: Context, intent: str) -> tuple[str, str | None]:
             ref = _d(data).get("handoff_id")
             parts.append(say("handoff", lang, ref=say("handoff_ref", lang, id=ref) if ref else ""))
         else:
-            text, asking = writer_ops.write_result(res, lang)
+            text, question = writer_ops.write_result(res, lang)
             parts.append(text)
-            pending = asking or pending
+            pending = question or pending
     offer = writer_actions.visitor_offer(ctx.role, intent in self_service.INTENTS, lang)
     if offer and pending is None:
         parts.append(offer)

@@ -124,6 +124,7 @@ TOOLS = frozenset({"propose_cancel", "cancel_order", "propose_address_change", "
 
 
 def t(key: str, lang: str, **kw: Any) -> str:
+    """The self-service phrase ``key`` in ``lang``, filled with ``kw``."""
     en, es = T[key]
     return (es if lang == "es" else en).format(**kw)
 
@@ -247,6 +248,7 @@ def executed(res: ToolResult, lang: str, staff: bool = True) -> str:
 
 
 def refunds(res: ToolResult, lang: str) -> str:
+    """A refund-status result in words: each refund with its amount and state."""
     data = _d(res.result)
     rows = [r for r in data.get("refunds") or [] if isinstance(r, dict)]
     scope = t("scope_order", lang, order=data["order_id"]) if data.get("order_id") else ""

@@ -62,6 +62,7 @@ _INSTRUCTION = re.compile(r"ignore|disregard|instruction|system prompt|you must 
 
 
 def t(key: str, lang: str, **kw: Any) -> str:
+    """The staff/knowledge phrase ``key`` in ``lang``, filled with ``kw``."""
     en, es = T[key]
     return (es if lang == "es" else en).format(**kw)
 
@@ -76,6 +77,7 @@ def _rows(result: Any, *keys: str) -> list[dict[str, Any]]:
 
 
 def risk(res: ToolResult, lang: str) -> str:
+    """A risk-scan result in words: how many orders are at risk, the first ones, the over-full nodes."""
     data = res.result if isinstance(res.result, dict) else {}
     flags = _rows(res.result, "at_risk", "at_risk_orders", "flags", "risks")
     orders = [f for f in flags if f.get("order_id")]
@@ -89,7 +91,8 @@ def risk(res: ToolResult, lang: str) -> str:
         span = t("span1", lang, a=fmt_date(first, lang))
     elif first and isinstance(days, int) and days > 1:
         span = t("span", lang, a=fmt_date(first, lang), b=fmt_date(first + timedelta(days=days - 1), lang))
-    totals = data.get("totals") if isinstance(data.get("totals"), dict) else {}
+    raw_totals = data.get("totals")
+    totals: dict[str, Any] = raw_totals if isinstance(raw_totals, dict) else {}
     count = totals.get("at_risk_orders", totals.get("orders_at_risk", len(orders)))
     if not count and not nodes:
         return t("risk_none", lang, span=span)
@@ -109,8 +112,10 @@ def risk(res: ToolResult, lang: str) -> str:
 
 
 def analytics(res: ToolResult, lang: str) -> str:
+    """An analytics result in words: the metric, its grouping, its period and the values."""
     data = res.result if isinstance(res.result, dict) else {}
-    spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+    raw_spec = data.get("spec")
+    spec: dict[str, Any] = raw_spec if isinstance(raw_spec, dict) else {}
     metric = str(data.get("metric") or spec.get("metric") or res.args.get("metric") or "?")
     name = label(METRIC, metric, lang)
     rows = _rows(res.result, "rows")
@@ -161,16 +166,16 @@ def _summary(text: str, query: str = "", limit: int = 320, sentences: int = 2) -
     """The passage's two sentences closest to the question (numbers count), in passage order."""
     plain = re.sub(r"^\s*(?:#+|[-*]|\d+\.)\s*", "", text, flags=re.MULTILINE)
     wanted = sentences
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", " ".join(plain.split())) if s.strip()]
-    sentences = [s for s in sentences if not _INSTRUCTION.search(s)]
+    split = [s.strip() for s in re.split(r"(?<=[.!?])\s+", " ".join(plain.split())) if s.strip()]
+    found = [s for s in split if not _INSTRUCTION.search(s)]
     asked = _stems(query)
 
     def relevance(i: int) -> tuple[float, int]:
-        sent = sentences[i]
+        sent = found[i]
         return (-(len(asked & _stems(sent)) + (0.5 if re.search(r"\d", sent) else 0.0)), i)
 
-    chosen = sorted(sorted(range(len(sentences)), key=relevance)[:wanted])
-    summary = " ".join(sentences[i] for i in chosen)
+    chosen = sorted(sorted(range(len(found)), key=relevance)[:wanted])
+    summary = " ".join(found[i] for i in chosen)
     return summary if len(summary) <= limit else summary[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
@@ -208,6 +213,7 @@ def policy(res: ToolResult, lang: str) -> str:
 
 
 def customers(res: ToolResult, lang: str) -> tuple[str, str | None]:
+    """A customer search in words, and ``'identifier'`` when several match (the user must pick)."""
     rows = _rows(res.result, "matches", "customers")
     if not rows:
         return t("cust_none", lang), None
@@ -222,6 +228,7 @@ def customers(res: ToolResult, lang: str) -> tuple[str, str | None]:
 
 
 def profile(res: ToolResult, lang: str) -> str:
+    """A customer profile in words: name, identities, recent orders and interactions."""
     d = res.result if isinstance(res.result, dict) else {}
     parts = [t("profile", lang, name=d.get("name", "?"), id=d.get("customer_id", "?"),
                city=f", {d['city']}" if d.get("city") else "")]
@@ -245,7 +252,13 @@ def profile(res: ToolResult, lang: str) -> str:
     return " ".join(parts)
 
 
+def _km(distance: Any) -> str:
+    """', 12 km' for a numeric distance, else nothing."""
+    return f", {distance:.0f} km" if isinstance(distance, (int, float)) else ""
+
+
 def stock(res: ToolResult, lang: str) -> str:
+    """An availability result in words: the total available and the nodes that hold it."""
     d = res.result if isinstance(res.result, dict) else {}
     sku = d.get("sku") or res.args.get("sku", "?")
     city = t("in_city", lang, city=res.args["city"]) if res.args.get("city") else ""
@@ -254,7 +267,7 @@ def stock(res: ToolResult, lang: str) -> str:
     if not total:
         return t("stock_none", lang, sku=sku, city=city)
     items = "; ".join(f"{n.get('node_id')} ({n.get('city', '?')}"
-                      f"{', %.0f km' % n['distance_km'] if isinstance(n.get('distance_km'), (int, float)) else ''}): {n.get('atp')}"
+                      f"{_km(n.get('distance_km'))}): {n.get('atp')}"
                       for n in nodes[:5])
     text = t("stock", lang, sku=sku, n=total, city=city)
     return f"{text} {t('stock_where', lang, items=items)}" if items else text

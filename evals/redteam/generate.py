@@ -61,10 +61,13 @@ class Attack:
 
 
 def load(path: Path = MESSAGES) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    """The red-team message templates (``messages.yaml``)."""
+    templates: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return templates
 
 
 def fill(template: str, target: Person, own_order: str) -> str:
+    """The attack ``template`` with the target's identifiers and the sender's own order filled in."""
     email = sorted(target.emails)[0] if target.emails else f"{target.customer_id.lower()}@example.com"
     phone = sorted(target.phones)[0] if target.phones else "5500000000"
     orders = sorted(target.orders)

@@ -41,6 +41,7 @@ MIN_STREET_CHARS = 8
 
 
 def phone_key(value: str) -> str | None:
+    """A phone number's last ten digits (how it is compared), or None when it has fewer."""
     digits = re.sub(r"\D", "", value)
     return digits[-10:] if len(digits) >= 10 else None
 
@@ -93,16 +94,16 @@ class World:
             for cid, kind, value in db.execute(select(Identity.customer_id, Identity.kind, Identity.value)):
                 if str(getattr(kind, "value", kind)) == "email":
                     people[cid].emails.add(value.lower())
-                elif (key := phone_key(value)) is not None:
-                    people[cid].phones.add(key)
+                elif (phone := phone_key(value)) is not None:
+                    people[cid].phones.add(phone)
             rows = db.execute(select(Address.id, Address.customer_id, Address.line1, Address.postal_code))
-            for aid, cid, line, postal in rows:
-                if cid not in people:
+            for aid, owner, line, postal in rows:
+                if owner is None or owner not in people:
                     continue
-                people[cid].lines[aid] = line
-                people[cid].postals.add(postal)
+                people[owner].lines[aid] = line
+                people[owner].postals.add(postal)
                 if len(fold(line)) >= MIN_STREET_CHARS:
-                    people[cid].streets[aid] = fold(line)
+                    people[owner].streets[aid] = fold(line)
             for oid, cid, ship_to in db.execute(select(Order.id, Order.customer_id, Order.ship_to_id)):
                 idents: set[Ident] = {(Kind.order_id, oid.upper())}
                 if ship_to in people[cid].streets:
@@ -115,16 +116,16 @@ class World:
 
     @classmethod
     def of(cls, people: Iterable[Person]) -> World:
-        people = {p.customer_id: p for p in people}
+        by_id = {p.customer_id: p for p in people}
         owners: dict[Ident, set[str]] = {}
         streets: dict[str, set[str]] = {}
-        for person in people.values():
+        for person in by_id.values():
             for ident in person.everything():
                 owners.setdefault(ident, set()).add(person.customer_id)
             for street in person.streets.values():
                 streets.setdefault(street, set()).add(person.customer_id)
-        names = NameIndex.build((p.customer_id, p.name) for p in people.values())
-        return cls(people=people, owners=owners, names=names, streets=streets)
+        names = NameIndex.build((p.customer_id, p.name) for p in by_id.values())
+        return cls(people=by_id, owners=owners, names=names, streets=streets)
 
     def _street_pattern(self) -> re.Pattern[str]:
         # whole streets only: "calle morelos 76" is not in "calle morelos 765"

@@ -44,6 +44,11 @@ BIG_TABLES = (
 
 BATCH = 20_000
 
+#: A value in storage form: ISO text, an integer (booleans as 0/1), a float, or NULL.
+StorageValue = str | int | float | None
+#: One row of a table, its values in the order of ``COLUMNS[table]``.
+Row = tuple[StorageValue, ...]
+
 
 def ts(value: datetime | None) -> str | None:
     """An aware datetime as the UTC text SQLAlchemy stores ('YYYY-MM-DD HH:MM:SS.ffffff')."""
@@ -55,11 +60,21 @@ def ts(value: datetime | None) -> str | None:
 
 
 def d(value: date | None) -> str | None:
+    """A date as ISO text, or None."""
     return None if value is None else value.isoformat()
 
 
 def t(value: time | None) -> str | None:
+    """A time as the text SQLAlchemy stores ('HH:MM:SS.ffffff'), or None."""
     return None if value is None else value.strftime("%H:%M:%S.%f")
+
+
+def _driver_connection(connection: Connection) -> Any:
+    """The DBAPI connection under ``connection`` (sqlite3 or psycopg; the DBAPI is untyped)."""
+    raw = connection.connection.driver_connection
+    if raw is None:  # only a detached or invalidated pool entry has none
+        raise RuntimeError("the connection has no open DBAPI connection")
+    return raw
 
 
 class BulkWriter:
@@ -68,10 +83,10 @@ class BulkWriter:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.dialect = connection.dialect.name
-        self.dbapi = connection.connection.driver_connection
+        self.dbapi = _driver_connection(connection)
         self.counts: dict[str, int] = {}
 
-    def write(self, table: str, rows: Iterable[tuple[Any, ...]]) -> int:
+    def write(self, table: str, rows: Iterable[Row]) -> int:
         """Insert ``rows`` (tuples in the order of ``COLUMNS[table]``); returns how many."""
         columns = COLUMNS[table]
         names = ", ".join(f'"{c}"' for c in columns)
@@ -130,7 +145,7 @@ def bulk_load(engine: Engine, *, fast: bool = False) -> Iterator[BulkWriter]:
     """
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
-        raw = connection.connection.driver_connection
+        raw = _driver_connection(connection)
         if sqlite and fast:
             # must be set outside a transaction; restored before the connection is pooled again
             # a rollback journal in memory: new pages are written once (no WAL copy), and a

@@ -85,6 +85,7 @@ def setup(settings: Settings | None = None, *, console: Console | None = None,
 
 
 def register(app: typer.Typer) -> None:
+    """Add the ``seed``, ``world-schema`` and ``stories`` commands to the CLI ``app``."""
     @app.command("seed")
     def seed_command(
         orders: int = typer.Option(None, "--orders", help="Generated orders (default: settings)."),

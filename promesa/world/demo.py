@@ -88,7 +88,8 @@ def build_demo_world(
         now: the world's clock; "today" is its date in Mexico City.
         orders: generated orders (besides the stories'), created over the last 90 days.
         seed: the same seed and ``now`` give identical data.
-        nodes, skus: network and catalogue size; default scales with ``orders``.
+        nodes: network size (nodes); default scales with ``orders``.
+        skus: catalogue size (products); default scales with ``orders``.
         progress: show a progress bar.
         workers: processes generating orders while this one writes; default 2 from 100,000
             orders (when the machine has 2 cores), else 1.
@@ -141,7 +142,7 @@ def build_demo_world(
         job = _Job(seed, now, people, generator, orders)
         for kind, result in ordered_map(_generate, job, tasks, workers):
             if kind == "people":
-                for table, table_rows in zip(("customers", "addresses", "identities"), result):
+                for table, table_rows in zip(("customers", "addresses", "identities"), result, strict=True):
                     writer.write(table, table_rows)
                 bar.advance(people_task, len(result[0]))
                 continue

@@ -41,20 +41,20 @@ def _node(
     postal: str, daily_orders: float,
 ) -> NodeIn:
     city = CITY[city_code]
-    common = dict(id=node_id, name=name, type=kind, city=city.name, state=city.state,
-                  postal_code=postal, lat=lat, lon=lon, timezone=city.timezone)
     if kind is NodeType.distribution_center:
         orders = max(300, int(daily_orders * 0.35))
         # distribution centres run seven days a week in the peak season
-        return NodeIn(**common, processing_hours=4, cutoff_time=time(16, 0),
-                      ship_weekdays="0123456", capacity_orders=orders, capacity_units=orders * 3)
-    if kind is NodeType.dark_store:
+        pickup, hours, cutoff, weekdays = False, 4, time(16, 0), "0123456"
+    elif kind is NodeType.dark_store:
         orders = max(120, int(daily_orders * 0.05))
-        return NodeIn(**common, processing_hours=1, cutoff_time=time(17, 0),
-                      ship_weekdays="0123456", capacity_orders=orders, capacity_units=orders * 3)
-    orders = max(40, int(daily_orders * 0.02))
-    return NodeIn(**common, pickup=True, processing_hours=2, cutoff_time=time(14, 0),
-                  ship_weekdays="012345", capacity_orders=orders, capacity_units=orders * 3)
+        pickup, hours, cutoff, weekdays = False, 1, time(17, 0), "0123456"
+    else:
+        orders = max(40, int(daily_orders * 0.02))
+        pickup, hours, cutoff, weekdays = True, 2, time(14, 0), "012345"
+    return NodeIn(id=node_id, name=name, type=kind, city=city.name, state=city.state,
+                  postal_code=postal, lat=lat, lon=lon, timezone=city.timezone, pickup=pickup,
+                  processing_hours=hours, cutoff_time=cutoff, ship_weekdays=weekdays,
+                  capacity_orders=orders, capacity_units=orders * 3)
 
 
 def build_nodes(rng: random.Random, count: int, daily_orders: float) -> list[NodeIn]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from promesa.domain.calendar import distance_band, distance_km
 from promesa.store.enums import RESERVING_LINE_STATES, FulfillmentType, NodeType
 from promesa.world.allocation import compute_ship_by, transit_days
+from promesa.world.bulk import Row
 from promesa.world.geography import CITIES, SAME_DAY_CITIES
 from promesa.world.people import FIRST_CUSTOMER, People
 from promesa.world.schema import CarrierIn, NodeIn, ProductIn, service_id
@@ -77,13 +78,13 @@ class OrderGenerator:
             self.dcs_by_city[ci] = sorted(
                 dcs, key=lambda n: distance_km(city.lat, city.lon, n.spec.lat, n.spec.lon))[:2]
         for n in self.nodes:
-            ci = next((i for i, c in enumerate(CITIES) if c.name == n.spec.city), None)
-            if ci is None:
+            node_city = next((i for i, c in enumerate(CITIES) if c.name == n.spec.city), None)
+            if node_city is None:
                 continue
             if n.spec.type is NodeType.store:
-                self.stores_by_city.setdefault(ci, []).append(n)
-            if CITIES[ci].code in SAME_DAY_CITIES and n.spec.type is not NodeType.distribution_center:
-                self.same_day_by_city.setdefault(ci, []).append(n)
+                self.stores_by_city.setdefault(node_city, []).append(n)
+            if CITIES[node_city].code in SAME_DAY_CITIES and n.spec.type is not NodeType.distribution_center:
+                self.same_day_by_city.setdefault(node_city, []).append(n)
         self.same_day_cities = {city_index[c] for c in SAME_DAY_CITIES}
         self.reserved: Counter[tuple[int, int]] = Counter()
         self.days = day_weights(timeline)
@@ -124,7 +125,7 @@ class OrderGenerator:
         span = len(self.skus) - self.first_sku
         return [self.first_sku + int(rand() * span) for _ in range(n)]
 
-    def chunk(self, number: int, count: int) -> tuple[dict[str, list[tuple]], Counter]:
+    def chunk(self, number: int, count: int) -> tuple[dict[str, list[Row]], Counter[tuple[int, int]]]:
         """Rows of chunk ``number`` of ``count`` orders and the stock they reserve.
 
         Call :meth:`plan` with the same ``count`` first.
@@ -134,7 +135,7 @@ class OrderGenerator:
         """
         self.rng = random.Random(f"{self.seed}:orders:{number}")
         self.reserved = Counter()
-        rows: dict[str, list[tuple]] = {
+        rows: dict[str, list[Row]] = {
             "orders": [], "shipments": [], "order_lines": [], "tracking_events": [],
             "interactions": []}
         for k in range(number * CHUNK, min(count, (number + 1) * CHUNK)):
@@ -142,7 +143,7 @@ class OrderGenerator:
         return rows, self.reserved
 
     # -- one order ------------------------------------------------------------------------
-    def _order(self, k: int, created: int, rows: dict[str, list[tuple]]) -> None:
+    def _order(self, k: int, created: int, rows: dict[str, list[Row]]) -> None:
         rng, rand, tl, people = self.rng, self.rng.random, self.tl, self.people
         n_people = len(people.city)
         person = int(n_people * rand() ** 1.3)  # some customers buy much more often
@@ -192,11 +193,11 @@ class OrderGenerator:
         outcome = ("cancelled" if r < 0.02 else "exception" if r < 0.025 else
                    "late" if r < 0.1 else "failed" if r < 0.12 else "ok")
         qtys = [1 if rand() < 0.8 else (2 if rand() < 0.75 else 3) for _ in skus]
-        total = sum(self.prices[s] * q for s, q in zip(skus, qtys))
+        total = sum(self.prices[s] * q for s, q in zip(skus, qtys, strict=True))
         ship_moment = ship_day * DAY + node.cutoff - 3600
-        events: list[tuple] = []
+        events: list[Row] = []
         shipment_id: str | None = None
-        window = (None, None)
+        window: tuple[str | None, str | None] = (None, None)
         hold = None
         if kind is FulfillmentType.same_day:
             window = (tl.stamp(promised * DAY + 16 * 3600), tl.stamp(promised * DAY + 21 * 3600))
@@ -237,7 +238,7 @@ class OrderGenerator:
                 delivery_weekdays=service.delivery_weekdays if service else None,
             ).isoformat()
         if line_status in RESERVING_LINE_STATES:  # held for the customer until shipped or collected
-            for s, q in zip(skus, qtys):
+            for s, q in zip(skus, qtys, strict=True):
                 self.reserved[(node.index, s)] += q
         pickup = kind is FulfillmentType.pickup
         rows["orders"].append((
@@ -247,7 +248,7 @@ class OrderGenerator:
             "MXN", None, hold,
         ))
         lines = rows["order_lines"]
-        for no, (s, q) in enumerate(zip(skus, qtys), 1):
+        for no, (s, q) in enumerate(zip(skus, qtys, strict=True), 1):
             lines.append((oid, no, self.skus[s], q, self.prices[s], line_status, node.spec.id,
                           ship_by, shipment_id))
         rows["tracking_events"].extend(events)

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from promesa.world.bulk import ts
+from promesa.world.bulk import Row, ts
 from promesa.world.geography import CITIES
 from promesa.world.timeline import cumulative, pick
 
@@ -65,15 +65,15 @@ def place_people(rng: random.Random, count: int) -> People:
 
 def people_rows(
     seed: int, number: int, people: People, now: datetime
-) -> tuple[list[tuple], list[tuple], list[tuple]]:
+) -> tuple[list[Row], list[Row], list[Row]]:
     """(customers, addresses, identities) rows of chunk ``number`` of the placed people."""
     rng = random.Random(f"{seed}:people:{number}")
     rand = rng.random
     first_ascii = [_ascii(n) for n in FIRST]
     last_ascii = [_ascii(n) for n in LAST]
-    customers: list[tuple] = []
-    addresses: list[tuple] = []
-    identities: list[tuple] = []
+    customers: list[Row] = []
+    addresses: list[Row] = []
+    identities: list[Row] = []
     for i in range(number * PEOPLE_CHUNK, min(len(people.city), (number + 1) * PEOPLE_CHUNK)):
         city = CITIES[people.city[i]]
         f, l1, l2 = int(rand() * len(FIRST)), int(rand() * len(LAST)), int(rand() * len(LAST))

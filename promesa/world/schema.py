@@ -229,10 +229,12 @@ class WorldFile(_Model):
 
 
 def service_id(carrier_id: str, service: ServiceIn) -> str:
+    """The service's id: its own, else the carrier's id and the level, e.g. 'DHL-EXPRESS'."""
     return service.id or f"{carrier_id}-{service.level.value.upper().replace('_', '-')}"
 
 
 def world_json_schema() -> dict[str, object]:
+    """The JSON Schema (draft 2020-12) of the world file format."""
     schema = WorldFile.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Promesa world file"

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from promesa.store.enums import FulfillmentType
+from promesa.world.bulk import Row
 from promesa.world.schema import NodeIn, ServiceIn
 from promesa.world.timeline import DAY, Timeline
 
@@ -50,8 +51,8 @@ class Parcel:
     outcome: str  # ok | late | exception | failed
 
 
-def track(parcel: Parcel, rand: Callable[[], float], tl: Timeline, events: list[tuple],
-          rows: dict[str, list[tuple]]) -> tuple[str, str, str]:
+def track(parcel: Parcel, rand: Callable[[], float], tl: Timeline, events: list[Row],
+          rows: dict[str, list[Row]]) -> tuple[str, str, str]:
     """Append the parcel's events (to ``events``) and shipment row (to ``rows``).
 
     Args:
@@ -66,7 +67,7 @@ def track(parcel: Parcel, rand: Callable[[], float], tl: Timeline, events: list[
     """
     p, now = parcel, tl.now
     number, oid, cid, node, service = p.number, p.order_id, p.customer_id, p.node, p.service
-    ship_day, ship_moment, transit, promised = p.ship_day, p.ship_moment, p.transit, p.promised
+    ship_day, ship_moment, transit = p.ship_day, p.ship_moment, p.transit
     sid = f"S-{number}"
     where = node.city
     planned = tl.delivery_day(ship_day, transit, service.weekdays)

@@ -12,6 +12,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from promesa.domain.calendar import delivery_date
+from promesa.store.enums import (
+    Channel,
+    FulfillmentType,
+    InteractionChannel,
+    LineStatus,
+    OrderStatus,
+    TrackingEventType,
+)
 from promesa.world.schema import (
     AddressIn,
     CapacityOverrideIn,
@@ -130,7 +138,20 @@ def _customer(cid: str, name: str, city: str, state: str, postal: str, lat: floa
 
 
 def _events(*items: tuple[str, datetime, str | None]) -> list[TrackingEventIn]:
-    return [TrackingEventIn(type=kind, at=at, location=where) for kind, at, where in items]
+    return [TrackingEventIn(type=TrackingEventType(kind), at=at, location=where) for kind, at, where in items]
+
+
+def _shipped_order(oid: str, cust: str, created: datetime, status: str, promised: date, service: str,
+                   lines: list[LineIn], *, channel: str = "web", shipments: list[ShipmentIn] | None = None,
+                   note: str | None = None) -> OrderIn:
+    """A shipped-to-home order of customer ``cust``, delivered to the customer's first address."""
+    return OrderIn(id=oid, customer=cust, created_at=created, status=OrderStatus(status),
+                   promised_date=promised, ship_to=f"A-{cust[2:]}", service=service, lines=lines,
+                   channel=Channel(channel), shipments=shipments or [], note=note)
+
+
+def _line(sku: str, status: str, node: str, qty: int = 1) -> LineIn:
+    return LineIn(sku=sku, qty=qty, status=LineStatus(status), node=node)
 
 
 def story_entities(now: datetime) -> StoryEntities:
@@ -163,10 +184,8 @@ def story_entities(now: datetime) -> StoryEntities:
                   [("sofia.reyes@example.com", "web"), ("55 8888 0808", "app")],
                   street="Av. Horacio 1020"),
     ]
-    ship = lambda oid, cust, created, status, promised, service, lines, **kw: OrderIn(  # noqa: E731
-        id=oid, customer=cust, created_at=created, status=status, promised_date=promised,
-        ship_to=f"A-{cust[2:]}", service=service, lines=lines, **kw)
-    line = lambda sku, status, node, qty=1: LineIn(sku=sku, qty=qty, status=status, node=node)  # noqa: E731
+    ship = _shipped_order
+    line = _line
 
     orders = [
         ship("PO-5000", "C-1000", c.at(-3, 11), "in_transit", c.day(2), "DHL-STANDARD",
@@ -183,7 +202,7 @@ def story_entities(now: datetime) -> StoryEntities:
                  *_events(("label_created", c.at(-2, 10), "CEDIS Vallejo, CDMX"),
                           ("picked_up", c.at(-2, 16), "CEDIS Vallejo, CDMX"),
                           ("in_transit", c.at(-1, 9), "Querétaro, Qro.")),
-                 TrackingEventIn(type="delay_exception", at=c.at(0, 7, 30),
+                 TrackingEventIn(type=TrackingEventType.delay_exception, at=c.at(0, 7, 30),
                                  location="Saltillo, Coahuila", reason=DELAY_REASON,
                                  revised_eta=c.day(3))])]),
         ship("PO-5002", "C-1002", c.at(0, 8, 15), "allocated", c.day(2), "ESTAFETA-STANDARD",
@@ -197,8 +216,8 @@ def story_entities(now: datetime) -> StoryEntities:
                  ("picked_up", c.at(-39, 15), "CEDIS Apodaca, NL"),
                  ("out_for_delivery", c.at(-38, 8), "Monterrey, NL"),
                  ("delivered", c.at(-38, 13), "Monterrey, NL")))]),
-        OrderIn(id="PO-5003", customer="C-1003", channel="app", created_at=c.at(-2, 13),
-                status="ready_for_pickup", fulfillment_type="pickup", promised_date=c.day(-1),
+        OrderIn(id="PO-5003", customer="C-1003", channel=Channel.app, created_at=c.at(-2, 13),
+                status=OrderStatus.ready_for_pickup, fulfillment_type=FulfillmentType.pickup, promised_date=c.day(-1),
                 pickup_node="CDMX-STORE-01", pickup_hold_until=c.day(5),
                 lines=[line("SKU-10005", "picked", "CDMX-STORE-01")],
                 events=_events(("ready_for_pickup", c.at(-1, 12), "Tienda Polanco"))),
@@ -246,13 +265,13 @@ def story_entities(now: datetime) -> StoryEntities:
             channel=("web", "app", "marketplace")[n % 3]))
 
     interactions = [
-        InteractionIn(customer="C-1001", channel="chat", at=c.at(-1, 18), order="PO-5001",
+        InteractionIn(customer="C-1001", channel=InteractionChannel.chat, at=c.at(-1, 18), order="PO-5001",
                       summary="Asked whether PO-5001 would arrive on time."),
-        InteractionIn(customer="C-1002", channel="store", at=c.at(-40, 13), order="PO-4990",
+        InteractionIn(customer="C-1002", channel=InteractionChannel.store, at=c.at(-40, 13), order="PO-4990",
                       summary="Bought at Tienda San Pedro; asked for home delivery."),
-        InteractionIn(customer="C-1002", channel="phone", at=c.at(-20, 11),
+        InteractionIn(customer="C-1002", channel=InteractionChannel.phone, at=c.at(-20, 11),
                       summary="Updated her email address."),
-        InteractionIn(customer="C-1004", channel="email", at=c.at(-5, 9), order="PO-5004",
+        InteractionIn(customer="C-1004", channel=InteractionChannel.email, at=c.at(-5, 9), order="PO-5004",
                       summary="Asked how to return a jacket that does not fit."),
     ]
     capacity = {"DC-GDL-01": [CapacityOverrideIn(

@@ -44,6 +44,23 @@ def test_a_bad_corpus_row_names_the_file_row_and_field(tmp_path, body, field):
         nlu_corpus.load_file(path)
 
 
+def test_corpus_intents_are_read_into_the_enum(tmp_path):
+    path = _write(tmp_path, "order_late.yaml", '- {text: "late and where is it", lang: en, also: [where_is_order]}\n')
+    (row,) = nlu_corpus.load_file(path)
+    assert row.intent is Intent.order_late and row.also == (Intent.where_is_order,)
+
+
+@pytest.mark.parametrize("name, body, error", [
+    ("greetings.yaml", '- {text: "hola", lang: es}\n', r"greetings\.yaml#1: `intent` 'greetings' is not an intent"),
+    ("greeting.yaml", '- {text: "hola", lang: es}\n- {text: "hola y gracias", lang: es, also: [thank_you]}\n',
+     r"greeting\.yaml#2: `also` 'thank_you' is not an intent"),
+])
+def test_an_unknown_intent_in_the_corpus_names_the_file_and_row(tmp_path, name, body, error):
+    path = _write(tmp_path, name, body)
+    with pytest.raises(nlu_corpus.CorpusError, match=error):
+        nlu_corpus.load_file(path)
+
+
 def test_the_heldout_split_is_a_stable_hash_of_the_folded_text():
     assert nlu_corpus.is_heldout("Dónde está mi pedido") == nlu_corpus.is_heldout("donde  esta mi PEDIDO")
     texts = [f"message number {i}" for i in range(2000)]
