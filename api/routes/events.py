@@ -3,9 +3,11 @@
 A sender authenticates as an event source: ``X-Promesa-Source`` (its name),
 ``X-Promesa-Source-Key`` (its credential) and ``X-Promesa-Signature: t=<unix>,v1=<hex>``
 (HMAC-SHA256 of ``"<unix>." + body`` with its signing secret). The body is one CloudEvent
-(structured JSON or HTTP binary mode with ``ce-*`` headers) or a JSON array of them. Each event
-is its own transaction and gets its own result; the answer is 200 when every event was
-accepted or a duplicate, 207 when some were rejected (their results say why).
+(structured JSON or HTTP binary mode with ``ce-*`` headers) or a JSON array of them. A batch
+commits once (``event_batch_commit=per_batch``, the default) or once per event (``per_event``);
+either way each event is all-or-nothing and gets its own result, and a rejected one never
+undoes the others. The answer is 200 when every event was accepted or a duplicate, 207 when
+some were rejected (their results say why).
 """
 
 from __future__ import annotations
