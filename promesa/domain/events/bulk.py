@@ -34,6 +34,7 @@ from promesa.domain.deps import Deps
 from promesa.domain.events import inventory
 from promesa.domain.events.envelope import parse
 from promesa.domain.events.payloads import Envelope, EventType, Payload
+from promesa.domain.events.rows import insert_rows
 from promesa.domain.events.sources import ensure_may_send
 from promesa.domain.reference import reference
 from promesa.errors import Conflict, DomainError, NotFound
@@ -159,8 +160,7 @@ class _Run:
             session.execute(update(POS).execution_options(synchronize_session=False), changed)
         for model, rows in ((InventoryMove, self.moves), (IngestedEvent, self.ingested),
                             (AuditEntry, self.audits)):
-            if rows:
-                session.execute(insert(model), rows)
+            insert_rows(session, model.__table__, rows)
         for source, ids in _by_source(self.accepted).items():
             session.execute(update(DeadLetter).where(
                 DeadLetter.source == source, DeadLetter.event_id.in_(ids),
