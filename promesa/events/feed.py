@@ -159,7 +159,7 @@ class RedisFeed(LocalFeed):
         pipeline.execute()
 
     def start(self) -> None:
-        pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        pubsub = self.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]  # redis-py's pubsub() is unannotated
         pubsub.subscribe(REDIS_CHANNEL)
         self._thread = threading.Thread(target=self._listen, args=(pubsub,), name="promesa-feed", daemon=True)
         self._thread.start()

@@ -21,8 +21,8 @@ def test_rows_land_with_their_types_nulls_and_json(engine):
              "result": {"id": f"e-{i}", "changes": [{"kind": "inventory", "on_hand": i}], "note": 'a "quoted" \\ é'}}
             for i in range(7)]
     with Session(engine) as session, session.begin():
-        insert_rows(session, IngestedEvent.__table__, rows)
-        insert_rows(session, IngestedEvent.__table__, [])  # nothing to write: no statement
+        insert_rows(session, IngestedEvent, rows)
+        insert_rows(session, IngestedEvent, [])  # nothing to write: no statement
     with Session(engine) as session:
         stored = session.scalars(select(IngestedEvent).order_by(IngestedEvent.occurred_at)).all()
         got = [{c: getattr(r, c) for c in rows[0]} for r in stored]
@@ -34,7 +34,7 @@ def test_a_serial_key_is_filled_in(engine):
     row = {"occurred_at": datetime.now(UTC), "actor_role": "system", "actor_subject": None,
            "action": "event.receipt", "entity_type": "inventory", "entity_id": "N/S", "details": {}}
     with Session(engine) as session, session.begin():
-        insert_rows(session, AuditEntry.__table__, [row, {**row, "entity_id": "N/T"}])
+        insert_rows(session, AuditEntry, [row, {**row, "entity_id": "N/T"}])
     with Session(engine) as session:
         ids = session.scalars(select(AuditEntry.id).order_by(AuditEntry.id)).all()
     assert len(ids) == 2 and ids[0] < ids[1]
@@ -44,4 +44,4 @@ def test_a_naive_datetime_is_refused(engine):
     row = {"occurred_at": datetime(2026, 11, 20, 9, 0), "actor_role": "system", "actor_subject": None,
            "action": "event.receipt", "entity_type": "inventory", "entity_id": "N/S", "details": {}}
     with Session(engine) as session, pytest.raises(Exception, match="naive datetime"):
-        insert_rows(session, AuditEntry.__table__, [row])
+        insert_rows(session, AuditEntry, [row])

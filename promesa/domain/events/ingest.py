@@ -101,7 +101,8 @@ def _identity(raw: Any) -> tuple[str, str, str | None]:
 
 def _dead_letter(deps: Deps, raw: Any, error: DomainError) -> EventResult:
     source, event_id, kind = _identity(raw)
-    field = getattr(error, "field", None) or error.details.get("field")  # type: ignore[assignment]
+    named = getattr(error, "field", None) or error.details.get("field")
+    field = str(named) if named else None
     session = deps.session
     letter = session.query(DeadLetter).filter_by(source=source, event_id=event_id).one_or_none()
     envelope = raw if isinstance(raw, dict) else {"raw": raw}

@@ -23,15 +23,18 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
+from promesa.store.models import Base
 
-def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys, named as ``table``'s columns) into ``table``.
+
+def insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys, named as its columns) into ``model``'s table.
 
     Datetimes must be aware (as every timestamp column here is ``UTCDateTime``); on PostgreSQL
     a ``None`` in a JSON column is SQL NULL.
     """
     if not rows:
         return
+    table = Base.metadata.tables[model.__tablename__]
     dialect = session.get_bind().dialect
     if dialect.name != "postgresql":
         session.execute(insert(table), rows)
