@@ -3,19 +3,23 @@
 A sender authenticates as an event source: ``X-Promesa-Source`` (its name),
 ``X-Promesa-Source-Key`` (its credential) and ``X-Promesa-Signature: t=<unix>,v1=<hex>``
 (HMAC-SHA256 of ``"<unix>." + body`` with its signing secret). The body is one CloudEvent
-(structured JSON or HTTP binary mode with ``ce-*`` headers) or a JSON array of them. Each event
-is its own transaction and gets its own result; the answer is 200 when every event was
-accepted or a duplicate, 207 when some were rejected (their results say why).
+(structured JSON or HTTP binary mode with ``ce-*`` headers) or a JSON array of them. A batch
+commits once (``event_batch_commit=per_batch``, the default) or once per event (``per_event``);
+either way each event is all-or-nothing and gets its own result, and a rejected one never
+undoes the others. The answer is 200 when every event was accepted or a duplicate, 207 when
+some were rejected (their results say why).
 """
 
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.deps import DomainDeps, NowDep, OpsDep, RowId, RuntimeDep, StaffDep
 from api.errors import ApiError, error_response
@@ -26,6 +30,8 @@ from promesa.domain.events.envelope import read_body
 from promesa.domain.events.ingest import EventResult, Status, ingest_batch, ingest_each
 from promesa.domain.events.sources import SignatureError, verify
 from promesa.errors import InvalidInput
+from promesa.events.feed import LocalFeed
+from promesa.principal import Principal
 from promesa.store.enums import Channel
 
 router = APIRouter(tags=["events"])
@@ -42,7 +48,7 @@ class EventResults(BaseModel):
     results: list[EventResult]
 
 
-def _source_principal(request: Request, body: bytes, runtime: RuntimeDep):
+def _source_principal(request: Request, body: bytes, runtime: RuntimeDep) -> Principal:
     settings = runtime.settings
     try:
         # the signature window is security, so it runs on the wall clock (like token expiry)
@@ -69,8 +75,8 @@ async def post_events(request: Request, runtime: RuntimeDep, now: NowDep) -> JSO
         return error_response(422, "invalid_input",
                               f"a batch carries at most {runtime.settings.event_batch_max} events", "body")
     assert runtime.sessions is not None
-    feed = getattr(runtime, "change_feed", None)
-    results = await _run(runtime, principal, now, raws, feed)
+    feed: LocalFeed | None = getattr(runtime, "change_feed", None)
+    results = await _run(runtime, runtime.sessions, principal, now, raws, feed)
     counts = {s: sum(1 for r in results if r.status is s) for s in Status}
     payload = EventResults(accepted=counts[Status.accepted], duplicates=counts[Status.duplicate],
                            rejected=counts[Status.rejected], results=results)
@@ -80,16 +86,17 @@ async def post_events(request: Request, runtime: RuntimeDep, now: NowDep) -> JSO
     return JSONResponse(payload.model_dump(mode="json"), status_code=status)
 
 
-async def _run(runtime: RuntimeDep, principal, now, raws, feed):
+async def _run(runtime: RuntimeDep, sessions: sessionmaker[Session], principal: Principal, now: datetime,
+               raws: list[Any], feed: LocalFeed | None) -> list[EventResult]:
     from starlette.concurrency import run_in_threadpool
 
     if runtime.settings.event_batch_commit == "per_batch":  # one commit, so one publication
-        results = await run_in_threadpool(ingest_batch, runtime.sessions, principal, now, runtime.settings, raws)
+        results = await run_in_threadpool(ingest_batch, sessions, principal, now, runtime.settings, raws)
         if feed is not None:
             await run_in_threadpool(feed.publish_results, results)
         return results
     publish = feed.publish_result if feed is not None else None
-    return await run_in_threadpool(ingest_each, runtime.sessions, principal, now, runtime.settings, raws, publish)
+    return await run_in_threadpool(ingest_each, sessions, principal, now, runtime.settings, raws, publish)
 
 
 @router.get("/v1/events/dead-letters", response_model=list[DeadLetterView], responses=ERRORS)

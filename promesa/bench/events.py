@@ -23,8 +23,10 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from promesa.bench.registry import BenchContext, BenchResult, benchmark, result
 from promesa.domain.availability import sellable
@@ -54,7 +56,7 @@ def _position(ctx: BenchContext) -> tuple[str, str]:
     return row.node_id, row.sku
 
 
-def _events(ctx: BenchContext, node_id: str, sku: str, n: int) -> list[dict]:
+def _events(ctx: BenchContext, node_id: str, sku: str, n: int) -> list[dict[str, Any]]:
     tag = f"bench-{uuid.uuid4().hex[:8]}-{next(_run)}"
     out = []
     for i in range(n):
@@ -66,7 +68,7 @@ def _events(ctx: BenchContext, node_id: str, sku: str, n: int) -> list[dict]:
     return out
 
 
-def _raw_rows(ctx: BenchContext, raw: dict) -> list[tuple[type, dict]]:
+def _raw_rows(ctx: BenchContext, raw: dict[str, Any]) -> list[tuple[type, dict[str, Any]]]:
     """The rows ingesting ``raw`` writes, for the raw-INSERT reference (under another source)."""
     data = raw["data"]
     return [
@@ -81,16 +83,16 @@ def _raw_rows(ctx: BenchContext, raw: dict) -> list[tuple[type, dict]]:
     ]
 
 
-def _raw_insert(ctx: BenchContext, sessions, raws: list[dict]) -> None:
+def _raw_insert(ctx: BenchContext, sessions: sessionmaker[Session], raws: list[dict[str, Any]]) -> None:
     for raw in raws:
         with sessions() as session, session.begin():
             for model, values in _raw_rows(ctx, raw):
                 session.execute(insert(model).values(**values))
 
 
-def _raw_insert_batch(ctx: BenchContext, sessions, raws: list[dict]) -> None:
+def _raw_insert_batch(ctx: BenchContext, sessions: sessionmaker[Session], raws: list[dict[str, Any]]) -> None:
     """The same rows in one transaction, one multi-row INSERT per table (the fastest plain way)."""
-    tables: dict[type, list[dict]] = {}
+    tables: dict[type, list[dict[str, Any]]] = {}
     for raw in raws:
         for model, values in _raw_rows(ctx, raw):
             tables.setdefault(model, []).append(values)
@@ -99,7 +101,8 @@ def _raw_insert_batch(ctx: BenchContext, sessions, raws: list[dict]) -> None:
             session.execute(insert(model), rows)
 
 
-def _ingest(ctx: BenchContext, sessions, raws: list[dict], batch: bool = False) -> None:
+def _ingest(ctx: BenchContext, sessions: sessionmaker[Session], raws: list[dict[str, Any]],
+            batch: bool = False) -> None:
     results = (ingest_batch if batch else ingest_each)(sessions, SYSTEM, ctx.now, ctx.settings, raws)
     bad = [r for r in results if r.status != "accepted"]
     if bad:
@@ -107,11 +110,13 @@ def _ingest(ctx: BenchContext, sessions, raws: list[dict], batch: bool = False) 
 
 
 def _rate(n: int, samples_ms: list[float]) -> float:
+    """Events per second for ``n`` events taking ``samples_ms`` in all."""
     return round(n / (sum(samples_ms) / 1000), 1) if samples_ms else 0.0
 
 
 @benchmark("events_ingest")
 def events_ingest(ctx: BenchContext) -> list[BenchResult]:
+    """``events_single``, ``events_batch_per_event_tx`` and ``events_batch`` (module docstring)."""
     sessions = session_factory(ctx.engine)
     node_id, sku = _position(ctx)
     dialect = ctx.engine.dialect.name
@@ -199,7 +204,7 @@ def events_oversell(ctx: BenchContext) -> list[BenchResult]:
     sessions = session_factory(ctx.engine)
     node_id, sku = _position(ctx)
     with sessions() as session, session.begin():
-        position = session.get(InventoryPosition, (node_id, sku), with_for_update=True)
+        position = session.get_one(InventoryPosition, (node_id, sku), with_for_update=True)
         saved = (position.on_hand, position.reserved, position.safety_stock)
         position.on_hand, position.reserved, position.safety_stock = units, 0, 0
     raws = [{"specversion": "1.0", "id": f"oversell-{uuid.uuid4().hex}", "source": "/bench",
@@ -207,7 +212,7 @@ def events_oversell(ctx: BenchContext) -> list[BenchResult]:
              "data": {"node_id": node_id, "sku": sku, "quantity": 1}} for _ in range(writers)]
     samples: list[float] = []
 
-    def attempt(raw: dict) -> bool:
+    def attempt(raw: dict[str, Any]) -> bool:
         started = time.perf_counter()
         with sessions() as session, session.begin():
             outcome = ingest(Deps(session=session, principal=SYSTEM, now=ctx.now, settings=ctx.settings), raw)
@@ -218,11 +223,11 @@ def events_oversell(ctx: BenchContext) -> list[BenchResult]:
         with ThreadPoolExecutor(writers) as pool:
             wins = sum(pool.map(attempt, raws))
         with sessions() as session:
-            position = session.get(InventoryPosition, (node_id, sku))
+            position = session.get_one(InventoryPosition, (node_id, sku))
             oversold = max(0, position.reserved - position.on_hand)
     finally:
         with sessions() as session, session.begin():
-            position = session.get(InventoryPosition, (node_id, sku), with_for_update=True)
+            position = session.get_one(InventoryPosition, (node_id, sku), with_for_update=True)
             position.on_hand, position.reserved, position.safety_stock = saved
     return [result("events_oversell", samples, ctx, None,
                    f"{ctx.engine.dialect.name}: {writers} writers on the last {units} units: {wins} won, "

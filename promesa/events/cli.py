@@ -5,17 +5,25 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from promesa.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from promesa.domain.events.ingest import EventResult
+    from promesa.principal import Principal
 
 events_app = typer.Typer(help="Events in: import a backfill, replay dead letters, consume a queue; "
                          "events out: the outbox and its relay.",
                          no_args_is_help=True)
 
 
-def _principal(source: str | None, settings: Settings):
+def _principal(source: str | None, settings: Settings) -> Principal:
     from promesa.domain.events.sources import principal_for
     from promesa.principal import SYSTEM
 
@@ -26,7 +34,7 @@ def _principal(source: str | None, settings: Settings):
     return principal_for(source)
 
 
-def _sessions(settings: Settings):
+def _sessions(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
     from promesa.store.db import make_engine, migrate, session_factory
 
     engine = make_engine(settings.sqlalchemy_url)
@@ -34,7 +42,7 @@ def _sessions(settings: Settings):
     return engine, session_factory(engine)
 
 
-def _summary(results: list, as_json: bool) -> None:
+def _summary(results: list[EventResult], as_json: bool) -> None:
     counts = {s: sum(1 for r in results if r.status == s) for s in ("accepted", "duplicate", "rejected")}
     if as_json:
         typer.echo(json.dumps({**counts, "results": [r.model_dump(mode="json") for r in results]}, indent=2))
@@ -46,6 +54,7 @@ def _summary(results: list, as_json: bool) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``events-schema`` and the ``events`` command group to the CLI."""
     @app.command("events-schema")
     def events_schema() -> None:
         """JSON Schema of the CloudEvents Promesa accepts: the envelope and each type's data."""
@@ -114,9 +123,9 @@ def register(app: typer.Typer) -> None:
 
         settings = get_settings()
         engine, sessions = _sessions(settings)
-        results = []
+        results: list[EventResult] = []
         try:
-            targets = ids or [None]
+            targets: list[int | None] = [*ids] if ids else [None]
             for letter_id in targets:
                 with sessions() as session, session.begin():
                     deps = Deps(session=session, principal=SYSTEM, now=settings.current_time(), settings=settings)

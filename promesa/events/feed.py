@@ -27,6 +27,11 @@ from promesa.settings import Settings
 log = logging.getLogger("promesa.events")
 CHANNEL = "promesa_changes"
 REDIS_CHANNEL = "promesa:changes"
+#: ``pg_notify`` once per payload, in the array's order (PostgreSQL delivers a transaction's
+#: notifications in the order they were sent).
+_NOTIFY_ALL = text("SELECT count(pg_notify(:channel, payload)) FROM "
+                   "(SELECT payload FROM unnest(CAST(:payloads AS text[])) WITH ORDINALITY AS p(payload, n) "
+                   "ORDER BY n) AS ordered")
 
 
 def _changes(result: EventResult) -> list[dict[str, Any]]:
@@ -100,10 +105,12 @@ class PostgresFeed(LocalFeed):
         self._thread: threading.Thread | None = None
 
     def publish(self, changes: list[dict[str, Any]]) -> None:
+        """NOTIFY each change, all in one statement: one notification per change keeps every
+        payload under 8 kB, and one round trip for the lot (a statement per change cost 25 ms
+        for a batch of 100, as long as ingesting it)."""
         with self.engine.connect() as connection:
-            for change in changes:  # one notification each keeps every payload under 8 kB
-                connection.execute(text("SELECT pg_notify(:channel, :payload)"),
-                                   {"channel": CHANNEL, "payload": json.dumps(change)})
+            connection.execute(_NOTIFY_ALL, {"channel": CHANNEL,
+                                             "payloads": [json.dumps(change) for change in changes]})
             connection.commit()
 
     def start(self) -> None:
@@ -145,11 +152,14 @@ class RedisFeed(LocalFeed):
         self._thread: threading.Thread | None = None
 
     def publish(self, changes: list[dict[str, Any]]) -> None:
+        """PUBLISH each change, in order, in one round trip (a pipeline)."""
+        pipeline = self.client.pipeline(transaction=False)
         for change in changes:
-            self.client.publish(REDIS_CHANNEL, json.dumps(change))
+            pipeline.publish(REDIS_CHANNEL, json.dumps(change))
+        pipeline.execute()
 
     def start(self) -> None:
-        pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        pubsub = self.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]  # redis-py's pubsub() is unannotated
         pubsub.subscribe(REDIS_CHANNEL)
         self._thread = threading.Thread(target=self._listen, args=(pubsub,), name="promesa-feed", daemon=True)
         self._thread.start()

@@ -22,6 +22,7 @@ import aio_pika
 from promesa.domain.deps import Deps
 from promesa.domain.events import outgoing
 from promesa.principal import SYSTEM
+from promesa.store.models import OutgoingEvent
 
 log = logging.getLogger("promesa.events")
 
@@ -35,7 +36,7 @@ class RelayStats:
 
 async def _publish_due(exchange: Any, sessions: Any, settings: Any, now: Callable[[], Any],
                        stats: RelayStats) -> int:
-    def take() -> tuple[Any, Deps, list]:
+    def take() -> tuple[Any, Deps, list[OutgoingEvent]]:
         session = sessions()
         session.begin()
         deps = Deps(session=session, principal=SYSTEM, now=now(), settings=settings)

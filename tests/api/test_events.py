@@ -16,9 +16,10 @@ from promesa.store.models import Order
 from tests.domain.events_helpers import SOURCES, ev, world
 
 
-@pytest.fixture
-def events_client(api_settings, engine, agent):
-    settings = api_settings.model_copy(update={"event_sources": SOURCES})
+@pytest.fixture(params=["per_event", "per_batch"])
+def events_client(request, api_settings, engine, agent):
+    """A client in each commit mode of ``POST /v1/events``: every test here holds in both."""
+    settings = api_settings.model_copy(update={"event_sources": SOURCES, "event_batch_commit": request.param})
     with Session(engine) as session:
         world(session)
     with TestClient(create_app(settings, engine=engine, agent=agent), raise_server_exceptions=False) as client:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -152,3 +153,57 @@ def test_a_run_that_meets_a_concurrent_commit_falls_back_to_one_by_one(session, 
     assert [r.status.value for r in results] == ["accepted", "duplicate"]
     assert session.get(InventoryPosition, (DC, "SKU-1")).on_hand == 10 + 4 + 1
     assert session.scalar(select(func.count()).select_from(IngestedEvent)) == 2
+
+
+def test_a_batch_the_database_aborts_for_a_deadlock_goes_again_one_event_per_transaction(engine, monkeypatch):
+    """The first try of the batch dies as PostgreSQL kills a lock cycle's victim: nothing of it
+    is kept, and every event lands once through one transaction each, with its own result."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import sessionmaker
+
+    from promesa.domain.events import ingest as ingestion
+
+    with Session(engine) as session:
+        world(session)
+        session.commit()
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    real_many, tries = ingestion.ingest_many, []
+
+    def dies_once(deps, raws):
+        results = real_many(deps, raws)  # its work is done, then its commit is refused
+        tries.append(len(raws))
+        if len(tries) == 1:
+            raise OperationalError("COMMIT", {}, Deadlock("deadlock detected"))
+        return results
+
+    monkeypatch.setattr(ingestion, "ingest_many", dies_once)
+    published: list[str] = []
+    results = ingestion.ingest_batch(sessionmaker(engine), SYSTEM, NOW, settings(), [
+        ev("inventory.receipt", {"node_id": DC, "sku": "SKU-1", "quantity": 2}, id="r1"),
+        ev("inventory.pos_sale", {"node_id": STORE, "sku": "SKU-1", "quantity": 99}, id="too-many"),
+        ev("inventory.receipt", {"node_id": DC, "sku": "SKU-1", "quantity": 3}, id="r2"),
+    ], on_commit=lambda result: published.append(result.status.value))
+    assert tries == [3, 1, 1, 1]  # the batch, then each event on its own
+    assert [r.status.value for r in results] == ["accepted", "rejected", "accepted"]
+    assert published == ["accepted", "rejected", "accepted"]
+    with Session(engine) as session:
+        assert session.get(InventoryPosition, (DC, "SKU-1")).on_hand == 10 + 2 + 3
+        assert session.scalar(select(func.count()).select_from(IngestedEvent)) == 2
+
+
+def test_a_batch_error_that_is_no_race_is_raised(engine, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import sessionmaker
+
+    from promesa.domain.events import ingest as ingestion
+
+    def broken(deps, raws):
+        raise OperationalError("SELECT", {}, Exception("the server closed the connection"))
+
+    monkeypatch.setattr(ingestion, "ingest_many", broken)
+    with pytest.raises(OperationalError):
+        ingestion.ingest_batch(sessionmaker(engine), SYSTEM, NOW, settings(), [
+            ev("inventory.receipt", {"node_id": DC, "sku": "SKU-1", "quantity": 2}, id="r1")])

@@ -50,6 +50,46 @@ def test_postgres_listen_notify_reaches_another_worker():
     assert got["id"] == "N/S"
 
 
+async def _many_through(writer: feeds.LocalFeed, reader: feeds.LocalFeed, n: int) -> list[dict]:
+    stream = reader.subscribe().__aiter__()
+    first = asyncio.ensure_future(stream.__anext__())
+    await asyncio.sleep(0.2)  # the subscription is registered
+    results = [_result().model_copy(update={"changes": [{**CHANGE, "on_hand": i}]}) for i in range(n)]
+    await asyncio.to_thread(writer.publish_results, results)
+    try:
+        got = [await asyncio.wait_for(first, 10)]
+        while len(got) < n:
+            got.append(await asyncio.wait_for(stream.__anext__(), 10))
+        return got
+    finally:
+        await stream.aclose()
+
+
+@pytest.mark.skipif(not os.environ.get("PROMESA_TEST_DATABASE_URL"), reason="needs PostgreSQL")
+def test_postgres_a_batch_arrives_whole_and_in_order():
+    engine = make_engine(os.environ["PROMESA_TEST_DATABASE_URL"])
+    writer, reader = feeds.PostgresFeed(engine), feeds.PostgresFeed(engine)
+    reader.start()
+    try:
+        got = asyncio.run(_many_through(writer, reader, 150))
+    finally:
+        reader.close()
+        engine.dispose()
+    assert [c["on_hand"] for c in got] == list(range(150))
+
+
+def test_redis_a_batch_arrives_whole_and_in_order(monkeypatch):
+    monkeypatch.setattr(feeds, "REDIS_CHANNEL", f"i17-test:{uuid.uuid4().hex}")
+    writer, reader = feeds.RedisFeed("redis://127.0.0.1:6379/7"), feeds.RedisFeed("redis://127.0.0.1:6379/7")
+    reader.start()
+    try:
+        got = asyncio.run(_many_through(writer, reader, 50))
+    finally:
+        reader.close()
+        writer.close()
+    assert [c["on_hand"] for c in got] == list(range(50))
+
+
 def test_redis_pubsub_reaches_another_worker(monkeypatch):
     monkeypatch.setattr(feeds, "REDIS_CHANNEL", f"i17-test:{uuid.uuid4().hex}")
     writer, reader = feeds.RedisFeed("redis://127.0.0.1:6379/0"), feeds.RedisFeed("redis://127.0.0.1:6379/0")

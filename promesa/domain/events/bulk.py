@@ -33,13 +33,16 @@ from promesa.domain import audit
 from promesa.domain.deps import Deps
 from promesa.domain.events import inventory
 from promesa.domain.events.envelope import parse
-from promesa.domain.events.payloads import Envelope, EventType, Payload
+from promesa.domain.events.payloads import Envelope, EventType, PosSale, Receipt, Shrink
+from promesa.domain.events.rows import insert_rows
 from promesa.domain.events.sources import ensure_may_send
 from promesa.domain.reference import reference
-from promesa.errors import Conflict, DomainError, NotFound
+from promesa.errors import Conflict, DomainError, InvalidInput, NotFound
 from promesa.store.models import AuditEntry, DeadLetter, IngestedEvent, InventoryMove, InventoryPosition, Node, Product
 
 POS = InventoryPosition
+#: The payloads of the move events this path applies.
+Move = PosSale | Receipt | Shrink
 
 #: The move events this path applies, with the guard their negative delta is held to (``None``:
 #: a receipt, which adds stock and creates a missing position).
@@ -75,9 +78,10 @@ class _Run:
         self.audits: list[dict[str, Any]] = []
         self.accepted: list[tuple[str, str]] = []
 
-    def load(self, parsed: list[tuple[Envelope, Payload]]) -> tuple[dict, set[str]]:
+    def load(self, parsed: list[tuple[Envelope, Move]]) -> tuple[dict[tuple[str, str], IngestedEvent], set[str]]:
+        """The run's events already ingested and its known products; its positions locked."""
         session = self.deps.session
-        seen = {}
+        seen: dict[tuple[str, str], IngestedEvent] = {}
         for source, ids in _by_source((e.source, e.id) for e, _ in parsed).items():
             seen.update({(r.source, r.event_id): r for r in session.scalars(
                 select(IngestedEvent).where(IngestedEvent.source == source, IngestedEvent.event_id.in_(ids)))})
@@ -101,7 +105,7 @@ class _Run:
                     self.positions[(node_id, sku)].counted_at = at
         return seen, products
 
-    def apply(self, envelope: Envelope, data: Any, products: set[str]) -> Any:
+    def apply(self, envelope: Envelope, data: Move, products: set[str]) -> Any:
         """One move, as :func:`inventory.pos_sale` / ``receipt`` / ``shrink`` apply it."""
         from promesa.domain.events.ingest import EventResult, Status
 
@@ -133,7 +137,7 @@ class _Run:
                   "on_hand": position.on_hand, "reserved": position.reserved, "atp": atp}
         result = EventResult(id=envelope.id, source=envelope.source, type=kind, status=Status.accepted,
                              applied=applied, entity_type="inventory", entity_id=f"{node_id}/{sku}",
-                             note=data.reason.value if kind == EventType.shrink.value else None,
+                             note=data.reason.value if isinstance(data, Shrink) else None,
                              changes=[change])
         sender = self.deps.principal.label()
         self.ingested.append({"source": envelope.source, "event_id": envelope.id, "type": kind,
@@ -159,8 +163,7 @@ class _Run:
             session.execute(update(POS).execution_options(synchronize_session=False), changed)
         for model, rows in ((InventoryMove, self.moves), (IngestedEvent, self.ingested),
                             (AuditEntry, self.audits)):
-            if rows:
-                session.execute(insert(model), rows)
+            insert_rows(session, model, rows)
         for source, ids in _by_source(self.accepted).items():
             session.execute(update(DeadLetter).where(
                 DeadLetter.source == source, DeadLetter.event_id.in_(ids),
@@ -196,11 +199,13 @@ def _ingest_moves(deps: Deps, raws: list[Any], reject: Callable[[Deps, Any, Doma
     from promesa.domain.events.ingest import Status
 
     run = _Run(deps, reject)
-    parsed: list[tuple[Envelope, Payload] | DomainError] = []
+    parsed: list[tuple[Envelope, Move] | DomainError] = []
     for raw in raws:
         try:
             envelope, payload = parse(raw)
             ensure_may_send(deps.principal, deps.settings.event_sources, envelope.type.value, envelope.source)
+            if not isinstance(payload, Move):  # is_move() let only the move types in
+                raise InvalidInput(f"{envelope.type.value} is not an on-hand move", field="type")
             parsed.append((envelope, payload))
         except DomainError as error:
             parsed.append(error)

@@ -28,6 +28,7 @@ def _node(ctx: ApplyContext, node_id: str) -> Node:
 
 
 def override(ctx: ApplyContext, data: CapacityOverride) -> Effect:
+    """Set a node's capacity for a day (orders, units), unless a newer override came first."""
     _node(ctx, data.node_id)
     key = f"{data.node_id}/{data.day.isoformat()}"
     if not ctx.advance(f"capacity:{key}"):
@@ -54,14 +55,17 @@ def _set_active(ctx: ApplyContext, data: NodeStatusChange, active: bool) -> Effe
 
 
 def closed(ctx: ApplyContext, data: NodeStatusChange) -> Effect:
+    """Close a node to new allocations, unless a newer open/close event came first."""
     return _set_active(ctx, data, False)
 
 
 def opened(ctx: ApplyContext, data: NodeStatusChange) -> Effect:
+    """Open a node to allocations again, unless a newer open/close event came first."""
     return _set_active(ctx, data, True)
 
 
 def identifier_added(ctx: ApplyContext, data: IdentifierAdded) -> Effect:
+    """Link another identifier (email, phone, loyalty id) to a known customer."""
     session = ctx.deps.session
     if session.get(Customer, data.customer_id) is None:
         raise NotFound(f"customer {data.customer_id} not found", field="data.customer_id")

@@ -15,6 +15,7 @@ from cloudevents.core.exceptions import BaseCloudEventException
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from promesa.domain.events.payloads import PAYLOADS, Envelope, Payload
 from promesa.errors import InvalidInput
@@ -22,7 +23,7 @@ from promesa.errors import InvalidInput
 FORMAT = JSONFormat()
 
 
-def _field(error: dict[str, Any], prefix: str = "") -> str:
+def _field(error: ErrorDetails, prefix: str = "") -> str:
     loc = ".".join(str(p) for p in error.get("loc", ()))
     return (prefix + loc) if loc else (prefix.rstrip(".") or "body")
 

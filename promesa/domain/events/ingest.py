@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from promesa.domain import audit
 from promesa.domain.deps import Deps
@@ -101,7 +101,8 @@ def _identity(raw: Any) -> tuple[str, str, str | None]:
 
 def _dead_letter(deps: Deps, raw: Any, error: DomainError) -> EventResult:
     source, event_id, kind = _identity(raw)
-    field = getattr(error, "field", None) or error.details.get("field")  # type: ignore[assignment]
+    named = getattr(error, "field", None) or error.details.get("field")
+    field = str(named) if named else None
     session = deps.session
     letter = session.query(DeadLetter).filter_by(source=source, event_id=event_id).one_or_none()
     envelope = raw if isinstance(raw, dict) else {"raw": raw}
@@ -225,6 +226,14 @@ def _ingest_one(deps: Deps, raw: Any) -> EventResult:
     return result
 
 
+#: SQLSTATEs of a transaction PostgreSQL aborted for a race, not for its content.
+_RACES = {"40P01", "40001"}  # deadlock detected, serialization failure
+
+
+def _lost_a_race(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in _RACES
+
+
 def ingest_each(sessions: Callable[[], Any], principal: Any, now: Any, settings: Any,
                 raws: list[Any], on_commit: Callable[[EventResult], None] | None = None) -> list[EventResult]:
     """Ingest ``raws`` one transaction per event (``sessions`` is a sessionmaker).
@@ -247,10 +256,20 @@ def ingest_batch(sessions: Callable[[], Any], principal: Any, now: Any, settings
     """Ingest ``raws`` in one transaction with :func:`ingest_many` (one commit).
 
     Each event stays all-or-nothing and independent of the others (a rejected one leaves no
-    effect, and is dead-lettered); the batch pays one commit instead of one per event. ``on_commit`` runs for every result once the batch has committed.
+    effect, and is dead-lettered); the batch pays one commit instead of one per event.
+    ``on_commit`` runs for every result once the batch has committed. A batch PostgreSQL aborts
+    for a deadlock or a serialization failure is applied again with :func:`ingest_each`.
     """
-    with sessions() as session, session.begin():
-        results = ingest_many(Deps(session=session, principal=principal, now=now, settings=settings), raws)
+    try:
+        with sessions() as session, session.begin():
+            results = ingest_many(Deps(session=session, principal=principal, now=now, settings=settings), raws)
+    except DBAPIError as error:
+        if not _lost_a_race(error):
+            raise
+        # the database broke a lock cycle with another batch (a batch holds its events' locks
+        # to its commit, in arrival order): nothing of this one committed, so it goes again one
+        # transaction per event, which holds one event's locks at a time
+        return ingest_each(sessions, principal, now, settings, raws, on_commit)
     if on_commit is not None:
         for result in results:
             on_commit(result)

@@ -10,9 +10,9 @@ latest count is already counted (stale). So the position ends the same in any ar
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import CursorResult, Result, case, func, select, update
 
 from promesa.domain.events.context import ApplyContext, Change, Effect
 from promesa.domain.events.payloads import (
@@ -28,6 +28,11 @@ from promesa.store.models import InventoryMove, InventoryPosition, Node, Product
 
 POS = InventoryPosition
 
+
+
+def _rows(done: Result[Any]) -> int:
+    """The rows a guarded UPDATE changed (an UPDATE's result is a cursor result)."""
+    return cast("CursorResult[Any]", done).rowcount
 
 def _check_refs(ctx: ApplyContext, node_id: str, sku: str, node_field: str = "node_id") -> None:
     session = ctx.deps.session
@@ -59,6 +64,7 @@ def _lock(ctx: ApplyContext, node_id: str, sku: str) -> None:
 
 
 def position_change(ctx: ApplyContext, node_id: str, sku: str) -> Change:
+    """The position's on-hand, reserved and available-to-promise now, as a change to announce."""
     row = ctx.deps.session.execute(
         select(POS.on_hand, POS.reserved, POS.safety_stock)
         .where(POS.node_id == node_id, POS.sku == sku)
@@ -98,7 +104,7 @@ def move(ctx: ApplyContext, node_id: str, sku: str, delta: int, *, guard: str = 
         statement = statement.where(available >= -delta)
     done = session.execute(statement.values(on_hand=POS.on_hand + delta)
                            .execution_options(synchronize_session=False))
-    if done.rowcount != 1:
+    if _rows(done) != 1:
         raise Conflict(f"{node_id} does not have {-delta} of {sku} to take", field=field,
                        node_id=node_id, sku=sku)
     session.add(InventoryMove(source=ctx.envelope.source, event_id=ctx.envelope.id, node_id=node_id,
@@ -107,6 +113,7 @@ def move(ctx: ApplyContext, node_id: str, sku: str, delta: int, *, guard: str = 
 
 
 def pos_sale(ctx: ApplyContext, data: PosSale) -> Effect:
+    """Units sold over a store's counter leave on-hand (never below what is reserved)."""
     _check_refs(ctx, data.node_id, data.sku)
     if ctx.deps.session.get(POS, (data.node_id, data.sku)) is None:
         raise Conflict(f"{data.node_id} holds no {data.sku}", field="data.sku")
@@ -116,6 +123,7 @@ def pos_sale(ctx: ApplyContext, data: PosSale) -> Effect:
 
 
 def receipt(ctx: ApplyContext, data: Receipt) -> Effect:
+    """Units received add to on-hand (a missing position is created)."""
     _check_refs(ctx, data.node_id, data.sku)
     _ensure_position(ctx, data.node_id, data.sku)
     applied = move(ctx, data.node_id, data.sku, data.quantity)
@@ -124,6 +132,7 @@ def receipt(ctx: ApplyContext, data: Receipt) -> Effect:
 
 
 def transfer(ctx: ApplyContext, data: Transfer) -> Effect:
+    """Units move between two nodes: out of one's on-hand, into the other's."""
     if data.from_node_id == data.to_node_id:
         raise InvalidInput("a transfer needs two different nodes", field="data.to_node_id")
     _check_refs(ctx, data.from_node_id, data.sku, "from_node_id")
@@ -141,6 +150,7 @@ def transfer(ctx: ApplyContext, data: Transfer) -> Effect:
 
 
 def shrink(ctx: ApplyContext, data: Shrink) -> Effect:
+    """Damaged, lost, stolen or expired units leave on-hand."""
     _check_refs(ctx, data.node_id, data.sku)
     if ctx.deps.session.get(POS, (data.node_id, data.sku)) is None:
         raise Conflict(f"{data.node_id} holds no {data.sku}", field="data.sku")
@@ -183,7 +193,7 @@ def reserve(ctx: ApplyContext, node_id: str, sku: str, quantity: int, field: str
         update(POS).where(POS.node_id == node_id, POS.sku == sku,
                           POS.on_hand - POS.reserved - POS.safety_stock >= quantity)
         .values(reserved=POS.reserved + quantity).execution_options(synchronize_session=False))
-    if done.rowcount != 1:
+    if _rows(done) != 1:
         raise Conflict(f"{node_id} has fewer than {quantity} of {sku} available to promise",
                        field=field, node_id=node_id, sku=sku)
 
@@ -197,6 +207,7 @@ def unreserve(ctx: ApplyContext, node_id: str, sku: str, quantity: int) -> None:
 
 
 def reservation(ctx: ApplyContext, data: Reservation) -> Effect:
+    """A channel holds units against available-to-promise; a typed conflict when too few are free."""
     _check_refs(ctx, data.node_id, data.sku)
     if ctx.deps.session.get(POS, (data.node_id, data.sku)) is None:
         raise Conflict(f"{data.node_id} holds no {data.sku}", field="data.sku")
@@ -206,12 +217,13 @@ def reservation(ctx: ApplyContext, data: Reservation) -> Effect:
 
 
 def release(ctx: ApplyContext, data: Reservation) -> Effect:
+    """A channel gives held units back to available-to-promise."""
     _check_refs(ctx, data.node_id, data.sku)
     done = ctx.deps.session.execute(
         update(POS).where(POS.node_id == data.node_id, POS.sku == data.sku,
                           POS.reserved >= data.quantity)
         .values(reserved=POS.reserved - data.quantity).execution_options(synchronize_session=False))
-    if done.rowcount != 1:
+    if _rows(done) != 1:
         raise Conflict(f"{data.node_id} has fewer than {data.quantity} of {data.sku} reserved",
                        field="data.quantity")
     return Effect("inventory", f"{data.node_id}/{data.sku}", True,

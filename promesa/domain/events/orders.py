@@ -11,6 +11,7 @@ carrier-ETA aggregates follow by trigger.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -57,6 +58,7 @@ LINE_RANK = {LineStatus.backordered: 0, LineStatus.allocated: 0, LineStatus.pick
 
 
 def status_key(order_id: str) -> str:
+    """The ordering key an order's status events advance (stale ones never regress it)."""
     return f"order:{order_id}:status"
 
 
@@ -94,7 +96,7 @@ def _destination(ctx: ApplyContext, ship_to_id: str | None) -> tuple[float, floa
     return (address.lat, address.lon) if address else None
 
 
-def _ship_by(ctx: ApplyContext, order: Order, node_id: str):
+def _ship_by(ctx: ApplyContext, order: Order, node_id: str) -> date:
     ref = reference(ctx.deps.session)
     service = ctx.deps.session.get(CarrierService, order.service_id) if order.service_id else None
     carrier = ref.carriers.get(service.carrier_id) if service else None
@@ -105,6 +107,7 @@ def _ship_by(ctx: ApplyContext, order: Order, node_id: str):
 
 
 def created(ctx: ApplyContext, data: OrderCreated) -> Effect:
+    """A new order from the order system, with its lines, allocation and ship-by date."""
     session = ctx.deps.session
     if session.get(Order, data.order_id) is not None:
         raise Conflict(f"order {data.order_id} already exists", field="data.order_id")
@@ -155,6 +158,7 @@ def created(ctx: ApplyContext, data: OrderCreated) -> Effect:
 
 
 def updated(ctx: ApplyContext, data: OrderUpdated) -> Effect:
+    """Changed order details (promise, address, service), unless a newer update came first."""
     order = _order(ctx, data.order_id)
     if not ctx.advance(f"order:{order.id}:details"):
         return Effect("order", order.id, False)
@@ -180,6 +184,7 @@ def updated(ctx: ApplyContext, data: OrderUpdated) -> Effect:
 
 
 def cancelled(ctx: ApplyContext, data: OrderCancelled) -> Effect:
+    """Cancel an order not yet shipped, releasing what it reserved."""
     order = _order(ctx, data.order_id)
     if order.status is OrderStatus.cancelled:
         return Effect("order", order.id, False)
@@ -227,10 +232,12 @@ def _progress(ctx: ApplyContext, order_id: str, line_no: int, to: LineStatus) ->
 
 
 def line_picked(ctx: ApplyContext, data: LineProgress) -> Effect:
+    """A line was picked at its node; the order's status follows its lines."""
     return _line_step(ctx, data, LineStatus.picked)
 
 
 def line_packed(ctx: ApplyContext, data: LineProgress) -> Effect:
+    """A line was packed at its node; the order's status follows its lines."""
     return _line_step(ctx, data, LineStatus.packed)
 
 
@@ -243,6 +250,7 @@ def _line_step(ctx: ApplyContext, data: LineProgress, to: LineStatus) -> Effect:
 
 
 def line_shipped(ctx: ApplyContext, data: LineShipped) -> Effect:
+    """A line left its node in a shipment; its units leave on-hand and reserved."""
     session = ctx.deps.session
     order = _order(ctx, data.order_id)
     lines = _lines(ctx, data.order_id)
@@ -305,11 +313,13 @@ def _finish(ctx: ApplyContext, order: Order, status: OrderStatus, event: Trackin
 
 
 def delivered(ctx: ApplyContext, data: OrderDelivered) -> Effect:
+    """The order reached the customer (a final state)."""
     return _finish(ctx, _order(ctx, data.order_id), OrderStatus.delivered, TrackingEventType.delivered,
                    data.location)
 
 
 def picked_up(ctx: ApplyContext, data: OrderPickedUp) -> Effect:
+    """The customer collected a pickup order at the store (a final state)."""
     order = _order(ctx, data.order_id)
     if order.fulfillment_type is not FulfillmentType.pickup:
         raise PolicyViolation(f"order {order.id} is not a pickup order", field="data.order_id")

@@ -39,6 +39,7 @@ FORMAT = JSONFormat()
 
 
 def level(sellable: int, low_threshold: int) -> SellableLevel:
+    """The level (out of stock / low / in stock) a sellable quantity is at."""
     if sellable <= 0:
         return SellableLevel.out_of_stock
     return SellableLevel.low if sellable <= low_threshold else SellableLevel.in_stock
@@ -159,6 +160,7 @@ def due(deps: Deps, limit: int = 500) -> list[OutgoingEvent]:
 
 
 def published(deps: Deps, row: OutgoingEvent) -> None:
+    """Mark an outgoing event sent (the relay's broker confirmed it)."""
     row.published_at = deps.now
     row.attempts += 1
     row.last_error = None

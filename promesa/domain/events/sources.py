@@ -30,6 +30,7 @@ class SignatureError(Exception):
 
 
 def principal_for(name: str) -> Principal:
+    """The principal an event source acts as (a system principal named after it)."""
     return Principal(role=Role.system, subject=SOURCE_PREFIX + name)
 
 

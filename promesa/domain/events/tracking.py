@@ -43,6 +43,7 @@ def _shipment(ctx: ApplyContext, tracking_number: str) -> tuple[Shipment, Order]
 
 
 def scan(ctx: ApplyContext, data: TrackingScan) -> Effect:
+    """A carrier scan: a tracking event on the shipment, and the order's status when it moves it."""
     kind = CARRIER_STATUS.get(data.status.strip().lower().replace("-", "_").replace(" ", "_"))
     if kind is None:
         raise InvalidInput(f"unknown carrier status {data.status!r}", field="data.status")
@@ -60,6 +61,7 @@ def scan(ctx: ApplyContext, data: TrackingScan) -> Effect:
 
 
 def exception(ctx: ApplyContext, data: TrackingException) -> Effect:
+    """A carrier delay or exception, with its reason and revised ETA, on the shipment."""
     shipment, order = _shipment(ctx, data.tracking_number)
     ctx.deps.session.add(TrackingEvent(
         order_id=order.id, shipment_id=shipment.id, type=TrackingEventType.delay_exception,
