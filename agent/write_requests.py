@@ -53,7 +53,7 @@ def pending_approval(
     return {
         "thread_id": ctx.thread_id,
         "tool_call_id": call_id,
-        "tool": spec.name,
+        "tool": str(spec.name),  # a plain string: the checkpoint stores it
         "args": dict(args),
         "reason": reason,
         "requested_by": Principal.model_validate(owner).label(),
