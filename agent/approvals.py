@@ -73,4 +73,5 @@ def may_approve(principal: Principal, pending: PendingApproval | dict[str, Any],
 
 
 def approver_roles(spec: ToolSpec) -> list[str]:
+    """The roles that may answer a WRITE's approval, as sorted role names."""
     return sorted(role.value for role in spec.approvers)

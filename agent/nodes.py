@@ -41,12 +41,12 @@ from agent.state import AgentState
 from agent.text_check import Evidence, unsupported
 from agent.tool_calls import lc_tool, tool_env, tool_message, tool_record, validate_args
 from agent.turn_limits import call_policy, seconds_left, shortened
-from agent.write_requests import executed_record, pending_approval
+from agent.write_requests import executed_record, pending_approval, record_rejection
 from promesa.model_profiles import ModelRequest
 from promesa.principal import Principal
 from tools import errors
-from tools.fulfillment import record_rejection
-from tools.registry import Access, ToolSpec, all_tools
+from tools.catalog import spec as tool_spec
+from tools.registry import Access, ToolResult, ToolSpec
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ class TurnNodes:
         ai = state["messages"][-1]
         assert isinstance(ai, AIMessage)
         index = len(state["messages"]) - 1
-        specs = {s.name: s for s in self.registry(ctx.principal)}
+        specs: dict[str, ToolSpec] = {s.name: s for s in self.registry(ctx.principal)}
         decisions = list(state.get("decisions", []))
         records = list(state.get("tool_calls", []))
         messages: list[ToolMessage] = []
@@ -207,10 +207,14 @@ class TurnNodes:
                         envelope.get("action"),
                     ))
                     continue
+                # a refused request supports only its error's decision (a write proposes nothing)
+                found = spec.decide(ToolResult(envelope))
             else:
-                envelope = await spec.aexecute(call["args"], tool_env(ctx, tool_call_id=call_id))
+                # decisions from the typed record first; the model reads the record's JSON
+                outcome = await spec.arun(call["args"], tool_env(ctx, tool_call_id=call_id))
+                envelope, found = outcome.envelope, spec.decide(outcome)
             messages.append(tool_message(spec.name, call_id, envelope))
-            decisions.extend(dec.from_tool_result(spec.name, envelope))
+            decisions.extend(dec.dump(d) for d in found)
             records.append(tool_record(spec.name, call["args"], envelope))
         return {
             "messages": messages,
@@ -234,7 +238,7 @@ class TurnNodes:
         answer = Approval.model_validate(state.get("approval") or {"approve": False})
         owner = Principal.model_validate(state.get("owner") or ctx.principal.model_dump())
         acting = ctx.approver or ctx.principal  # who answered; ctx.principal stays the owner
-        spec = all_tools()[pending["tool"]]
+        spec = tool_spec(pending["tool"])
         approved_by = answer.by or acting.label()
         if answer.approve and may_approve(acting, pending, owner):
             env = tool_env(
@@ -248,12 +252,15 @@ class TurnNodes:
                 action_key=pending.get("action_key"),
                 state_version=pending.get("state_version"),
             )
-            envelope = await spec.aexecute(pending["args"], env)
+            outcome = await spec.arun(pending["args"], env)
+            found = spec.decide(outcome)
+            envelope = outcome.envelope
             if envelope.get("ok"):
                 envelope["result"] = executed_record(pending, envelope.get("result"), approved_by)
         else:
             why = answer.reason or ("not permitted to approve" if answer.approve else "no reason given")
             envelope = errors.error("rejected", f"{approved_by} did not approve {spec.name}: {why}")
+            found = spec.decide(ToolResult(envelope))
             if not answer.approve:
                 # a decision by a person: the audit trail keeps who declined, and why — unless
                 # the action already ran (another thread, or before a crash): then that stands
@@ -263,10 +270,13 @@ class TurnNodes:
                     action_key=pending.get("action_key"),
                 )
                 if done is not None:
-                    envelope = errors.ok(executed_record(pending, {**done, "replayed": True}, done.get("approved_by") or approved_by))
+                    stored = spec.returns.model_validate({**done, "replayed": True})
+                    found = spec.decide(ToolResult(errors.ok(stored), stored))
+                    envelope = errors.ok(executed_record(pending, {**done, "replayed": True},
+                                                         done.get("approved_by") or approved_by))
         return {
             "messages": [tool_message(spec.name, pending["tool_call_id"], envelope)],
-            "decisions": [*state.get("decisions", []), *dec.from_tool_result(spec.name, envelope)],
+            "decisions": [*state.get("decisions", []), *(dec.dump(d) for d in found)],
             "tool_calls": [*state.get("tool_calls", []), tool_record(spec.name, pending["args"], envelope)],
             "queued_writes": rest,
             "pending": rest[0] if rest else None,

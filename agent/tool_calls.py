@@ -53,7 +53,7 @@ def tool_message(name: str, call_id: str, envelope: dict[str, Any]) -> ToolMessa
     return ToolMessage(
         content=errors.encode(envelope),
         tool_call_id=call_id,
-        name=name,
+        name=str(name),
         status="success" if envelope.get("ok") else "error",
     )
 
@@ -61,4 +61,4 @@ def tool_message(name: str, call_id: str, envelope: dict[str, Any]) -> ToolMessa
 def tool_record(name: str, args: dict[str, Any], envelope: dict[str, Any]) -> dict[str, Any]:
     """The thread's record of one executed call (name, arguments, outcome)."""
     error = envelope.get("error") or {}
-    return {"name": name, "args": args, "ok": bool(envelope.get("ok")), "error_code": error.get("code")}
+    return {"name": str(name), "args": args, "ok": bool(envelope.get("ok")), "error_code": error.get("code")}

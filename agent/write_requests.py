@@ -13,8 +13,12 @@ from agent.completion import text
 from agent.context import AgentContext
 from agent.decisions import PROPOSAL_TYPES
 from agent.state import AgentState
+from promesa.domain import outcomes
+from promesa.domain.deps import Deps
+from promesa.domain.fulfillment.execution import record_rejection as audit_rejection
 from promesa.principal import Principal
-from tools.registry import ToolSpec
+from promesa.store.db import begin_write
+from tools.registry import ToolEnv, ToolSpec
 
 
 def pending_approval(
@@ -49,7 +53,7 @@ def pending_approval(
     return {
         "thread_id": ctx.thread_id,
         "tool_call_id": call_id,
-        "tool": spec.name,
+        "tool": str(spec.name),  # a plain string: the checkpoint stores it
         "args": dict(args),
         "reason": reason,
         "requested_by": Principal.model_validate(owner).label(),
@@ -73,3 +77,26 @@ def executed_record(pending: dict[str, Any], result: Any, approved_by: str) -> d
     base.setdefault("approved_by", approved_by)
     base["action"] = pending["tool"]
     return base
+
+
+def record_rejection(env: ToolEnv, *, tool: str, order_id: str | None, note: str | None,
+                     action_key: str | None = None) -> dict[str, Any] | None:
+    """Audit a declined write in its own transaction; the executed outcome instead, if it ran.
+
+    The order's row is locked first, so a rejection and an execution of the same action from
+    two threads serialise: whichever is second sees the other. Every write tool is named after
+    the action it audits (execute_reroute, convert_to_pickup, cancel_order, change_address,
+    start_return, open_claim, file_complaint), so the rejection is ``<tool>_rejected``.
+    """
+    with env.sessions() as session, session.begin():
+        begin_write(session)
+        outcomes.lock_order(session, order_id)
+        done = outcomes.find(session, action_key) if action_key else None
+        if done is not None:
+            return dict(done.result)
+        if not order_id:
+            return None
+        deps = Deps(session=session, principal=env.principal, now=env.now, settings=env.settings)
+        audit_rejection(deps, action=tool, order_id=order_id,
+                        rejected_by=env.approved_by or env.principal.label(), note=note)
+    return None

@@ -85,7 +85,7 @@ def values_equal(expected: Any, actual: Any) -> bool:
     if isinstance(expected, int | float):
         number = _number(actual)
         return number is not None and number == Decimal(str(expected))
-    return expected == actual
+    return bool(expected == actual)
 
 
 def mismatches(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
@@ -175,9 +175,9 @@ def score(case: Case, transcript: Transcript) -> Score:
     failures.extend(_answer_failures(case, transcript))
 
     cited = citations_of(decisions)
-    for wanted in expect.citations:
-        if not any(_citation_matches(wanted, c) for c in cited):
-            failures.append(Failure("citations", f"{wanted} not cited (cited: {cited})"))
+    for wanted_citation in expect.citations:
+        if not any(_citation_matches(wanted_citation, c) for c in cited):
+            failures.append(Failure("citations", f"{wanted_citation} not cited (cited: {cited})"))
 
     failures.extend(Failure("state", problem) for problem in transcript.state_failures)
 

@@ -13,11 +13,28 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from promesa.domain.actions.records import AddressIn, ReturnItem
+from promesa.domain.actions.records import (
+    AddressChangeProposal,
+    AddressChangeResult,
+    AddressIn,
+    CancelProposal,
+    CancelResult,
+    CaseResult,
+    ClaimProposal,
+    ExchangeProposal,
+    ExchangeResult,
+    RefundStatusResult,
+    ReturnItem,
+    ReturnProposal,
+    ReturnResult,
+)
 from promesa.domain.deps import Deps
+from promesa.domain.fulfillment.rights import WriteRequest
 from promesa.errors import InvalidInput
 from promesa.principal import Role
 from promesa.store.enums import CaseKind, ItemCondition, RefundMethod, ReturnMethod
+from tools import action_decisions as decide
+from tools.names import ToolName
 from tools.registry import Access, ToolEnv, tool
 
 ORDER_ID = Field(description="The order id, e.g. PO-5001.", min_length=1, max_length=32)
@@ -31,7 +48,7 @@ def _key(env: ToolEnv) -> str:
     return env.idempotency_key
 
 
-def _requested(deps: Deps, action: str, order_id: str | None, proposal: object) -> object:
+def _requested(deps: Deps, action: ToolName, order_id: str | None, proposal: object) -> WriteRequest:
     """The authorized request for a self-service write (the domain decides; tools only route)."""
     from promesa.domain.actions.requests import request_action
 
@@ -45,44 +62,44 @@ def _as_requester(deps: Deps, env: ToolEnv, order_id: str | None) -> None:
     ensure_requester_may_act(deps, env.requester, order_id)
 
 
-def _request_cancel(deps: Deps, args: CancelArgs, env: ToolEnv) -> object:
+def _request_cancel(deps: Deps, args: CancelArgs, env: ToolEnv) -> WriteRequest:
     from promesa.domain.actions.cancel import propose_cancel as propose
 
-    return _requested(deps, "cancel_order", args.order_id, propose(deps, args.order_id, line_nos=args.line_nos))
+    return _requested(deps, ToolName.cancel_order, args.order_id, propose(deps, args.order_id, line_nos=args.line_nos))
 
 
-def _request_address(deps: Deps, args: AddressArgs, env: ToolEnv) -> object:
+def _request_address(deps: Deps, args: AddressArgs, env: ToolEnv) -> WriteRequest:
     from promesa.domain.actions.address import propose_address_change as propose
 
-    return _requested(deps, "change_address", args.order_id, propose(deps, args.order_id, args.address()))
+    return _requested(deps, ToolName.change_address, args.order_id, propose(deps, args.order_id, args.address()))
 
 
-def _request_return(deps: Deps, args: ReturnArgs, env: ToolEnv) -> object:
+def _request_return(deps: Deps, args: ReturnArgs, env: ToolEnv) -> WriteRequest:
     from promesa.domain.actions.returns import propose_return as propose
 
     proposal = propose(deps, args.order_id, **args.as_kwargs())  # type: ignore[arg-type]
-    return _requested(deps, "start_return", args.order_id, proposal)
+    return _requested(deps, ToolName.start_return, args.order_id, proposal)
 
 
-def _request_claim(deps: Deps, args: ClaimArgs, env: ToolEnv) -> object:
+def _request_claim(deps: Deps, args: ClaimArgs, env: ToolEnv) -> WriteRequest:
     from promesa.domain.actions.claims import propose_claim as propose
 
     proposal = propose(deps, args.order_id, **args.as_kwargs())  # type: ignore[arg-type]
-    return _requested(deps, "open_claim", args.order_id, proposal)
+    return _requested(deps, ToolName.open_claim, args.order_id, proposal)
 
 
-def _request_complaint(deps: Deps, args: ComplaintArgs, env: ToolEnv) -> object:
+def _request_complaint(deps: Deps, args: ComplaintArgs, env: ToolEnv) -> WriteRequest:
     from promesa.domain.actions.claims import propose_complaint as propose
 
     proposal = propose(deps, summary=args.summary, order_id=args.order_id, customer_id=args.customer_id)
-    return _requested(deps, "file_complaint", args.order_id, proposal)
+    return _requested(deps, ToolName.file_complaint, args.order_id, proposal)
 
 
-def _request_exchange(deps: Deps, args: ExchangeArgs, env: ToolEnv) -> object:
+def _request_exchange(deps: Deps, args: ExchangeArgs, env: ToolEnv) -> WriteRequest:
     from promesa.domain.actions.exchange import propose_exchange as propose
 
     proposal = propose(deps, args.order_id, line_no=args.line_no, to_sku=args.to_sku)
-    return _requested(deps, "exchange_item", args.order_id, proposal)
+    return _requested(deps, ToolName.exchange_item, args.order_id, proposal)
 
 
 class CancelArgs(BaseModel):
@@ -148,8 +165,8 @@ class ComplaintArgs(BaseModel):
     customer_id: str | None = Field(None, description="Support only: the customer it is about.")
 
 
-@tool(roles=SELF_SERVICE)
-def propose_cancel(deps: Deps, args: CancelArgs, env: ToolEnv) -> object:
+@tool(roles=SELF_SERVICE, returns=CancelProposal, decisions=decide.cancel_proposal)
+def propose_cancel(deps: Deps, args: CancelArgs, env: ToolEnv) -> CancelProposal:
     """Check whether an order (or some lines) can be cancelled, and what the refund would be.
 
     Returns exactly what would change or, per line, why it can't and what to do instead.
@@ -160,8 +177,8 @@ def propose_cancel(deps: Deps, args: CancelArgs, env: ToolEnv) -> object:
     return propose(deps, args.order_id, line_nos=args.line_nos)
 
 
-@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_cancel)
-def cancel_order(deps: Deps, args: CancelArgs, env: ToolEnv) -> object:
+@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_cancel, returns=CancelResult, decisions=decide.cancelled)
+def cancel_order(deps: Deps, args: CancelArgs, env: ToolEnv) -> CancelResult:
     """Cancel the order or lines from propose_cancel. Waits for the customer's confirmation."""
     from promesa.domain.actions.cancel import cancel_order as cancel
 
@@ -170,8 +187,8 @@ def cancel_order(deps: Deps, args: CancelArgs, env: ToolEnv) -> object:
                   approved_by=env.approved_by, note=env.approval_note)
 
 
-@tool(roles=SELF_SERVICE)
-def propose_address_change(deps: Deps, args: AddressArgs, env: ToolEnv) -> object:
+@tool(roles=SELF_SERVICE, returns=AddressChangeProposal, decisions=decide.address_proposal)
+def propose_address_change(deps: Deps, args: AddressArgs, env: ToolEnv) -> AddressChangeProposal:
     """Check a new delivery address for an order: validity, the new ETA and promise, alternatives.
 
     Nothing changes until change_address is confirmed.
@@ -181,8 +198,8 @@ def propose_address_change(deps: Deps, args: AddressArgs, env: ToolEnv) -> objec
     return propose(deps, args.order_id, args.address())
 
 
-@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_address)
-def change_address(deps: Deps, args: AddressArgs, env: ToolEnv) -> object:
+@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_address, returns=AddressChangeResult, decisions=decide.address_changed)
+def change_address(deps: Deps, args: AddressArgs, env: ToolEnv) -> AddressChangeResult:
     """Change the delivery address as proposed. Waits for the customer's confirmation."""
     from promesa.domain.actions.address import change_address as change
 
@@ -191,8 +208,8 @@ def change_address(deps: Deps, args: AddressArgs, env: ToolEnv) -> object:
                   approved_by=env.approved_by, note=env.approval_note)
 
 
-@tool(roles=SELF_SERVICE)
-def propose_return(deps: Deps, args: ReturnArgs, env: ToolEnv) -> object:
+@tool(roles=SELF_SERVICE, returns=ReturnProposal, decisions=decide.return_proposal)
+def propose_return(deps: Deps, args: ReturnArgs, env: ToolEnv) -> ReturnProposal:
     """Check whether delivered items can be returned: window, condition, method, refund and date.
 
     Nothing changes until start_return is confirmed.
@@ -202,8 +219,8 @@ def propose_return(deps: Deps, args: ReturnArgs, env: ToolEnv) -> object:
     return propose(deps, args.order_id, **args.as_kwargs())  # type: ignore[arg-type]
 
 
-@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_return)
-def start_return(deps: Deps, args: ReturnArgs, env: ToolEnv) -> object:
+@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_return, returns=ReturnResult, decisions=decide.return_started)
+def start_return(deps: Deps, args: ReturnArgs, env: ToolEnv) -> ReturnResult:
     """Start the return from propose_return (creates the RMA). Waits for the customer's confirmation."""
     from promesa.domain.actions.returns import start_return as start
 
@@ -212,16 +229,16 @@ def start_return(deps: Deps, args: ReturnArgs, env: ToolEnv) -> object:
                  note=env.approval_note, **args.as_kwargs())  # type: ignore[arg-type]
 
 
-@tool(roles=SELF_SERVICE)
-def get_refund_status(deps: Deps, args: RefundStatusArgs, env: ToolEnv) -> object:
+@tool(roles=SELF_SERVICE, returns=RefundStatusResult, decisions=decide.refund_status)
+def get_refund_status(deps: Deps, args: RefundStatusArgs, env: ToolEnv) -> RefundStatusResult:
     """Every refund of the customer (or one order): amount, method, state and expected date."""
     from promesa.domain.actions.refunds import refund_status
 
     return refund_status(deps, order_id=args.order_id, customer_id=args.customer_id)
 
 
-@tool(roles=SELF_SERVICE)
-def propose_claim(deps: Deps, args: ClaimArgs, env: ToolEnv) -> object:
+@tool(roles=SELF_SERVICE, returns=ClaimProposal, decisions=decide.claim_proposal)
+def propose_claim(deps: Deps, args: ClaimArgs, env: ToolEnv) -> ClaimProposal:
     """Check a claim for a damaged, missing or never-arrived parcel: what the policy decides
     (reship, refund, investigation), which facts are missing, and whether a person takes it.
     """
@@ -230,8 +247,8 @@ def propose_claim(deps: Deps, args: ClaimArgs, env: ToolEnv) -> object:
     return propose(deps, args.order_id, **args.as_kwargs())  # type: ignore[arg-type]
 
 
-@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_claim)
-def open_claim(deps: Deps, args: ClaimArgs, env: ToolEnv) -> object:
+@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_claim, returns=CaseResult, decisions=decide.case_opened)
+def open_claim(deps: Deps, args: ClaimArgs, env: ToolEnv) -> CaseResult:
     """Open the claim from propose_claim as a support case. Waits for the customer's confirmation."""
     from promesa.domain.actions.claims import open_claim as open_
 
@@ -240,8 +257,8 @@ def open_claim(deps: Deps, args: ClaimArgs, env: ToolEnv) -> object:
                  **args.as_kwargs())  # type: ignore[arg-type]
 
 
-@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_complaint)
-def file_complaint(deps: Deps, args: ComplaintArgs, env: ToolEnv) -> object:
+@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_complaint, returns=CaseResult, decisions=decide.case_opened)
+def file_complaint(deps: Deps, args: ComplaintArgs, env: ToolEnv) -> CaseResult:
     """File a complaint as a case in the support queue with a summary. Waits for confirmation."""
     from promesa.domain.actions.claims import file_complaint as file
 
@@ -256,8 +273,8 @@ class ExchangeArgs(BaseModel):
     to_sku: str = Field(description="The SKU of the other size or colour.", min_length=1, max_length=32)
 
 
-@tool(roles=SELF_SERVICE)
-def propose_exchange(deps: Deps, args: ExchangeArgs, env: ToolEnv) -> object:
+@tool(roles=SELF_SERVICE, returns=ExchangeProposal, decisions=decide.exchange_proposal)
+def propose_exchange(deps: Deps, args: ExchangeArgs, env: ToolEnv) -> ExchangeProposal:
     """Check exchanging a delivered item for another size or colour of the same product: stock,
     the node it ships from and when it arrives. Nothing changes until exchange_item is confirmed.
     """
@@ -266,8 +283,8 @@ def propose_exchange(deps: Deps, args: ExchangeArgs, env: ToolEnv) -> object:
     return propose(deps, args.order_id, line_no=args.line_no, to_sku=args.to_sku)
 
 
-@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_exchange)
-def exchange_item(deps: Deps, args: ExchangeArgs, env: ToolEnv) -> object:
+@tool(roles=SELF_SERVICE, access=Access.write, approvers=APPROVERS, authorize=_request_exchange, returns=ExchangeResult, decisions=decide.exchange_created)
+def exchange_item(deps: Deps, args: ExchangeArgs, env: ToolEnv) -> ExchangeResult:
     """Make the exchange from propose_exchange (return + replacement). Waits for confirmation."""
     from promesa.domain.actions.exchange import exchange_item as exchange
 

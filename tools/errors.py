@@ -29,10 +29,12 @@ def to_jsonable(value: Any) -> Any:
 
 
 def ok(result: Any) -> dict[str, Any]:
+    """The envelope of a result: ``{"ok": true, "result": <its JSON>}``."""
     return {"ok": True, "result": to_jsonable(result)}
 
 
 def error(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    """The envelope of a refusal or failure: its stable code, a message and the field at fault."""
     return {"ok": False, "error": {"code": code, "message": message, "field": field}}
 
 
@@ -41,13 +43,16 @@ def from_exception(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, DomainError):
         return error(exc.code, exc.message, getattr(exc, "field", None))
     if isinstance(exc, ValidationError):
-        first = exc.errors()[0] if exc.errors() else {}
-        field = ".".join(str(p) for p in first.get("loc", ())) or None
-        return error("invalid_input", first.get("msg", "invalid arguments"), field)
+        details = exc.errors()
+        if not details:
+            return error("invalid_input", "invalid arguments")
+        field = ".".join(str(p) for p in details[0]["loc"]) or None
+        return error("invalid_input", details[0]["msg"], field)
     # An unexpected failure is logged with its traceback but never shown in detail to the model.
     log.exception("tool failed unexpectedly", exc_info=exc)
     return error("internal_error", "The tool failed; a person can look into it.")
 
 
 def encode(envelope: dict[str, Any]) -> str:
+    """The envelope as the JSON text a ToolMessage carries (stable key order)."""
     return json.dumps(envelope, ensure_ascii=False, sort_keys=True)

@@ -8,11 +8,26 @@ thread approves it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from promesa.domain.deps import Deps
+from promesa.domain.fulfillment.records import RerouteExecution, RerouteProposal
+from promesa.domain.fulfillment.rights import WriteRequest
+from promesa.domain.records import AvailableToPromise
 from promesa.errors import InvalidInput
 from promesa.principal import Role
+from tools.decisions import (
+    AvailabilityDecision,
+    BaseDecision,
+    NodeAtp,
+    ProposedOption,
+    RerouteExecutedDecision,
+    RerouteProposalDecision,
+)
+from tools.names import ToolName
 from tools.registry import Access, ToolEnv, tool
 
 ORDER_ID = Field(description="The order id, e.g. PO-5002.", min_length=1, max_length=32)
@@ -42,22 +57,63 @@ class ConvertToPickupArgs(BaseModel):
     node_id: str = Field(description="The pickup store id from propose_pickup.", min_length=1)
 
 
+def availability_decisions(atp: AvailableToPromise) -> Sequence[BaseDecision]:
+    """The SKU's total and its five nearest (or fullest) nodes."""
+    nodes = [NodeAtp(node_id=n.node_id, atp=n.atp, distance_km=n.distance_km) for n in atp.nodes[:5]]
+    return [AvailabilityDecision(sku=atp.sku, total_atp=atp.total_atp, nodes=nodes)]
+
+
+def _proposal_decision(proposal: RerouteProposal, kind: Literal["reroute", "pickup"]) -> RerouteProposalDecision:
+    fields = set(ProposedOption.model_fields)
+    return RerouteProposalDecision(
+        order_id=proposal.order_id,
+        recommended_node=proposal.recommended_node,
+        recommended_option_id=proposal.recommended_option_id,
+        options=[ProposedOption.model_validate(o.model_dump(include=fields)) for o in proposal.options],
+        feasible=proposal.recommended_option_id is not None,
+        reason=proposal.reason,
+        kind=kind,
+        needed=proposal.problem is not None,
+    )
+
+
+def reroute_decisions(proposal: RerouteProposal) -> Sequence[BaseDecision]:
+    """A reroute proposal: its options, the recommendation, and whether one is needed at all."""
+    return [_proposal_decision(proposal, "reroute")]
+
+
+def pickup_decisions(proposal: RerouteProposal) -> Sequence[BaseDecision]:
+    """A pickup proposal: the stores that can hold the order, and whether a change is needed."""
+    return [_proposal_decision(proposal, "pickup")]
+
+
+def executed_decisions(execution: RerouteExecution) -> Sequence[BaseDecision]:
+    """An executed reroute or pickup conversion, with the node the lines moved to."""
+    to_node = execution.moved[0].get("to_node") if execution.moved else None
+    action = ToolName.convert_to_pickup if execution.kind == "pickup" else ToolName.execute_reroute
+    return [RerouteExecutedDecision(
+        order_id=execution.order_id, option_id=execution.option_id,
+        to_node=str(to_node) if to_node is not None else None, idempotency_key=execution.idempotency_key,
+        approved_by=execution.approved_by, action=action.value, replayed=execution.replayed,
+    )]
+
+
 def _key(env: ToolEnv) -> str:
     if not env.idempotency_key:
         raise InvalidInput("a write needs an approval and an idempotency key", field="idempotency_key")
     return env.idempotency_key
 
 
-@tool(roles=[Role.support, Role.ops])
-def check_availability(deps: Deps, args: AvailabilityArgs, env: ToolEnv) -> object:
+@tool(roles=[Role.support, Role.ops], returns=AvailableToPromise, decisions=availability_decisions)
+def check_availability(deps: Deps, args: AvailabilityArgs, env: ToolEnv) -> AvailableToPromise:
     """Available-to-promise stock of a SKU by node (on hand minus reserved and safety stock)."""
     from promesa.domain import inventory
 
     return inventory.available_to_promise(deps, args.sku, near=args.city)
 
 
-@tool(roles=[Role.customer, Role.support])
-def propose_pickup(deps: Deps, args: OrderIdArgs, env: ToolEnv) -> object:
+@tool(roles=[Role.customer, Role.support], returns=RerouteProposal, decisions=pickup_decisions)
+def propose_pickup(deps: Deps, args: OrderIdArgs, env: ToolEnv) -> RerouteProposal:
     """Propose converting a shipping order to store pickup: nearby stores that have the items.
 
     Returns options with the date each could be ready; nothing changes until it is approved.
@@ -78,22 +134,22 @@ def propose_pickup(deps: Deps, args: OrderIdArgs, env: ToolEnv) -> object:
     )
 
 
-def _request_pickup(deps: Deps, args: ConvertToPickupArgs, env: ToolEnv) -> object:
+def _request_pickup(deps: Deps, args: ConvertToPickupArgs, env: ToolEnv) -> WriteRequest:
     from promesa.domain.fulfillment.rights import ACTION_PICKUP, describe_request
 
     return describe_request(deps, action=ACTION_PICKUP, order_id=args.order_id,
                             option_id=f"pickup:{args.node_id}:pickup")
 
 
-def _request_reroute(deps: Deps, args: ExecuteRerouteArgs, env: ToolEnv) -> object:
+def _request_reroute(deps: Deps, args: ExecuteRerouteArgs, env: ToolEnv) -> WriteRequest:
     from promesa.domain.fulfillment.rights import ACTION_REROUTE, describe_request
 
     return describe_request(deps, action=ACTION_REROUTE, order_id=args.order_id, option_id=args.option_id)
 
 
 @tool(roles=[Role.customer, Role.support], access=Access.write, approvers=[Role.customer, Role.support],
-      authorize=_request_pickup)
-def convert_to_pickup(deps: Deps, args: ConvertToPickupArgs, env: ToolEnv) -> object:
+      authorize=_request_pickup, returns=RerouteExecution, decisions=executed_decisions)
+def convert_to_pickup(deps: Deps, args: ConvertToPickupArgs, env: ToolEnv) -> RerouteExecution:
     """Convert an order to pickup at a store from propose_pickup. Needs the customer's approval."""
     from promesa.domain.fulfillment.execution import convert_to_pickup as convert
 
@@ -111,8 +167,8 @@ def convert_to_pickup(deps: Deps, args: ConvertToPickupArgs, env: ToolEnv) -> ob
     )
 
 
-@tool(roles=[Role.support, Role.ops])
-def propose_reroute(deps: Deps, args: ProposeRerouteArgs, env: ToolEnv) -> object:
+@tool(roles=[Role.support, Role.ops], returns=RerouteProposal, decisions=reroute_decisions)
+def propose_reroute(deps: Deps, args: ProposeRerouteArgs, env: ToolEnv) -> RerouteProposal:
     """Propose moving an order's open lines to other nodes so it can still meet its promise.
 
     Returns ranked options with their feasibility and new ETA, and the recommended one. Nothing
@@ -124,8 +180,8 @@ def propose_reroute(deps: Deps, args: ProposeRerouteArgs, env: ToolEnv) -> objec
 
 
 @tool(roles=[Role.support, Role.ops], access=Access.write, approvers=[Role.support, Role.ops],
-      authorize=_request_reroute)
-def execute_reroute(deps: Deps, args: ExecuteRerouteArgs, env: ToolEnv) -> object:
+      authorize=_request_reroute, returns=RerouteExecution, decisions=executed_decisions)
+def execute_reroute(deps: Deps, args: ExecuteRerouteArgs, env: ToolEnv) -> RerouteExecution:
     """Execute a reroute option from propose_reroute. Pauses for a support or ops approval."""
     from promesa.domain.fulfillment.execution import execute_reroute as execute
 
@@ -138,32 +194,3 @@ def execute_reroute(deps: Deps, args: ExecuteRerouteArgs, env: ToolEnv) -> objec
         note=env.approval_note,
         requested_by=env.requester,
     )
-
-
-def record_rejection(env: ToolEnv, *, tool: str, order_id: str | None, note: str | None,
-                     action_key: str | None = None) -> dict[str, object] | None:
-    """Audit a declined write in its own transaction; the executed outcome instead, if it ran.
-
-    The order's row is locked first, so a rejection and an execution of the same action from
-    two threads serialise: whichever is second sees the other. Every write tool is named after
-    the action it audits (execute_reroute, convert_to_pickup, cancel_order, change_address,
-    start_return, open_claim, file_complaint), so the rejection is ``<tool>_rejected``.
-    """
-    from promesa.domain import outcomes
-    from promesa.domain.fulfillment.execution import record_rejection as record
-
-    action = tool
-    from promesa.store.db import begin_write
-
-    with env.sessions() as session, session.begin():
-        begin_write(session)
-        outcomes.lock_order(session, order_id)
-        done = outcomes.find(session, action_key) if action_key else None
-        if done is not None:
-            return dict(done.result)
-        if not order_id:
-            return None
-        deps = Deps(session=session, principal=env.principal, now=env.now, settings=env.settings)
-        record(deps, action=action, order_id=order_id,
-               rejected_by=env.approved_by or env.principal.label(), note=note)
-    return None

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from collections.abc import Sequence
+
+from pydantic import BaseModel, Field, RootModel
 
 from promesa.domain.deps import Deps
 from promesa.errors import DomainError
 from promesa.principal import Role
+from tools.decisions import BaseDecision, Passage, PolicyAnswerDecision
 from tools.registry import ToolEnv, tool
 
 
@@ -18,8 +21,21 @@ class Unavailable(DomainError):
     code = "unavailable"
 
 
-@tool(roles=[Role.customer, Role.support, Role.ops, Role.anonymous])
-def search_policies(deps: Deps, args: SearchPoliciesArgs, env: ToolEnv) -> object:
+class Passages(RootModel[list[Passage]]):
+    """The cited passages a search found (the JSON is the list itself)."""
+
+
+def policy_decisions(passages: Passages) -> Sequence[BaseDecision]:
+    """Passages found are one ``policy_answer`` with their citations; none found, no decision."""
+    if not passages.root:
+        return []
+    citations = list(dict.fromkeys(p.citation for p in passages.root if p.citation))
+    return [PolicyAnswerDecision(citations=citations, passages=passages.root)]
+
+
+@tool(roles=[Role.customer, Role.support, Role.ops, Role.anonymous], returns=Passages,
+      decisions=policy_decisions)
+def search_policies(deps: Deps, args: SearchPoliciesArgs, env: ToolEnv) -> Passages:
     """Search the store's policies (returns, pickup, delivery promise, refunds, warranty).
 
     Returns passages with a citation `doc-id#section`. Answer only from these passages and cite
@@ -28,4 +44,5 @@ def search_policies(deps: Deps, args: SearchPoliciesArgs, env: ToolEnv) -> objec
     retriever = env.retriever() if env.retriever else None
     if retriever is None:
         raise Unavailable("the policy store is not available right now")
-    return retriever.search(deps.principal, args.query)
+    found = retriever.search(deps.principal, args.query)
+    return Passages.model_validate([p.model_dump() if isinstance(p, BaseModel) else p for p in found])

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from pydantic import BaseModel, Field
 
-from promesa.domain.analytics import Dimension, Metric
+from promesa.domain.analytics import AnalyticsResult, Dimension, Metric
+from promesa.domain.capacity import RiskReport
 from promesa.domain.deps import Deps
 from promesa.principal import Role
+from tools.decisions import AnalyticsResultDecision, BaseDecision, RiskFlagDecision
 from tools.registry import ToolEnv, tool
+
+#: The reason of a node-day flag: its load spills past its capacity.
+OVER_CAPACITY = "over_capacity"
 
 
 class ScanRiskArgs(BaseModel):
@@ -30,8 +36,32 @@ class AnalyticsArgs(BaseModel):
     end: date | None = Field(None, description="Last day (inclusive).")
 
 
-@tool(roles=[Role.ops])
-def scan_risk(deps: Deps, args: ScanRiskArgs, env: ToolEnv) -> object:
+def risk_decisions(report: RiskReport) -> Sequence[BaseDecision]:
+    """One flag per listed at-risk order, and one per node-day whose load spills past capacity.
+
+    The report lists one page of orders; every flag carries the true total of its kind (the
+    report's totals count them all), so a UI never counts a page as the whole.
+    """
+    over = [n for n in report.node_days if n.backlog_orders > 0]
+    flags: list[BaseDecision] = [
+        RiskFlagDecision(order_id=o.order_id, node_id=o.node_id, day=o.expected_ship_day or o.ship_by,
+                         reason=o.reason, severity=o.severity, total=report.totals.at_risk_orders)
+        for o in report.at_risk
+    ]
+    flags += [RiskFlagDecision(node_id=n.node_id, day=n.day, reason=OVER_CAPACITY, severity="high", total=len(over))
+              for n in over]
+    return flags
+
+
+def analytics_decisions(result: AnalyticsResult) -> Sequence[BaseDecision]:
+    """The computed metric as one ``analytics_result`` decision (the question as understood)."""
+    spec = result.spec
+    return [AnalyticsResultDecision(metric=spec.metric, dimensions=spec.dimensions, rows=result.rows,
+                                    unit=result.unit, start=result.start, end=result.end, filters=spec.filters)]
+
+
+@tool(roles=[Role.ops], returns=RiskReport, decisions=risk_decisions)
+def scan_risk(deps: Deps, args: ScanRiskArgs, env: ToolEnv) -> RiskReport:
     """Find orders and nodes whose promises do not fit capacity or stock in the coming days.
 
     Returns the node-day load against capacity, totals by reason, and the worst at-risk orders
@@ -43,8 +73,8 @@ def scan_risk(deps: Deps, args: ScanRiskArgs, env: ToolEnv) -> object:
                               limit=args.limit)
 
 
-@tool(roles=[Role.ops])
-def run_analytics(deps: Deps, args: AnalyticsArgs, env: ToolEnv) -> object:
+@tool(roles=[Role.ops], returns=AnalyticsResult, decisions=analytics_decisions)
+def run_analytics(deps: Deps, args: AnalyticsArgs, env: ToolEnv) -> AnalyticsResult:
     """Compute an operations metric grouped by dimensions over a date range.
 
     Returns rows of numbers with their unit. Never estimate a number yourself: call this.

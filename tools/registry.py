@@ -1,7 +1,9 @@
 """Tool specs, tau2-style READ/WRITE marking, role scoping, and the one way a tool is executed.
 
-A tool is a plain function ``fn(deps, args, env) -> record`` with a pydantic ``args`` model and a
-docstring that is the model's instruction. The model sees only ``args``: the Principal, the clock
+A tool is a plain function ``fn(deps, args, env) -> record`` with a pydantic ``args`` model, a
+pydantic return model (``returns``), the decisions that record supports (``decisions``) and a
+docstring that is the model's instruction; ``@tool`` turns it into a :class:`ToolSpec` and
+:mod:`tools.catalog` lists the specs (this module imports no tool module: no import circle). The model sees only ``args``: the Principal, the clock
 and the idempotency key come from the runtime (``Deps``/``ToolEnv``), never from model arguments
 (DESIGN rule 3). Authorization itself lives in the domain services, which receive the Principal.
 """
@@ -10,11 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, get_type_hints
+from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
 
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool
@@ -27,6 +29,11 @@ from promesa.principal import Principal, Role
 from promesa.settings import Settings
 from promesa.store.db import begin_write
 from tools import errors
+from tools.decisions import BaseDecision, from_error
+from tools.names import ToolName
+
+if TYPE_CHECKING:
+    from promesa.domain.fulfillment.rights import WriteRequest
 
 
 class Access(StrEnum):
@@ -57,23 +64,58 @@ class ToolEnv:
     state_version: str | None = None
 
 
-ToolFn = Callable[[Deps, Any, ToolEnv], Any]
+ToolFn = Callable[[Deps, Any, ToolEnv], BaseModel]
+AuthorizeFn = Callable[[Deps, Any, ToolEnv], "WriteRequest"]
+DecideFn = Callable[[Any], Sequence[BaseDecision]]
+
+A = TypeVar("A", bound=BaseModel)
+R = TypeVar("R", bound=BaseModel)
+
+
+def _no_decisions(record: BaseModel) -> Sequence[BaseDecision]:
+    return ()
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """One call's outcome: the typed record (None on an error) and the envelope the model reads."""
+
+    envelope: dict[str, Any]
+    record: BaseModel | None = None
 
 
 @dataclass(frozen=True)
 class ToolSpec:
-    """One agent tool: name, typed arguments, instruction, access and the roles that get it."""
+    """One agent tool: name, typed arguments and result, instruction, access and the roles that get it."""
 
-    name: str
+    name: ToolName
     args: type[BaseModel]
     description: str
     access: Access
     roles: frozenset[Role]
     fn: ToolFn
+    #: The pydantic record ``fn`` returns (a RootModel for a list); a stored result is read back with it.
+    returns: type[BaseModel]
+    #: The decisions that record supports (DESIGN rule 2), declared beside the tool.
+    decisions: DecideFn = _no_decisions
     approvers: frozenset[Role] = field(default_factory=frozenset)
     #: For a WRITE: authorizes the request for the asking principal and describes the change
     #: (a domain ``WriteRequest``); runs when the call is proposed, before any approval queue.
-    authorize: ToolFn | None = None
+    authorize: AuthorizeFn | None = None
+
+    def decide(self, result: ToolResult) -> list[BaseDecision]:
+        """The decisions of one outcome: from the typed record, or from the error envelope."""
+        if result.record is not None:
+            return list(self.decisions(result.record))
+        if result.envelope.get("ok"):
+            return []
+        return list(from_error(self.name, result.envelope.get("error") or {}))
+
+    def decide_envelope(self, envelope: dict[str, Any]) -> list[BaseDecision]:
+        """The decisions of an envelope with no record at hand (an error, or a stored result)."""
+        if envelope.get("ok"):
+            return list(self.decisions(self.returns.model_validate(envelope.get("result"))))
+        return list(from_error(self.name, envelope.get("error") or {}))
 
     def request(self, raw_args: dict[str, Any], env: ToolEnv) -> dict[str, Any]:
         """The envelope of a WRITE request: the authorized description, or the refusal.
@@ -105,14 +147,18 @@ class ToolSpec:
         return await asyncio.to_thread(self.request, raw_args, env)
 
     def execute(self, raw_args: dict[str, Any], env: ToolEnv) -> dict[str, Any]:
-        """Validate arguments, run the service in one transaction, return the JSON envelope.
+        """Validate arguments, run the service in one transaction, return the JSON envelope."""
+        return self.run(raw_args, env).envelope
+
+    def run(self, raw_args: dict[str, Any], env: ToolEnv) -> ToolResult:
+        """Validate arguments, run the service in one transaction: the typed record and its envelope.
 
         Any error rolls the transaction back and becomes an error envelope (tools/errors.py).
         """
         try:
             args = self.args.model_validate(raw_args or {})
         except ValidationError as exc:
-            return errors.from_exception(exc)
+            return ToolResult(errors.from_exception(exc))
         try:
             with env.sessions() as session, session.begin():
                 deps = Deps(session=session, principal=env.principal, now=env.now, settings=env.settings)
@@ -120,18 +166,27 @@ class ToolSpec:
                     begin_write(session)
                     if env.action_key:
                         return self._execute_once(deps, args, env)
-                return errors.ok(self.fn(deps, args, env))
+                record = self._call(deps, args, env)
+                return ToolResult(errors.ok(record), record)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a tool error, never a crash
-            return errors.from_exception(exc)
+            return ToolResult(errors.from_exception(exc))
 
-    def _execute_once(self, deps: Deps, args: BaseModel, env: ToolEnv) -> dict[str, Any]:
+    def _call(self, deps: Deps, args: BaseModel, env: ToolEnv) -> BaseModel:
+        record = self.fn(deps, args, env)
+        if not isinstance(record, self.returns):
+            raise TypeError(f"{self.name} returned {type(record).__name__}, not {self.returns.__name__}")
+        return record
+
+    def _execute_once(self, deps: Deps, args: BaseModel, env: ToolEnv) -> ToolResult:
         """An approved action runs once whoever approves it, however often: an executed
         outcome is the answer; otherwise the write and its outcome commit together."""
         assert env.action_key
         done = outcomes.find(deps.session, env.action_key)
         if done is not None:
-            return errors.ok({**done.result, "replayed": True})
-        envelope = errors.ok(self.fn(deps, args, env))
+            replayed = self.returns.model_validate({**done.result, "replayed": True})
+            return ToolResult(errors.ok(replayed), replayed)
+        record = self._call(deps, args, env)
+        envelope = errors.ok(record)
         result = envelope["result"]
         stored = {k: v for k, v in result.items() if k != "replayed"} if isinstance(result, dict) else {"result": result}
         outcomes.record(
@@ -139,11 +194,15 @@ class ToolSpec:
             version=env.state_version or "", thread_id=env.thread_id,
             decided_by=env.approved_by or env.principal.label(), now=env.now, result=stored,
         )
-        return envelope
+        return ToolResult(envelope, record)
 
     async def aexecute(self, raw_args: dict[str, Any], env: ToolEnv) -> dict[str, Any]:
         """``execute`` off the event loop (the domain services are synchronous SQLAlchemy)."""
         return await asyncio.to_thread(self.execute, raw_args, env)
+
+    async def arun(self, raw_args: dict[str, Any], env: ToolEnv) -> ToolResult:
+        """``run`` off the event loop."""
+        return await asyncio.to_thread(self.run, raw_args, env)
 
     def as_langchain_tool(self) -> BaseTool:
         """A LangChain tool whose schema is ``args`` only; it reads its ``ToolEnv`` from the config.
@@ -164,57 +223,55 @@ class ToolSpec:
         )
 
 
-_REGISTRY: dict[str, ToolSpec] = {}
-
-
 def tool(
     *,
     roles: Iterable[Role],
+    returns: type[R],
+    decisions: Callable[[R], Sequence[BaseDecision]] | None = None,
     access: Access = Access.read,
     approvers: Iterable[Role] = (),
-    authorize: ToolFn | None = None,
-) -> Callable[[ToolFn], ToolFn]:
-    """Register ``fn(deps, args, env)`` as a tool named after the function.
+    authorize: Callable[[Deps, A, ToolEnv], WriteRequest] | None = None,
+) -> Callable[[Callable[[Deps, A, ToolEnv], R]], ToolSpec]:
+    """Make ``fn(deps, args, env) -> returns`` a tool named after the function (a :class:`ToolName`).
 
-    The arguments model is the annotation of ``args``; the docstring is the model's instruction.
+    The arguments model is the annotation of ``args``; the docstring is the model's instruction;
+    ``decisions`` turns the typed record into the decisions it supports. mypy checks that ``fn``
+    returns ``returns`` and that ``decisions`` and ``authorize`` take what ``fn`` gives and takes.
     """
 
-    def register(fn: ToolFn) -> ToolFn:
+    def register(fn: Callable[[Deps, A, ToolEnv], R]) -> ToolSpec:
         hints = get_type_hints(fn)
         args_model = hints["args"]
         description = inspect.cleandoc(fn.__doc__ or "")
         if not description:
             raise ValueError(f"tool {fn.__name__} needs a docstring: it is the model's instruction")
-        _REGISTRY[fn.__name__] = ToolSpec(
-            name=fn.__name__,
+        if fn.__name__ not in ToolName.__members__:
+            raise ValueError(f"tool {fn.__name__} is not a ToolName")
+        return ToolSpec(
+            name=ToolName(fn.__name__),
             args=args_model,
             description=description,
             access=access,
             roles=frozenset(roles),
             fn=fn,
+            returns=returns,
+            decisions=decisions or _no_decisions,
             approvers=frozenset(approvers),
             authorize=authorize,
         )
-        return fn
 
     return register
 
 
-def _load() -> None:
-    # Importing the modules registers their tools.
-    from tools import actions, customers, fulfillment, handoff, knowledge, ops, orders  # noqa: F401
-
-
 def all_tools() -> dict[str, ToolSpec]:
-    """Every registered tool by name."""
-    _load()
-    return dict(_REGISTRY)
+    """Every tool by name: kept for callers of the old path; :func:`tools.catalog.all_tools` is the home."""
+    from tools import catalog  # deferred: catalog imports the tool modules, which import this one
+
+    return catalog.all_tools()
 
 
 def tools_for(principal: Principal) -> list[ToolSpec]:
-    """The tools a principal's role may use, in a stable order."""
-    role = principal.role
-    if role is Role.anonymous and not principal.order_scope:
-        # An unverified visitor gets policies and a human, nothing about orders.
-        return [t for t in all_tools().values() if t.name in ("search_policies", "request_handoff")]
-    return [t for t in all_tools().values() if role in t.roles]
+    """The tools a principal's role may use: kept for callers of the old path (see :mod:`tools.catalog`)."""
+    from tools import catalog  # deferred: catalog imports the tool modules, which import this one
+
+    return catalog.tools_for(principal)

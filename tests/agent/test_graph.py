@@ -112,7 +112,7 @@ def test_guard_refuses_injection_and_oversized_without_calling_the_model(world, 
                 now=now,
             )
             assert [d.model_dump() for d in injected.decisions] == [
-                {"type": "refusal", "code": "prompt_injection", "message": injected.text}
+                {"type": "refusal", "code": "prompt_injection", "message": injected.text, "tool": None}
             ]
             oversized = await service.run_turn(
                 thread_id=injected.thread_id,
@@ -184,7 +184,7 @@ def test_ops_risk_scan_and_analytics_decisions(world, settings, ops, now) -> Non
             # PO-7003 waits at a store with no stock: the scan flags it
             flags = [d.model_dump(mode="json") for d in result.decisions if d.type == "risk_flag"]
             assert flags == [{"type": "risk_flag", "order_id": "PO-7003", "node_id": "MTY-STORE-01",
-                              "day": "2026-11-20", "reason": "out_of_stock", "severity": "high"}]
+                              "day": "2026-11-20", "reason": "out_of_stock", "severity": "high", "total": 1}]
 
     asyncio.run(body())
 

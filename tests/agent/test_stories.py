@@ -211,9 +211,9 @@ def _check_late(result: TurnResult, lang: str) -> None:
 def _check_stock_lost(result: TurnResult, lang: str) -> None:
     (proposal,) = of_type(result, "reroute_proposal")
     assert (proposal.order_id, proposal.recommended_node, proposal.feasible) == ("PO-5002", "MTY-STORE-02", True)
-    best = next(o for o in proposal.options if o["option_id"] == proposal.recommended_option_id)
-    assert best["meets_promise"] is True
-    assert "MTY-STORE-02" in result.text and month(lang, date.fromisoformat(str(best["eta"]))) in result.text
+    best = next(o for o in proposal.options if o.option_id == proposal.recommended_option_id)
+    assert best.meets_promise is True
+    assert "MTY-STORE-02" in result.text and month(lang, best.eta) in result.text
     assert proposal.recommended_option_id not in result.text and "ship_from_node" not in result.text
     assert result.pending_approval is None  # a proposal asks; nothing is queued until someone agrees
     assert not of_type(result, "reroute_executed")
@@ -223,7 +223,7 @@ def _check_two_identities(result: TurnResult, lang: str) -> None:
     assert not of_type(result, "refusal")
     (profile,) = of_type(result, "customer_profile")  # identity resolution is a typed decision
     assert profile.customer_id == "C-1002" and profile.open_orders == ["PO-5002"]
-    assert {(i["kind"], i["value"]) for i in profile.identities} >= {
+    assert {(i.kind, i.value) for i in profile.identities} >= {
         ("email", "maria.lopez@example.com"), ("phone", "+528112345678")}
     assert not of_type(result, "clarification")
     profiles = [c for c in result.tool_calls if c.name == "get_customer_profile"]
@@ -251,7 +251,7 @@ def _check_pickup_switch(result: TurnResult, lang: str) -> None:
     (proposal,) = of_type(result, "reroute_proposal")
     # delivery keeps its promise (nothing to rescue): the pickup is the shopper's preference
     assert proposal.order_id == "PO-5008" and proposal.kind == "pickup" and not proposal.needed
-    assert proposal.options and {o["kind"] for o in proposal.options} == {"pickup"}
+    assert proposal.options and {o.kind for o in proposal.options} == {"pickup"}
     assert proposal.recommended_node and proposal.recommended_node in result.text
     assert result.pending_approval is None  # nothing changes until the shopper confirms
 

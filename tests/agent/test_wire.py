@@ -305,7 +305,7 @@ def test_a_write_naming_an_offered_order_and_node_is_put_to_a_person(world, wire
         completion(tool_calls=[call("convert_to_pickup", {"order_id": "PO-7003", "node_id": "MTY-STORE-02"}, "c2")]),
     ], "Can I pick up PO-7003 instead?")
     (proposal,) = [d for d in result.decisions if d.type == "reroute_proposal"]
-    assert "MTY-STORE-02" in json.dumps(proposal.options)  # type: ignore[union-attr]
+    assert "MTY-STORE-02" in json.dumps(proposal.model_dump(mode="json")["options"])  # type: ignore[union-attr]
     assert result.pending_approval is not None
     assert result.pending_approval.args == {"order_id": "PO-7003", "node_id": "MTY-STORE-02"}
 

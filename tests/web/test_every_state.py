@@ -109,6 +109,12 @@ def test_copilot_in_every_state(live_server, page_factory):
     assert "ship_from_node" not in card.inner_text()
     heights = [r.bounding_box()["height"] for r in card.locator("tbody tr").all()]
     assert heights and max(heights) < 60, heights
+    # nothing of the options table is cut off on the right: it fits its card, or scrolls inside it
+    table = card.locator("table")
+    box, frame = table.bounding_box(), card.bounding_box()
+    wrap = card.locator(".table-wrap")
+    assert box["x"] + box["width"] <= frame["x"] + frame["width"] + 1, (box, frame)
+    assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "the options table scrolls sideways"
     _state(page_factory, page, page, "copilot-answer-card-desktop", page.get_by_test_id("messages"),)
 
     _ask(page, "Go ahead with the recommended option")

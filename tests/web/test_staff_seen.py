@@ -65,6 +65,9 @@ def test_copilot_rejection_handoff_queue_and_reload(live_server, page_factory):
     expect(answer).to_contain_text("I won't change anything")
     assert "Something went wrong" not in page.get_by_test_id("messages").inner_text()
     expect(page.get_by_test_id("card-refusal").last).to_contain_text("Rejected: nothing was changed")
+    # the action comes from the refusal's typed tool name, in words, with the reason given
+    expect(page.get_by_test_id("card-refusal").last).to_contain_text("Ship from another store: Customer prefers to wait")
+    assert "execute_reroute" not in page.get_by_test_id("card-refusal").last.inner_text()
     assert "ship_from_node:" not in approval.inner_text()
     # the draft is written for the customer (Spanish for María), not the agent's internal text
     draft = page.get_by_test_id("draft").input_value()

@@ -86,6 +86,9 @@ def test_support_agent_approves_a_reroute_for_the_two_identity_customer(live_ser
     approval.locator("input").fill("Customer agreed on the phone")
     approval.get_by_test_id("approve").click()
     expect(page.get_by_test_id("card-reroute-executed")).to_contain_text("PO-5002")
+    # who approved, in words: the role's name and the subject, never the raw principal label
+    expect(page.get_by_test_id("card-reroute-executed")).to_contain_text("Approved bySupport agent agent-demo")
+    assert "support:agent-demo" not in page.get_by_test_id("card-reroute-executed").inner_text()
     entry = page.get_by_test_id("audit-entry").first
     expect(entry).to_contain_text("execute reroute → MTY-STORE-02")
     expect(entry).to_contain_text("support:agent-demo")
