@@ -10,9 +10,10 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from agent.service import AgentService
 from api.auth import InvalidToken, decode_token
 from api.errors import ApiError, forbidden, unauthorized
-from api.state import AgentService, Runtime
+from api.state import Runtime
 from promesa.domain.deps import Deps
 from promesa.principal import Principal, Role
 from promesa.settings import Settings

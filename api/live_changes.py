@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from enum import StrEnum
 from typing import Any
 
-from agent.service import AgentEvent
+from agent.contract import DoneEvent, TurnEvent, TurnResult
 from api.state import Runtime
 from promesa.domain.handoffs import HandoffView, StaffReply
 
@@ -61,10 +61,11 @@ def handoffs_of(decisions: list[dict[str, Any]] | None, thread_id: str) -> list[
             if d.get("type") == "handoff" and d.get("handoff_id") is not None]
 
 
-async def announcing(runtime: Runtime, events: AsyncIterator[AgentEvent]) -> AsyncIterator[AgentEvent]:
+async def announcing(runtime: Runtime, events: AsyncIterator[TurnEvent]) -> AsyncIterator[TurnEvent]:
     """Pass a turn's events through; once it is done (its writes committed), announce the
     handoffs it queued."""
     async for event in events:
         yield event
-        if event.type == "done":
-            announce(runtime, handoffs_of(event.data.get("decisions"), event.thread_id))
+        if isinstance(event, DoneEvent) and isinstance(event.data, TurnResult):
+            decisions = [d.model_dump(mode="json") for d in event.data.decisions]
+            announce(runtime, handoffs_of(decisions, event.thread_id))
