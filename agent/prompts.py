@@ -98,4 +98,5 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 def message(key: str, language: str) -> str:
+    """The fixed sentence ``key`` in ``language`` (English when it has no translation)."""
     return MESSAGES[key].get(language, MESSAGES[key]["en"])

@@ -29,6 +29,7 @@ class ChangeKind(StrEnum):
 
 
 def handoff_change(view: HandoffView) -> dict[str, Any]:
+    """The live change announcing a handoff's new state."""
     return {"kind": ChangeKind.handoff.value, "id": view.handoff_id, "status": view.status.value,
             "customer_id": view.customer_id, "order_id": view.order_id}
 
@@ -57,6 +58,7 @@ def announce(runtime: Runtime, changes: list[dict[str, Any]]) -> None:
 
 
 def handoffs_of(decisions: list[dict[str, Any]] | None, thread_id: str) -> list[dict[str, Any]]:
+    """The live changes for the handoffs among a turn's decisions (JSON dicts)."""
     return [queued_change(d["handoff_id"], thread_id) for d in decisions or []
             if d.get("type") == "handoff" and d.get("handoff_id") is not None]
 

@@ -45,7 +45,7 @@ def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> typer.Typer:
     )
     app = typer.Typer()
     register(app)
-    app.command("noop")(lambda: None)  # keep `eval` a sub-command, as in promesa.cli
+    app.command("noop")(lambda: None)  # keep `eval` a sub-command, as in the promesa program
     return app
 
 
