@@ -133,7 +133,8 @@ class StreamFailed(BaseModel):
 
 
 class _Event(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # the documented (serialization) schema requires ``type``: every event carries it
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
 
     thread_id: str = Field(description="The thread (not on the wire: the TurnResult carries it).")
 

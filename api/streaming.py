@@ -48,7 +48,8 @@ SSE_DOC: dict[str, Any] = {
 def stream_schemas() -> dict[str, Any]:
     """The OpenAPI components of the streamed events: :data:`STREAM_COMPONENT` (the union of
     the event types, by ``type``) and every schema it refers to."""
-    schema = STREAM_EVENTS.json_schema(ref_template="#/components/schemas/{model}")
+    # serialization mode: what the server sends (every event has its type, defaults included)
+    schema = STREAM_EVENTS.json_schema(mode="serialization", ref_template="#/components/schemas/{model}")
     components: dict[str, Any] = schema.pop("$defs", {})
     components[STREAM_COMPONENT] = schema
     return components
