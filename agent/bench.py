@@ -18,7 +18,7 @@ clock starts); they are their own entry (``agent_turn_policy``) so the embedding
 hide the agent overhead of the main mix (``agent_turn``). Their answers are long, so the
 per-chunk cost of Promesa's streamed model call (the bare agent invokes) shows most there.
 
-Registered lazily from ``promesa/bench/agent_turn.py`` so ``promesa`` imports no LangChain.
+Registered lazily by the composition root (``cli/benches.py``) so ``promesa`` imports no LangChain.
 """
 
 from __future__ import annotations
@@ -175,6 +175,7 @@ Side = Callable[[str, Turn, datetime], Awaitable[list[str]]]
 
 
 def promesa_side(service: AgentService) -> Side:
+    """The Promesa side: a turn through ``AgentService.run_turn``; the tools it called."""
     async def run(thread_id: str, turn: Turn, now: datetime) -> list[str]:
         done = await service.run_turn(thread_id=thread_id, principal=turn.principal, message=turn.message, now=now)
         return [c.name for c in done.tool_calls]
@@ -183,6 +184,7 @@ def promesa_side(service: AgentService) -> Side:
 
 
 def bare_side(agent: BareAgent) -> Side:
+    """The reference side: the same turn through the bare LangGraph agent."""
     async def run(thread_id: str, turn: Turn, now: datetime) -> list[str]:
         return await agent.run_turn(thread_id=thread_id, principal=turn.principal, message=turn.message, now=now)
 

@@ -78,11 +78,14 @@ async def open_checkpoints(settings: Settings) -> AsyncIterator[Checkpoints]:
     kind, target = checkpoint_target(settings)
     if kind == "postgres":
         from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+        from psycopg import AsyncConnection
         from psycopg.rows import dict_row
         from psycopg_pool import AsyncConnectionPool
 
-        pool = AsyncConnectionPool(
+        # a pool of dict-row connections (the saver reads rows by column name)
+        pool: AsyncConnectionPool[AsyncConnection[dict[str, Any]]] = AsyncConnectionPool(
             target,
+            connection_class=AsyncConnection[dict[str, Any]],
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
             min_size=1,
             max_size=settings.checkpoint_pool_size,
@@ -108,6 +111,6 @@ async def open_checkpoints(settings: Settings) -> AsyncIterator[Checkpoints]:
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
     Path(target).parent.mkdir(parents=True, exist_ok=True)
-    async with AsyncSqliteSaver.from_conn_string(target) as saver:
-        await saver.setup()
-        yield Checkpoints(saver=saver)
+    async with AsyncSqliteSaver.from_conn_string(target) as sqlite_saver:
+        await sqlite_saver.setup()
+        yield Checkpoints(saver=sqlite_saver)

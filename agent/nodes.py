@@ -37,7 +37,7 @@ from agent.handoffs import hand_off
 from agent.model_errors import FirstTokenTimeout
 from agent.openai_wire import tool_binding
 from agent.prompts import message, system_prompt
-from agent.state import AgentState
+from agent.state import AgentState, owner_of
 from agent.text_check import Evidence, unsupported
 from agent.tool_calls import lc_tool, tool_env, tool_message, tool_record, validate_args
 from agent.turn_limits import call_policy, seconds_left, shortened
@@ -236,7 +236,7 @@ class TurnNodes:
         ctx = runtime.context
         pending, rest = state["queued_writes"][0], state["queued_writes"][1:]
         answer = Approval.model_validate(state.get("approval") or {"approve": False})
-        owner = Principal.model_validate(state.get("owner") or ctx.principal.model_dump())
+        owner = owner_of(state) or ctx.principal
         acting = ctx.approver or ctx.principal  # who answered; ctx.principal stays the owner
         spec = tool_spec(pending["tool"])
         approved_by = answer.by or acting.label()

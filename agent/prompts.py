@@ -54,7 +54,8 @@ def system_prompt(
         today=now.date().isoformat(), tz=tz, language_name=LANGUAGE_NAMES.get(language, "English"),
         length=_LENGTH[variant],
     )
-    # A machine-readable header first (the offline model reads it; LLMs read the prose).
+    # A compact header first, for a real model: the exact time and who it talks with. The offline
+    # model reads neither; it takes them from the turn's runtime context (agent/offline/model.py).
     header = [f"Current time: {now.isoformat()}", f"Role: {principal.role.value}"]
     if principal.subject:
         header.append(f"User: {principal.subject}")
@@ -98,4 +99,5 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 def message(key: str, language: str) -> str:
+    """The fixed sentence ``key`` in ``language`` (English when it has no translation)."""
     return MESSAGES[key].get(language, MESSAGES[key]["en"])

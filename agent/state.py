@@ -6,10 +6,13 @@ between SQLite and PostgreSQL and between versions of the typed records.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, TypedDict
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
+
+from promesa.principal import Principal
 
 
 class AgentState(TypedDict, total=False):
@@ -42,3 +45,18 @@ class AgentState(TypedDict, total=False):
     turn_start: int
     rounds: int
     failed: bool
+
+
+def owner_of(state: Mapping[str, Any]) -> Principal | None:
+    """Who started the thread (the ``owner`` kept in its state), or None for a new thread.
+
+    The one place the stored owner is read back: checkpoints keep it as a JSON dict (portable
+    between savers and versions), callers get the typed :class:`Principal`.
+    """
+    raw = state.get("owner")
+    return Principal.model_validate(raw) if raw else None
+
+
+def same_principal(a: Principal, b: Principal) -> bool:
+    """Whether ``a`` and ``b`` are the same person for a thread (role, subject, order scope)."""
+    return (a.role, a.subject, a.order_scope) == (b.role, b.subject, b.order_scope)

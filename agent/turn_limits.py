@@ -16,6 +16,7 @@ from promesa.settings import Settings
 
 
 def call_policy(settings: Settings) -> CallPolicy:
+    """How the model is called under these settings (streaming, retries, first-token wait, size cap)."""
     request = settings.model_request()
     return CallPolicy(
         streaming=request.streaming,
@@ -32,6 +33,7 @@ def turn_deadline(settings: Settings) -> float:
 
 
 def seconds_left(deadline: float | None) -> float | None:
+    """Seconds until ``deadline`` on the loop's clock (negative once past); None without a deadline."""
     if deadline is None:
         return None
     return deadline - asyncio.get_running_loop().time()

@@ -135,7 +135,7 @@ def parse_principal(spec: str) -> Principal:
     except ValueError as exc:
         roles = ", ".join(r.value for r in Role)
         raise ValueError(f"unknown role {role_text!r}; use one of {roles}") from exc
-    rest = rest.strip() or None
+    named = rest.strip() or None
     if role is Role.anonymous:
-        return check_principal(Principal(role=role, order_scope=rest))
+        return check_principal(Principal(role=role, order_scope=named))
     return check_principal(Principal(role=role, subject=rest))

@@ -84,6 +84,7 @@ def _load_result(name: str, stats: load.LoadStats, ctx: BenchContext, *, ref_p95
 
 
 def run_api_load_bench(ctx: BenchContext) -> list[BenchResult]:
+    """The ``api_load`` entries: the in-process turn, the served API per database and worker count, a bare FastAPI."""
     seconds = float(ctx.calls or 10)
     url = ctx.engine.url.render_as_string(hide_password=False)
     postgres = ctx.engine.dialect.name == "postgresql"

@@ -8,7 +8,7 @@ import os
 import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -17,6 +17,10 @@ from promesa.errors import DomainError
 from promesa.gcfreeze import freeze_startup_objects
 from promesa.principal import Principal, Role
 from promesa.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # imported when a command runs: `promesa token` loads no LangGraph
+    from agent.contract import TurnResult
+    from agent.service import AgentService
 
 T = TypeVar("T")
 
@@ -63,7 +67,7 @@ def _ensure_known(settings: Settings, principal: Principal) -> None:
         raise typer.BadParameter(f"no customer {principal.subject} in the database", param_hint="--as")
 
 
-async def _with_agent(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+async def _with_agent(settings: Settings, work: Callable[[AgentService], Awaitable[T]]) -> T:
     """Open the database and the agent, run ``work(agent)``, close both."""
     from agent.service import AgentService
     from promesa.store.db import make_engine
@@ -77,7 +81,7 @@ async def _with_agent(settings: Settings, work: Callable[[Any], Awaitable[T]]) -
         engine.dispose()
 
 
-def _print_turn(result: Any, as_json: bool) -> None:
+def _print_turn(result: TurnResult, as_json: bool) -> None:
     from api.turns import turn_response
 
     body = turn_response(result)
@@ -103,6 +107,7 @@ def _print_turn(result: Any, as_json: bool) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``serve``, ``token``, ``ask`` and ``chat`` to ``app``."""
     @app.command("serve")
     def serve(
         host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
@@ -163,7 +168,7 @@ def register(app: typer.Typer) -> None:
         principal, settings = _principal(as_), get_settings()
         _ensure_known(settings, principal)
 
-        async def work(agent: Any) -> Any:
+        async def work(agent: AgentService) -> TurnResult:
             return await agent.run_turn(
                 thread_id=thread, principal=principal, message=message, now=settings.current_time()
             )
@@ -186,7 +191,7 @@ def register(app: typer.Typer) -> None:
         asyncio.run(_with_agent(settings, lambda agent: _chat_loop(agent, principal, settings, thread)))
 
 
-async def _chat_loop(agent: Any, principal: Principal, settings: Settings, thread: str | None) -> None:
+async def _chat_loop(agent: AgentService, principal: Principal, settings: Settings, thread: str | None) -> None:
     from agent.approvals import Approval
 
     typer.secho(f"chatting as {principal.label()}; empty line or Ctrl-D to quit", dim=True)

@@ -91,18 +91,22 @@ def ask_for_pickup(client: httpx.Client, session: load.Session) -> bool:
 
 
 def approve(base: str, session: load.Session, approve_it: bool = True, timeout: float = 60) -> httpx.Response:
+    """Answer the session's pending approval over HTTP."""
     return httpx.post(f"{base}/v1/approvals/{session.thread_id}", timeout=timeout,
                       headers={"Authorization": f"Bearer {session.token}"},
                       json={"approve": approve_it, "reason": "crash suite"})
 
 
 def pending_for(base: str, session: load.Session) -> list[dict[str, Any]]:
+    """The approvals pending on the session's order."""
     response = httpx.get(f"{base}/v1/approvals", headers={"Authorization": f"Bearer {session.token}"}, timeout=30)
     return [p for p in response.json() if p["args"].get("order_id") == session.order_id]
 
 
 def trial(i: int, session: load.Session, *, url: str, env: dict[str, str], port: int, log: Path,
           rng: random.Random, max_delay: float) -> dict[str, Any]:
+    """One crash trial: approve, kill the server after a random delay, restart, answer again
+    (every fourth trial rejects) and check the action ran at most once; the trial's record."""
     base = f"http://127.0.0.1:{port}"
     delay = rng.uniform(0, max_delay)
     answered: dict[str, Any] = {}
@@ -154,6 +158,7 @@ def trial(i: int, session: load.Session, *, url: str, env: dict[str, str], port:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the crash trials; exit status 0 when no trial found a problem."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--trials", type=int, default=12)

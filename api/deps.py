@@ -10,9 +10,10 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from agent.service import AgentService
 from api.auth import InvalidToken, decode_token
 from api.errors import ApiError, forbidden, unauthorized
-from api.state import AgentService, Runtime
+from api.state import Runtime
 from promesa.domain.deps import Deps
 from promesa.principal import Principal, Role
 from promesa.settings import Settings
@@ -22,13 +23,16 @@ _bearer = HTTPBearer(auto_error=False, description="A token from `promesa token`
 
 
 def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
+    """The app's runtime (created once per app)."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 def get_settings(runtime: RuntimeDep) -> Settings:
+    """The app's settings."""
     return runtime.settings
 
 
@@ -57,6 +61,7 @@ def get_principal(
     runtime: RuntimeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    """The principal of the request's bearer token (401 without a valid one)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise unauthorized()
     try:
@@ -90,6 +95,7 @@ CustomerDep = Annotated[Principal, Depends(require_roles(Role.customer))]
 def get_deps(
     session: SessionDep, principal: PrincipalDep, now: NowDep, settings: SettingsDep
 ) -> Deps:
+    """The domain dependencies of a request: its session, principal, clock and settings."""
     return Deps(session=session, principal=principal, now=now, settings=settings)
 
 
@@ -102,6 +108,7 @@ RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def get_agent(runtime: RuntimeDep) -> AgentService:
+    """The app's agent service (opened by the lifespan)."""
     assert runtime.agent is not None, "the app's lifespan has not started"
     return runtime.agent
 

@@ -58,14 +58,17 @@ class ApiError(Exception):
 
 
 def unauthorized(message: str = "a valid bearer token is required") -> ApiError:
+    """A 401 asking for a bearer token."""
     return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
 
 
 def forbidden(message: str = "your role may not use this endpoint") -> ApiError:
+    """A 403 for a role that may not use the endpoint."""
     return ApiError(403, "forbidden", message)
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    """The JSON error body: ``{"error": {"code", "message", "field"?}}``."""
     error: dict[str, Any] = {"code": code, "message": message}
     if field is not None:
         error["field"] = field
@@ -79,10 +82,12 @@ def error_response(
     field: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    """A JSON error response with the standard body."""
     return JSONResponse(error_body(code, message, field), status_code=status, headers=headers)
 
 
 def status_for(exc: DomainError) -> int:
+    """The HTTP status of a domain error."""
     for kind, status in DOMAIN_STATUS:
         if isinstance(exc, kind):
             return status
@@ -98,6 +103,7 @@ def field_of(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 async def domain_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    """A domain error as its status and typed JSON body."""
     assert isinstance(exc, DomainError)
     field = exc.field if isinstance(exc, InvalidInput) else None
     # a saturated server says when to come back instead of letting the client hang
@@ -106,15 +112,17 @@ async def domain_error_handler(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def api_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    """An API error as its status and typed JSON body."""
     assert isinstance(exc, ApiError)
     return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
 
 
 async def validation_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    """A request validation error as a 422 naming the first invalid field."""
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     first = errors[0] if errors else {"loc": ("body",), "msg": "invalid request"}
-    field = field_of(first.get("loc", ("body",)))
+    field = field_of(tuple(first.get("loc", ("body",))))
     if first.get("type") == "json_invalid":
         message = "the request body is not valid JSON"
     else:
@@ -128,6 +136,7 @@ BODY_PARSE_DETAIL = "There was an error parsing the body"
 
 
 async def http_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    """Starlette's HTTP errors in the API's JSON error shape."""
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 400 and exc.detail == BODY_PARSE_DETAIL:
         return error_response(422, "invalid_input", "the request body is not valid JSON", "body")
@@ -143,6 +152,7 @@ async def http_error_handler(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Anything else: a 500 without internals (the trace goes to the log)."""
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "internal_error", "something went wrong on our side")
 

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from enum import StrEnum
 from typing import Any
 
-from agent.service import AgentEvent
+from agent.contract import DoneEvent, TurnEvent, TurnResult
 from api.state import Runtime
 from promesa.domain.handoffs import HandoffView, StaffReply
 
@@ -29,6 +29,7 @@ class ChangeKind(StrEnum):
 
 
 def handoff_change(view: HandoffView) -> dict[str, Any]:
+    """The live change announcing a handoff's new state."""
     return {"kind": ChangeKind.handoff.value, "id": view.handoff_id, "status": view.status.value,
             "customer_id": view.customer_id, "order_id": view.order_id}
 
@@ -57,14 +58,16 @@ def announce(runtime: Runtime, changes: list[dict[str, Any]]) -> None:
 
 
 def handoffs_of(decisions: list[dict[str, Any]] | None, thread_id: str) -> list[dict[str, Any]]:
+    """The live changes for the handoffs among a turn's decisions (JSON dicts)."""
     return [queued_change(d["handoff_id"], thread_id) for d in decisions or []
             if d.get("type") == "handoff" and d.get("handoff_id") is not None]
 
 
-async def announcing(runtime: Runtime, events: AsyncIterator[AgentEvent]) -> AsyncIterator[AgentEvent]:
+async def announcing(runtime: Runtime, events: AsyncIterator[TurnEvent]) -> AsyncIterator[TurnEvent]:
     """Pass a turn's events through; once it is done (its writes committed), announce the
     handoffs it queued."""
     async for event in events:
         yield event
-        if event.type == "done":
-            announce(runtime, handoffs_of(event.data.get("decisions"), event.thread_id))
+        if isinstance(event, DoneEvent) and isinstance(event.data, TurnResult):
+            decisions = [d.model_dump(mode="json") for d in event.data.decisions]
+            announce(runtime, handoffs_of(decisions, event.thread_id))

@@ -100,7 +100,7 @@ def served(env: dict[str, str], *, port: int, workers: int = 1, app: str | None 
     """Run ``promesa serve`` (or uvicorn on ``app``) until the context ends; waits for /healthz
     (or the bare app's port)."""
     if app is None:
-        cmd = [sys.executable, "-c", "from promesa.cli import app; app()", "serve",
+        cmd = [sys.executable, "-c", "from cli.main import app; app()", "serve",
                "--port", str(port), "--workers", str(workers)]
     else:
         cmd = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--workers", str(workers),
@@ -175,6 +175,7 @@ def forked(env: dict[str, str], *, port: int, log: Path, ready_s: float = 120.0)
 
 def wait_ready(port: int, proc: subprocess.Popen[bytes] | Callable[[], bool], *, health: bool,
                seconds: float) -> None:
+    """Wait until the server answers (``/healthz``, or the port) or fail after ``seconds``."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if (proc() is False) if callable(proc) else proc.poll() is not None:
@@ -209,12 +210,14 @@ async def turn(client: httpx.AsyncClient, session: Session, message: str) -> dic
         response = await client.post("/v1/chat", json=body, headers=headers)
         if response.status_code != 200:
             raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
-        return response.json()
+        result: dict[str, Any] = response.json()
+        return result
     headers["Accept"] = "text/event-stream"
     response = await client.post("/v1/chat", json=body, headers=headers)
     if response.status_code != 200:
         raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
     event, done = "", None
+    data: dict[str, Any]
     for line in response.text.splitlines():
         if line.startswith("event:"):
             event = line.split(":", 1)[1].strip()
@@ -225,10 +228,12 @@ async def turn(client: httpx.AsyncClient, session: Session, message: str) -> dic
             done = data
     if not done or done.get("ok") is False:
         raise RuntimeError("SSE stream ended without a done event")
-    return done
+    final: dict[str, Any] = done
+    return final
 
 
 def wismo(session: Session, n: int) -> str:
+    """The session's n-th "where is my order" message."""
     return f"where is my order {session.order_id}? (message {n})"
 
 

@@ -104,6 +104,7 @@ def server_env(url: str, workdir: Path, secret: str, *, rate_limit: str | None) 
 
 
 async def run_suite(base_url: str, sessions: list[load.Session], turns: int) -> dict[str, Any]:
+    """Drive the sessions, then check histories and per-thread serialisation; the stats and problems."""
     stats = await load.drive(base_url, sessions, turns=turns)
     problems = await load.check_histories(base_url, sessions)
     problems += await load.check_serialised(base_url, sessions[0])
@@ -116,6 +117,7 @@ async def run_suite(base_url: str, sessions: list[load.Session], turns: int) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the load suite; exit status 0 when no problem was found."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--workers", type=int, default=1)

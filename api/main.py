@@ -14,6 +14,7 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from agent.service import AgentService
 from api import errors
 from api.bodylimit import DeclaredBodyLimit
 from api.deps import no_control_characters
@@ -36,7 +37,8 @@ from api.routes import (
     support,
     threads,
 )
-from api.state import AgentService, lifespan, make_runtime
+from api.state import lifespan, make_runtime
+from api.streaming import document_stream
 from promesa import logsafe
 from promesa.settings import Settings, get_settings
 
@@ -98,4 +100,5 @@ def create_app(
     # signed event bodies are verified byte for byte: nothing may strip them before the HMAC check
     app.include_router(events.router, max_body_size=settings.event_body_max_bytes)
     app.mount("/static", pages.static_files, name="static")
+    document_stream(app)
     return app

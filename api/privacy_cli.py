@@ -80,4 +80,5 @@ def approve_erasure(
 
 
 def register(app: typer.Typer) -> None:
+    """Add the ``privacy`` commands to ``app``."""
     app.add_typer(privacy_app, name="privacy")

@@ -65,4 +65,8 @@ class Limiter:
 
 
 def make_storage(uri: str) -> Storage:
-    return storage_from_string(uri)
+    """The rate-limit storage for ``uri`` (``memory://`` or a Redis URL)."""
+    storage = storage_from_string(uri)
+    if not isinstance(storage, Storage):  # an ``async+…`` URI: the limiter calls it synchronously
+        raise ValueError(f"rate_limit_storage {uri!r} is an async storage; use a synchronous one")
+    return storage

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -14,39 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import resolve_secret
 from api.ratelimit import Limiter, make_storage
-from promesa.principal import Principal
 from promesa.settings import Settings
 from promesa.store.db import make_engine, session_factory
 
-
-class AgentService(Protocol):
-    """What the API uses of ``agent.service.AgentService`` (tests may pass a stand-in)."""
-
-    async def run_turn(
-        self,
-        *,
-        thread_id: str | None,
-        principal: Principal,
-        message: str | None = None,
-        resume: Any = None,
-        now: datetime,
-    ) -> Any: ...
-
-    def stream_turn(
-        self,
-        *,
-        thread_id: str | None,
-        principal: Principal,
-        message: str | None = None,
-        resume: Any = None,
-        now: datetime,
-    ) -> Any: ...
-
-    async def pending_approvals(self, *, principal: Principal) -> list[Any]: ...
-
-    async def history(self, *, thread_id: str, principal: Principal) -> list[dict[str, Any]]: ...
-
-    async def aclose(self) -> None: ...
+if TYPE_CHECKING:  # the agent is imported when the lifespan starts it (tests pass a stand-in)
+    from agent.service import AgentService
 
 
 @dataclass
@@ -98,9 +69,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     runtime.change_feed = make_feed(runtime.settings, runtime.engine)
     runtime.change_feed.start()
     if runtime.agent is None:
-        from agent.service import AgentService as RealAgentService
+        from agent.service import AgentService
 
-        runtime.agent = await RealAgentService.create(runtime.settings, engine=runtime.engine)
+        runtime.agent = await AgentService.create(runtime.settings, engine=runtime.engine)
         runtime.owns_agent = True
     if runtime.settings.warm_start and hasattr(runtime.agent, "warm"):
         # the first policy question would otherwise load the embedding model (~25 s)

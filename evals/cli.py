@@ -139,6 +139,7 @@ def agent_eval(
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``eval`` to ``app``."""
     @app.command("eval")
     def eval_command(
         suite: Annotated[

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -165,7 +165,7 @@ class _Tee(httpx.AsyncByteStream):
         self.parts: list[bytes] = []
         into["body"] = ""
 
-    async def __aiter__(self):  # type: ignore[override]
+    async def __aiter__(self) -> AsyncIterator[bytes]:
         async for part in self.stream:
             self.parts.append(part)
             yield part
@@ -200,6 +200,7 @@ def record(case_id: str, model: str, base_url: str = DEFAULT_BASE_URL) -> Iterat
 
 
 def save(recording: Recording, directory: Path = RECORDINGS) -> Path:
+    """Write a recording as JSON under ``directory``; its path."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{recording.case_id}.json"
     path.write_text(recording.model_dump_json(indent=2) + "\n", encoding="utf-8")

@@ -15,28 +15,22 @@ from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from agent.approvals import Approval
+from agent.contract import TurnResult, TurnRunner
 from evals import state
 from evals.cases import ApproveTurn, Case, UserTurn, Verification, VerifyTurn
 from evals.matching import score
 from evals.metrics import CaseResult, CaseRun
-from evals.transcript import ToolCallRecord, Transcript, TurnRecord
+from evals.transcript import ToolCallRecord as TranscriptCall
+from evals.transcript import Transcript, TurnRecord
 from evals.worlds import WorldFactory
 from promesa.errors import DomainError
 from promesa.principal import Principal, Role
 from promesa.settings import Settings
-
-
-@dataclass(frozen=True)
-class ApprovalInput:
-    """An approval turn as the harness passes it to an agent adapter."""
-
-    approve: bool
-    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,51 +49,20 @@ class RunConfig:
 
     def make_settings(self, data_dir: Path) -> Settings:
         values = {"data_dir": data_dir, "model": self.model, "seed": self.seed, **self.settings}
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
-class AgentLike(Protocol):
-    async def run_turn(
-        self,
-        *,
-        thread_id: str,
-        principal: Principal,
-        message: str | None = None,
-        resume: ApprovalInput | None = None,
-        now: datetime,
-    ) -> Any: ...
+        return Settings(_env_file=None, **values)
 
 
 #: Builds the agent for one case run: ``(engine, config, data_dir) -> agent``.
-AgentFactory = Callable[[Engine, RunConfig, Path], "AgentLike | Awaitable[AgentLike]"]
+AgentFactory = Callable[[Engine, RunConfig, Path], "TurnRunner | Awaitable[TurnRunner]"]
 #: Checks an anonymous visitor's order facts: ``(engine, verification, now, settings) -> bool``.
 Verifier = Callable[[Engine, Verification, datetime, Settings], bool]
 #: Wraps one case run: ``(case, config) -> context manager yielding the config to use``.
 Around = Callable[["Case", "RunConfig"], AbstractContextManager["RunConfig"]]
 
 
-class ServiceAgent:
-    """Adapter from the harness to ``agent.service.AgentService``."""
-
-    def __init__(self, service: Any) -> None:
-        self.service = service
-
-    async def run_turn(self, *, resume: ApprovalInput | None = None, **kwargs: Any) -> Any:
-        if resume is not None:
-            from agent.approvals import Approval
-
-            kwargs["resume"] = Approval(approve=resume.approve, reason=resume.reason or "")
-        return await self.service.run_turn(**kwargs)
-
-    async def aclose(self) -> None:
-        closing = getattr(self.service, "aclose", None)
-        if closing is not None:
-            await closing()
-
-
 async def default_agent_factory(
     engine: Engine, config: RunConfig, data_dir: Path, model: Any = None
-) -> AgentLike:
+) -> TurnRunner:
     """The real agent on ``engine``: the configuration's settings, an in-memory thread store.
 
     ``data_dir`` is shared by every run of a suite, so the policy index is built once.
@@ -109,9 +72,7 @@ async def default_agent_factory(
     from agent.service import AgentService
 
     settings = config.make_settings(data_dir)
-    created = AgentService.create(settings, engine=engine, model=model, checkpointer=InMemorySaver())
-    service = await created if inspect.isawaitable(created) else created
-    return ServiceAgent(service)
+    return await AgentService.create(settings, engine=engine, model=model, checkpointer=InMemorySaver())
 
 
 def default_verifier(engine: Engine, facts: Verification, now: datetime, settings: Settings) -> bool:
@@ -139,39 +100,18 @@ def default_verifier(engine: Engine, facts: Verification, now: datetime, setting
 
 
 def principal_for(case: Case) -> Principal:
+    """Who a case's conversation is with (its persona and subject)."""
     subject = case.principal.subject if case.principal else None
     return Principal(role=Role(case.persona), subject=subject)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _field(result: Any, name: str, default: Any = None) -> Any:
-    if isinstance(result, dict):
-        return result.get(name, default)
-    return getattr(result, name, default)
-
-
-def record_result(turn: TurnRecord, result: Any) -> None:
-    """Copy a TurnResult (object or dict) into the transcript's turn record."""
-    turn.text = str(_field(result, "text", "") or "")
-    turn.language = _field(result, "language")
-    turn.decisions = [_plain(d) for d in _field(result, "decisions", []) or []]
-    turn.pending_approval = _plain(_field(result, "pending_approval"))
-    calls = []
-    for call in _field(result, "tool_calls", []) or []:
-        call = _plain(call)
-        name = call.get("name") if isinstance(call, dict) else str(call)
-        args = call.get("args", {}) if isinstance(call, dict) else {}
-        calls.append(ToolCallRecord(name=str(name), args=args or {}))
-    turn.tool_calls = calls
+def record_result(turn: TurnRecord, result: TurnResult) -> None:
+    """Copy a turn's result into the transcript's turn record."""
+    turn.text = result.text
+    turn.language = result.language
+    turn.decisions = [d.model_dump(mode="json") for d in result.decisions]
+    turn.pending_approval = result.pending_approval.model_dump(mode="json") if result.pending_approval else None
+    turn.tool_calls = [TranscriptCall(name=call.name, args=call.args) for call in result.tool_calls]
 
 
 class Runner:
@@ -227,7 +167,7 @@ class Runner:
         case: Case,
         config: RunConfig,
         engine: Engine,
-        agent: AgentLike,
+        agent: TurnRunner,
         transcript: Transcript,
         data_dir: Path,
     ) -> None:
@@ -244,16 +184,17 @@ class Runner:
                 continue
             if isinstance(spec, UserTurn):
                 turn = TurnRecord(kind="user", input=spec.user)
-                kwargs: dict[str, Any] = {"message": spec.user}
+                message: str | None = spec.user
+                resume: Approval | None = None
             else:
                 assert isinstance(spec, ApproveTurn)
                 turn = TurnRecord(kind="approve", input={"approve": spec.approve, "reason": spec.reason})
-                kwargs = {"resume": ApprovalInput(spec.approve, spec.reason)}
+                message, resume = None, Approval(approve=spec.approve, reason=spec.reason or "")
             transcript.turns.append(turn)
             started = time.perf_counter()
             try:
                 result = await agent.run_turn(
-                    thread_id=thread_id, principal=principal, now=case.now, **kwargs
+                    thread_id=thread_id, principal=principal, now=case.now, message=message, resume=resume
                 )
             except DomainError as exc:
                 # The system's typed answer (e.g. Conflict "nothing to approve"), as the API

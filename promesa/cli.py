@@ -1,9 +1,17 @@
-"""The ``promesa`` command line: each area registers its own commands here."""
+"""The ``promesa`` Typer app and the commands of the base package's own areas.
+
+Areas register their commands lazily: :data:`COMMAND_AREAS` says which area defines each
+command, so ``promesa stories`` imports only the world's CLI. The areas above the base package
+(knowledge, the agent, the API, the evals) are added by the composition root, ``cli.main``,
+which is what the ``promesa`` program runs; this module imports none of them. An importer
+other than the ``promesa`` program (a test) gets every base command at import.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 import typer
 
@@ -17,6 +25,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+#: Adds an area's commands to the app.
+Registrar = Callable[[typer.Typer], None]
+#: Which area defines each command.
+COMMAND_AREAS: dict[str, str] = {}
+#: Each area's registrar.
+AREAS: dict[str, Registrar] = {}
+_registered: set[str] = set()
+
 
 @app.callback()
 def main() -> None:
@@ -27,83 +43,71 @@ def main() -> None:
     logsafe.install(enabled=not get_settings().log_personal_data)
 
 
-#: Which area defines each command: ``promesa stories`` imports only the world's CLI, not
-#: scipy (evals), LangGraph (api) or the embedding stack, so it starts in well under 2 s.
-COMMAND_AREAS = {
-    "migrate": "store", "bench": "bench", "seed": "world", "world-schema": "world",
-    "stories": "world", "index": "knowledge", "eval": "evals", "serve": "api", "token": "api",
-    "ask": "api", "chat": "api", "setup": "setup", "events": "events", "events-schema": "events",
-    "privacy": "privacy", "simulate": "promising", "orchestrate": "promising",
-}
+def area(name: str, *commands: str) -> Callable[[Registrar], Registrar]:
+    """Declare the area ``name`` defining ``commands``; the decorated function registers them."""
+
+    def declare(registrar: Registrar) -> Registrar:
+        AREAS[name] = registrar
+        COMMAND_AREAS.update(dict.fromkeys(commands, name))
+        return registrar
+
+    return declare
 
 
-def _register_area(area: str) -> None:
-    if area == "store":
-        from promesa.store import cli as store_cli
-
-        store_cli.register(app)
-    elif area == "bench":
-        from promesa.bench import cli as bench_cli
-
-        bench_cli.register(app)
-    elif area == "world":
-        from promesa.world import cli as world_cli
-
-        world_cli.register(app)
-    elif area == "knowledge":
-        from knowledge import cli as knowledge_cli
-
-        # `promesa eval` lives in evals/cli.py and delegates `--suite retrieval` to knowledge.
-        app.command("index")(knowledge_cli.index)
-    elif area == "evals":
-        from evals import cli as evals_cli
-
-        evals_cli.register(app)
-    elif area == "api":
-        from api import cli as api_cli
-
-        api_cli.register(app)
-    elif area == "events":
-        from promesa.events import cli as events_cli
-
-        events_cli.register(app)
-    elif area == "promising":
-        from promesa.simulation import cli as simulation_cli
-
-        simulation_cli.register(app)
-    elif area == "privacy":
-        from api import privacy_cli
-
-        privacy_cli.register(app)
-    elif area == "setup":
-
-        @app.command("setup")
-        def setup() -> None:
-            """Everything `make run` needs: schema, demo world (when empty) and the policy index,
-            as numbered steps with counts and timings."""
-            from rich.console import Console
-
-            from knowledge import cli as knowledge_cli
-            from promesa.progress import Steps
-            from promesa.world import cli as world_cli
-
-            steps = Steps(total=3, console=Console())
-            world_cli.setup(console=steps.console, steps=steps)
-            with steps.step("policy index (the first run loads the embedding model)") as step:
-                step.done(knowledge_cli.sync_policies(
-                    on_document=lambda done, total, key: step.tick(done, total, f"documents ({key})")))
-            steps.console.print(
-                "explore it: [bold]promesa stories[/] lists the demo situations and the questions to ask")
+def register_area(name: str) -> None:
+    """Register an area's commands on the app (once)."""
+    if name not in _registered:
+        _registered.add(name)
+        AREAS[name](app)
 
 
-def _register(argv: list[str]) -> None:
+def register_invoked(argv: list[str]) -> None:
     """Register the invoked command's area only; every area for help or an unknown command."""
     # only when run as the `promesa` program (an importer such as pytest gets every command)
-    invoked = os.path.basename(argv[0]) if argv else ""
-    command = next((a for a in argv[1:] if not a.startswith("-")), None) if invoked == "promesa" else None
-    areas = [COMMAND_AREAS[command]] if command in COMMAND_AREAS else list(dict.fromkeys(COMMAND_AREAS.values()))
-    for area in areas:
-        _register_area(area)
+    command = next((a for a in argv[1:] if not a.startswith("-")), None) if invoked_as_program(argv) else None
+    for name in [COMMAND_AREAS[command]] if command in COMMAND_AREAS else list(AREAS):
+        register_area(name)
 
 
-_register(sys.argv)
+def invoked_as_program(argv: list[str]) -> bool:
+    """Whether this process is the ``promesa`` program (not an importer such as pytest)."""
+    return bool(argv) and os.path.basename(argv[0]) == "promesa"
+
+
+@area("store", "migrate")
+def _store(target: typer.Typer) -> None:
+    from promesa.store import cli as store_cli
+
+    store_cli.register(target)
+
+
+@area("bench", "bench")
+def _bench(target: typer.Typer) -> None:
+    from promesa.bench import cli as bench_cli
+
+    bench_cli.register(target)
+
+
+@area("world", "seed", "world-schema", "stories")
+def _world(target: typer.Typer) -> None:
+    from promesa.world import cli as world_cli
+
+    world_cli.register(target)
+
+
+@area("events", "events", "events-schema")
+def _events(target: typer.Typer) -> None:
+    from promesa.events import cli as events_cli
+
+    events_cli.register(target)
+
+
+@area("promising", "simulate", "orchestrate")
+def _promising(target: typer.Typer) -> None:
+    from promesa.simulation import cli as simulation_cli
+
+    simulation_cli.register(target)
+
+
+if not invoked_as_program(sys.argv):
+    register_invoked(sys.argv)

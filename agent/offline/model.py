@@ -4,11 +4,14 @@ Per call it rebuilds the dialogue state from the messages, then either plans too
 latest human message (phase 1) or writes the answer from this turn's tool results, chaining one
 more call when a result asks for it (phase 2). Same messages and tools → same output.
 
-Clock and role: read from the system prompt (``Current time: <ISO>``, ``Role: <role>``,
-``User: <id>``, ``Order scope: <PO-…>``, ``Language: es`` — or the graph's prose prompt
-"Today is …", "Answer in Spanish", "talking with the customer C-1001"), else from the ``now``
-/ ``role`` invoke kwargs, else from the constructor fields. Without a clock, relative dates are
-left unresolved.
+Clock and principal: in a graph run they come from the turn's LangGraph runtime context (an
+:class:`agent.context.AgentContext`), and the system prompt is not read at all: it is words
+for a real model, so rewording or translating it changes nothing here; the language is the
+one the conversation's messages are in (the guard's own detection). Called on its own (tests,
+the NLU bench) the model reads a machine header in a system message (``Current time: <ISO>``,
+``Role: <role>``, ``User: <id>``, ``Order scope: <PO-…>``, ``Language: es``), else the
+``now``/``role`` invoke kwargs, else the constructor fields. Without a clock, relative dates
+are left unresolved.
 """
 
 from __future__ import annotations
@@ -29,14 +32,19 @@ from langchain_core.messages import (
     AIMessageChunk,
     BaseMessage,
     HumanMessage,
+    SystemMessage,
     ToolMessage,
 )
+from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
+from langgraph.runtime import get_runtime
 
+from agent.context import AgentContext
 from agent.offline import dialogue, planner, writer
+from promesa.principal import Principal
 
 
 class OfflineChatModel(BaseChatModel):
@@ -77,11 +85,21 @@ class OfflineChatModel(BaseChatModel):
         tools: Sequence[dict[str, Any]] | None = None,
         now: datetime | str | None = None,
         role: str | None = None,
+        principal: Principal | None = None,
     ) -> AIMessage:
-        """The next assistant message for ``messages`` given the bound ``tools``."""
+        """The next assistant message for ``messages`` given the bound ``tools``.
+
+        With ``principal`` (and ``now``) given as data, system messages are not read: who is
+        asking and when come only from these arguments.
+        """
         schemas = _tool_schemas(tools or [])
         clock = datetime.fromisoformat(now) if isinstance(now, str) else now
+        if principal is not None:
+            messages = [m for m in messages if not isinstance(m, SystemMessage)]
+            role = principal.role.value
         ctx = dialogue.build(messages, now=clock or self.now, role=role or self.role or _role_from_tools(schemas))
+        if principal is not None:
+            ctx.subject, ctx.order_scope = principal.subject, principal.order_scope
         if ctx.role is None:
             ctx.role = _role_from_tools(schemas)
         n_prior = sum(len(m.tool_calls) for m in messages if isinstance(m, AIMessage))
@@ -108,7 +126,11 @@ class OfflineChatModel(BaseChatModel):
         return _text(text, intent, "answer", meta)
 
     def _respond_to(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> AIMessage:
-        """``respond`` with the bound tools and the ``now``/``role`` invoke kwargs."""
+        """``respond`` with the bound tools and the turn's context: the graph run's, else the
+        ``now``/``role`` invoke kwargs."""
+        turn = _turn_context()
+        if turn is not None:
+            return self.respond(messages, tools=kwargs.get("tools"), now=turn.now, principal=turn.principal)
         return self.respond(messages, tools=kwargs.get("tools"), now=kwargs.get("now"), role=kwargs.get("role"))
 
     def _generate(
@@ -160,10 +182,20 @@ class OfflineChatModel(BaseChatModel):
             yield chunk
 
 
+def _turn_context() -> AgentContext | None:
+    """The running graph turn's context (LangGraph runtime context), None outside a graph run."""
+    try:
+        runtime = get_runtime(AgentContext)
+    except RuntimeError:  # not inside a runnable: a direct call
+        return None
+    context = getattr(runtime, "context", None)
+    return context if isinstance(context, AgentContext) else None
+
+
 def _chunks(message: AIMessage) -> Iterator[ChatGenerationChunk]:
     """The streamed form of ``message``: its tool calls in one chunk, else its text word by word."""
     if message.tool_calls:
-        chunks = [{"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i}
+        chunks = [tool_call_chunk(name=c["name"], args=json.dumps(c["args"]), id=c["id"], index=i)
                   for i, c in enumerate(message.tool_calls)]
         yield ChatGenerationChunk(message=AIMessageChunk(
             content="", tool_call_chunks=chunks, response_metadata=message.response_metadata))

@@ -6,7 +6,7 @@ exactly like one that does not exist.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
@@ -17,7 +17,7 @@ from promesa.domain.records import OrderStatusView, OrderSummary
 
 router = APIRouter(prefix="/v1", tags=["orders"])
 
-NOT_FOUND = {404: {"model": ErrorResponse, "description": "No such order (or not yours)"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse, "description": "No such order (or not yours)"}}
 
 
 @router.get("/orders/{order_id}", response_model=OrderStatusView, responses={**ERRORS, **NOT_FOUND})

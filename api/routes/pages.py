@@ -42,31 +42,37 @@ def _page(name: str) -> FileResponse:
 
 @router.get("/")
 def index() -> RedirectResponse:
+    """The root goes to the storefront."""
     return RedirectResponse("/shop")
 
 
 @router.get("/favicon.ico")
 def favicon() -> FileResponse:
+    """The site icon."""
     return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
 
 @router.get("/widget")
 def widget_page() -> FileResponse:
+    """The chat widget page."""
     return _page("widget.html")
 
 
 @router.get("/widget.js")
 def widget_script() -> FileResponse:
+    """The embeddable widget script."""
     return FileResponse(STATIC / "widget.js", media_type="text/javascript")
 
 
 @router.get("/copilot")
 def copilot_page() -> FileResponse:
+    """The support copilot page."""
     return _page("copilot.html")
 
 
 @router.get("/ops")
 def ops_page() -> FileResponse:
+    """The ops console page."""
     return _page("ops.html")
 
 

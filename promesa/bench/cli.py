@@ -12,11 +12,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from promesa.bench import agent_turn as _agent_turn  # noqa: F401  (registers agent_turn, lazily)
-from promesa.bench import api_load as _api_load  # noqa: F401  (registers api_load, lazily)
 from promesa.bench import core as _core  # noqa: F401  (registers the core benchmarks)
 from promesa.bench import events as _events  # noqa: F401  (registers the event ingestion benchmarks)
-from promesa.bench import nlu as _nlu  # noqa: F401  (registers nlu_read, lazily)
 from promesa.bench import promise as _promise  # noqa: F401  (registers promise_quote, checkout_plan)
 from promesa.bench.registry import BENCHMARKS, ON_REQUEST, BenchContext, BenchResult
 from promesa.gcfreeze import freeze_startup_objects
@@ -61,6 +58,7 @@ def run(engine_url: str, *, orders: int, seed: int, only: list[str] | None = Non
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``bench`` to ``app``."""
     @app.command("bench")
     def bench(
         orders: int = typer.Option(1_000_000, "--orders", help="World size in orders."),

@@ -64,12 +64,14 @@ def benchmark(name: str, *, by_default: bool = True) -> Callable[[BenchFn], Benc
 
 
 def timed(fn: Callable[[], object]) -> float:
+    """Milliseconds ``fn`` took."""
     started = time.perf_counter()
     fn()
     return (time.perf_counter() - started) * 1000
 
 
 def percentile(samples: list[float], q: float) -> float:
+    """The ``q`` quantile of ``samples`` (inclusive method)."""
     if len(samples) == 1:
         return samples[0]
     return statistics.quantiles(samples, n=100, method="inclusive")[round(q * 100) - 1]
@@ -77,6 +79,7 @@ def percentile(samples: list[float], q: float) -> float:
 
 def result(name: str, samples: list[float], ctx: BenchContext, reference: list[float] | None = None,
            note: str | None = None) -> BenchResult:
+    """The entry for ``samples``, with the reference's p95 and the ratio when given."""
     p95 = round(percentile(samples, 0.95), 3)
     ref95 = round(percentile(reference, 0.95), 3) if reference else None  # the ratio of what is shown
     return BenchResult(

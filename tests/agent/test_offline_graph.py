@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from agent.contract import DoneEvent, TokenEvent, TurnResult
 from agent.offline.model import OfflineChatModel
 from agent.service import AgentService
 from tests.agent.fakes import FakeRetriever, play
@@ -52,5 +53,7 @@ def test_streaming_yields_tokens_then_done(world, settings, customer, now) -> No
     events = asyncio.run(body())
     types = [e.type for e in events]
     assert types[-1] == "done" and "tool_call" in types and "tool_result" in types and "decision" in types
-    tokens = "".join(e.data["text"] for e in events if e.type == "token")
-    assert tokens.split() == events[-1].data["text"].split()
+    tokens = "".join(e.data.text for e in events if isinstance(e, TokenEvent))
+    done = events[-1]
+    assert isinstance(done, DoneEvent) and isinstance(done.data, TurnResult)
+    assert tokens.split() == done.data.text.split()

@@ -15,7 +15,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from agent.service import AgentEvent
+from agent.contract import (
+    DecisionEvent,
+    DoneEvent,
+    TokenData,
+    TokenEvent,
+    ToolCallData,
+    ToolCallEvent,
+    TurnResult,
+)
 from api.auth import issue_token
 from api.main import create_app
 from promesa.principal import Principal, Role
@@ -30,15 +38,15 @@ class ScriptedAgent:
         self.fail_stream = False
         self.fail_run = False
 
-    def _result(self, thread_id: str | None, message: str | None) -> dict[str, Any]:
-        return {
+    def _result(self, thread_id: str | None, message: str | None) -> TurnResult:
+        return TurnResult.model_validate({
             "thread_id": thread_id or "t-1",
             "text": f"echo: {message}",
             "decisions": [{"type": "clarification", "missing": ["order_id"], "question": "Which?"}],
             "pending_approval": None,
             "tool_calls": [],
             "language": "en",
-        }
+        })
 
     async def run_turn(self, *, thread_id, principal, message=None, resume=None, now):  # noqa: ANN001
         self.turns.append({"principal": principal, "message": message, "now": now})
@@ -49,14 +57,14 @@ class ScriptedAgent:
     async def stream_turn(self, *, thread_id, principal, message=None, resume=None, now):  # noqa: ANN001
         self.turns.append({"principal": principal, "message": message, "now": now})
         result = self._result(thread_id, message)
-        tid = result["thread_id"]
-        yield AgentEvent(type="token", thread_id=tid, data={"text": "echo: "})
+        tid = result.thread_id
+        yield TokenEvent(thread_id=tid, data=TokenData(text="echo: "))
         if self.fail_stream:
             raise RuntimeError("secret internals /srv/promesa.py line 12")
-        call = {"name": "get_order_status", "args": {"order_id": "PO-5000"}, "id": "c1"}
-        yield AgentEvent(type="tool_call", thread_id=tid, data=call)
-        yield AgentEvent(type="decision", thread_id=tid, data=result["decisions"][0])
-        yield AgentEvent(type="done", thread_id=tid, data=result)
+        call = ToolCallData(name="get_order_status", args={"order_id": "PO-5000"}, id="c1")
+        yield ToolCallEvent(thread_id=tid, data=call)
+        yield DecisionEvent(thread_id=tid, data=result.decisions[0])
+        yield DoneEvent(thread_id=tid, data=result)
 
     async def pending_approvals(self, *, principal):  # noqa: ANN001
         return []

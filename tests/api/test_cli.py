@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from api.auth import decode_token, resolve_secret
 from api.cli import parse_ttl
-from promesa.cli import app
+from cli.main import app
 from promesa.principal import Role
 from promesa.settings import Settings, get_settings
 

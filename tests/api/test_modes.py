@@ -96,7 +96,7 @@ def test_loopback_detection() -> None:
 def test_serve_command_refuses_demo_off_loopback(monkeypatch, tmp_path) -> None:  # noqa: ANN001
     from typer.testing import CliRunner
 
-    from promesa.cli import app
+    from cli.main import app
     from promesa.settings import get_settings
 
     monkeypatch.setenv("PROMESA_ENVIRONMENT", "demo")

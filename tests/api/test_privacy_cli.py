@@ -7,7 +7,7 @@ import json
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from promesa.cli import app
+from cli.main import app
 from promesa.settings import get_settings
 
 

@@ -38,7 +38,7 @@ def test_several_workers_need_a_shared_rate_limit_store(tmp_path: Path) -> None:
 
 
 def test_serve_command_refuses_two_workers_on_sqlite(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from promesa.cli import app
+    from cli.main import app
 
     monkeypatch.setenv("PROMESA_DATA_DIR", str(tmp_path))
     get_settings.cache_clear()

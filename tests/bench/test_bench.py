@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from promesa.cli import app
+from cli.main import app
 from promesa.settings import get_settings
 
 CORE = {"order_status", "risk_scan", "reroute_proposal"}

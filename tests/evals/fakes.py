@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
-from evals.runner import ApprovalInput, RunConfig, Runner
+from agent.approvals import Approval
+from agent.contract import TurnResult
+from evals.runner import RunConfig, Runner
 from evals.worlds import WorldFactory
 from promesa.principal import Principal
 
@@ -22,6 +24,10 @@ class FakeTurnResult:
     pending_approval: dict[str, Any] | None = None
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     language: str = "en"
+
+    def turn_result(self, thread_id: str) -> TurnResult:
+        """The contract's TurnResult of this scripted answer, on ``thread_id``."""
+        return TurnResult.model_validate({**asdict(self), "thread_id": self.thread_id or thread_id})
 
 
 class ScriptedAgent:
@@ -38,15 +44,15 @@ class ScriptedAgent:
         thread_id: str,
         principal: Principal,
         message: str | None = None,
-        resume: ApprovalInput | None = None,
+        resume: Approval | None = None,
         now: datetime,
-    ) -> FakeTurnResult:
+    ) -> TurnResult:
         self.calls.append({"principal": principal, "message": message, "resume": resume, "now": now})
         if resume is not None:
             if self.on_approve is None:
                 raise RuntimeError("nothing pending")
-            return self.on_approve
-        return self.script[message or ""]
+            return self.on_approve.turn_result(thread_id)
+        return self.script[message or ""].turn_result(thread_id)
 
 
 def empty_world(engine: Engine, **_: Any) -> None:

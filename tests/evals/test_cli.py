@@ -13,8 +13,8 @@ from tests.evals.fakes import FakeTurnResult, ScriptedAgent, empty_world
 
 STATUS = FakeTurnResult(
     text="Your order PO-5000 arrives on November 22.",
-    decisions=[{"type": "order_status", "order_id": "PO-5000", "late": False}],
-    tool_calls=[{"name": "get_order_status", "args": {"order_id": "PO-5000"}}],
+    decisions=[{"type": "order_status", "order_id": "PO-5000", "status": "in_transit", "late": False}],
+    tool_calls=[{"name": "get_order_status", "args": {"order_id": "PO-5000"}, "ok": True}],
 )
 REFUSAL = FakeTurnResult(
     text="I can't share that.", decisions=[{"type": "refusal", "code": "not_found", "message": "x"}]
@@ -45,7 +45,7 @@ def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> typer.Typer:
     )
     app = typer.Typer()
     register(app)
-    app.command("noop")(lambda: None)  # keep `eval` a sub-command, as in promesa.cli
+    app.command("noop")(lambda: None)  # keep `eval` a sub-command, as in the promesa program
     return app
 
 

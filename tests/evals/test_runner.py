@@ -1,29 +1,35 @@
 import asyncio
 from pathlib import Path
 
+from agent.approvals import Approval
 from evals.cases import parse_case
-from evals.runner import ApprovalInput, RunConfig
+from evals.runner import RunConfig
 from promesa.principal import Role
 from tests.evals.fakes import FakeTurnResult, ScriptedAgent, fake_runner
 
 LATE = FakeTurnResult(
     text="Tu pedido PO-5001 llegará el 23 de noviembre.",
     language="es",
-    decisions=[{"type": "order_status", "order_id": "PO-5001", "late": True, "eta": "2026-11-23"}],
-    tool_calls=[{"name": "get_order_status", "args": {"order_id": "PO-5001"}}],
+    decisions=[{"type": "order_status", "order_id": "PO-5001", "status": "in_transit", "late": True,
+                "eta": "2026-11-23"}],
+    tool_calls=[{"name": "get_order_status", "args": {"order_id": "PO-5001"}, "ok": True}],
 )
 PROPOSAL = FakeTurnResult(
     text="Propongo enviarlo desde MTY-STORE-02.",
     language="es",
     decisions=[{"type": "reroute_proposal", "order_id": "PO-5002", "recommended_node": "MTY-STORE-02"}],
-    tool_calls=[{"name": "propose_reroute", "args": {"order_id": "PO-5002"}}],
-    pending_approval={"tool": "execute_reroute"},
+    tool_calls=[{"name": "propose_reroute", "args": {"order_id": "PO-5002"}, "ok": True}],
+    pending_approval={"thread_id": "t-1", "tool_call_id": "c1", "tool": "execute_reroute",
+                      "args": {"order_id": "PO-5002"}, "requested_by": "support:agent-ana",
+                      "approver_roles": ["support"], "idempotency_key": "execute_reroute:k1",
+                      "requested_at": "2026-11-20T10:00:00Z"},
 )
 EXECUTED = FakeTurnResult(
     text="Listo.",
     language="es",
-    decisions=[{"type": "reroute_executed", "order_id": "PO-5002", "to_node": "MTY-STORE-02"}],
-    tool_calls=[{"name": "execute_reroute", "args": {"order_id": "PO-5002", "option_id": "opt-1"}}],
+    decisions=[{"type": "reroute_executed", "order_id": "PO-5002", "to_node": "MTY-STORE-02",
+                "idempotency_key": "execute_reroute:k1", "approved_by": "support:agent-ana"}],
+    tool_calls=[{"name": "execute_reroute", "args": {"order_id": "PO-5002", "option_id": "opt-1"}, "ok": True}],
 )
 
 
@@ -87,8 +93,8 @@ def test_approval_turn_resumes_with_the_decision(tmp_path: Path):
     )
     result = run(tmp_path, agent, c)
     assert result.passed, result.runs[0].score.failures
-    assert agent.calls[1]["resume"] == ApprovalInput(True, "ok")
-    assert result.runs[0].transcript.turns[0].pending_approval == {"tool": "execute_reroute"}
+    assert agent.calls[1]["resume"] == Approval(approve=True, reason="ok")
+    assert result.runs[0].transcript.turns[0].pending_approval["tool"] == "execute_reroute"
 
 
 def test_agent_crash_is_a_failed_run_not_a_lost_case(tmp_path: Path):

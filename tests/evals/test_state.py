@@ -19,6 +19,7 @@ from evals.state import check, snapshot
 from evals.worlds import WorldFactory
 from promesa.domain.actions.cancel import cancel_order
 from tests.domain.actions.world import ANA, build, deps
+from agent.contract import TurnResult
 from tests.evals.fakes import FakeTurnResult
 
 
@@ -98,9 +99,9 @@ def test_runner_grades_the_end_state(tmp_path: Path):
     class Cancelling:
         engine: Engine
 
-        async def run_turn(self, **_: Any) -> FakeTurnResult:
+        async def run_turn(self, **_: Any) -> TurnResult:
             _cancel(self.engine, line_nos=[2])
-            return FakeTurnResult(text="Done.")
+            return FakeTurnResult(text="Done.").turn_result("t-1")
 
     worlds = WorldFactory(tmp_path / "w", demo_builder=lambda engine, **_: _build(engine),
                           world_loader=lambda engine, *_: None)

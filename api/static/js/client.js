@@ -63,7 +63,8 @@
     post(path, body) { return this.json("POST", path, body || {}); }
 
     // POST a chat turn and read the server-sent events as they arrive.
-    // handlers: {token(text), tool_call(obj), decision(obj), interrupt(obj), done(obj), error(obj)}
+    // handlers by TURN_EVENTS name: {token(obj), tool_call(obj), tool_result(obj), decision(obj),
+    // interrupt(obj), error(obj), done(obj)}
     async streamChat(body, handlers) {
       const response = await fetch(this.base + "/v1/chat", {
         method: "POST",
@@ -93,6 +94,14 @@
   }
   Promesa.Client = Client;
 
+  // The turn stream's event names: agent/contract.py EventType, documented in OpenAPI as the
+  // TurnEvent component. A frame's `event:` is one of these; its `data:` is that event's payload.
+  const TURN_EVENTS = Object.freeze({
+    token: "token", tool_call: "tool_call", tool_result: "tool_result", decision: "decision",
+    interrupt: "interrupt", error: "error", done: "done",
+  });
+  Promesa.TURN_EVENTS = TURN_EVENTS;
+
   function dispatch(frame, handlers) {
     let event = "message";
     const data = [];
@@ -101,7 +110,7 @@
       if (line.startsWith("event:")) event = line.slice(6).trim();
       else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
     }
-    if (!data.length) return;
+    if (!data.length || !Object.hasOwn(TURN_EVENTS, event)) return;
     let payload = data.join("\n");
     try { payload = JSON.parse(payload); } catch (_) { /* plain text */ }
     const handler = handlers[event];

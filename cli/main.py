@@ -1,0 +1,71 @@
+"""The ``promesa`` program: the base package's app (``promesa.cli``) plus the commands of the
+areas above it (the policy index, the API and its chat, privacy, the evals, ``setup``) and their
+benchmarks (:mod:`cli.benches`).
+
+Only the invoked command's area is imported, so ``promesa stories`` loads neither scipy (evals),
+LangGraph (api) nor the embedding stack.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from cli import benches as _benches  # noqa: F401  (registers the agent and API benchmarks)
+from promesa.cli import app, area, register_invoked
+
+__all__ = ["app"]
+
+
+@area("knowledge", "index")
+def _knowledge(target: typer.Typer) -> None:
+    from knowledge import cli as knowledge_cli
+
+    # `promesa eval` lives in evals/cli.py and delegates `--suite retrieval` to knowledge.
+    target.command("index")(knowledge_cli.index)
+
+
+@area("evals", "eval")
+def _evals(target: typer.Typer) -> None:
+    from evals import cli as evals_cli
+
+    evals_cli.register(target)
+
+
+@area("api", "serve", "token", "ask", "chat")
+def _api(target: typer.Typer) -> None:
+    from api import cli as api_cli
+
+    api_cli.register(target)
+
+
+@area("privacy", "privacy")
+def _privacy(target: typer.Typer) -> None:
+    from api import privacy_cli
+
+    privacy_cli.register(target)
+
+
+@area("setup", "setup")
+def _setup(target: typer.Typer) -> None:
+    @target.command("setup")
+    def setup() -> None:
+        """Everything `make run` needs: schema, demo world (when empty) and the policy index,
+        as numbered steps with counts and timings."""
+        from rich.console import Console
+
+        from knowledge import cli as knowledge_cli
+        from promesa.progress import Steps
+        from promesa.world import cli as world_cli
+
+        steps = Steps(total=3, console=Console())
+        world_cli.setup(console=steps.console, steps=steps)
+        with steps.step("policy index (the first run loads the embedding model)") as step:
+            step.done(knowledge_cli.sync_policies(
+                on_document=lambda done, total, key: step.tick(done, total, f"documents ({key})")))
+        steps.console.print(
+            "explore it: [bold]promesa stories[/] lists the demo situations and the questions to ask")
+
+
+register_invoked(sys.argv)
