@@ -30,21 +30,32 @@ DEFAULT_DELIVERY_WEEKDAYS = "012345"
 
 
 class NodeLike(Protocol):
-    """What ``compute_ship_by`` reads of a node (an ORM row or a reference record)."""
+    """What ``compute_ship_by`` reads of a node (an ORM row or a reference record).
 
-    id: str
-    lat: float
-    lon: float
-    ship_weekdays: str
+    Read-only members, so frozen records match as well as ORM rows.
+    """
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def lat(self) -> float: ...
+    @property
+    def lon(self) -> float: ...
+    @property
+    def ship_weekdays(self) -> str: ...
 
 
 class ServiceLike(Protocol):
     """What ``compute_ship_by`` reads of a carrier service: transit days per distance band."""
 
-    transit_local: int
-    transit_regional: int
-    transit_national: int
-    transit_remote: int
+    @property
+    def transit_local(self) -> int: ...
+    @property
+    def transit_regional(self) -> int: ...
+    @property
+    def transit_national(self) -> int: ...
+    @property
+    def transit_remote(self) -> int: ...
 
 
 def transit_days(service: ServiceLike | None, band: DistanceBand) -> int:
