@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from promesa.domain.fulfillment.rights import Change
 from promesa.principal import Principal, Role
 from tools.registry import ToolSpec
 
@@ -33,8 +34,9 @@ class PendingApproval(BaseModel):
     args: dict[str, Any]
     reason: str = Field("", description="Why it is proposed (the proposal's reason or the model's words).")
     requested_by: str = Field(description="Principal label of the thread owner, who asked.")
-    changes: list[str] = Field(
-        default_factory=list, description="What exactly changes if approved (computed by the domain)."
+    changes: list[Change | str] = Field(
+        default_factory=list, description="What exactly changes if approved (computed by the domain); a "
+        "plain string in approvals asked before changes were typed records.",
     )
     summary: str = Field("", description="One sentence: who asks for what on which order.")
     approver_roles: list[str]

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from agent.decisions import decision_types
+from promesa.domain.fulfillment.rights import ChangeField
 from tools.names import ToolName
 
 #: Where the generated file lives (served as /static/js/enums.js before cards.js).
@@ -22,6 +23,7 @@ def enums() -> dict[str, list[str]]:
     return {
         "ToolName": [name.value for name in ToolName],
         "DecisionType": sorted(decision_types()),
+        "ChangeField": [field.value for field in ChangeField],
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import date
 
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -15,6 +16,7 @@ from agent.approvals import Approval
 from agent.service import AgentService
 from promesa.domain.deps import Deps
 from promesa.domain.fulfillment.execution import convert_to_pickup
+from promesa.domain.fulfillment.rights import Change, ChangeField
 from promesa.errors import NotFound
 from promesa.principal import Principal, Role
 from promesa.store.models import ActionExecution, OrderLine
@@ -100,8 +102,13 @@ def test_the_card_shows_who_asked_what_changes_and_why(world, settings, customer
             assert card is not None
             assert card.requested_by == "customer:C-1"
             assert card.reason  # never empty, even when the model said nothing
-            assert any("MTY-STORE-01" in c and "MTY-STORE-02" in c for c in card.changes)
-            assert any(c.startswith("new ETA ") for c in card.changes)
+            changes = [c for c in card.changes if isinstance(c, Change)]
+            assert len(changes) == len(card.changes)  # typed records, not English lines
+            assert any(c.field is ChangeField.source and (c.old, c.new) == ("MTY-STORE-01", "MTY-STORE-02")
+                       for c in changes)
+            (eta,) = [c for c in changes if c.field is ChangeField.eta]
+            assert isinstance(eta.new_date, date) and isinstance(eta.old_date, date)
+            assert eta.text.startswith("new ETA ")
             (queued,) = await service.pending_approvals(principal=support)
             assert queued.changes == card.changes
             model.bound.clear()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from api import js_enums
 from agent.decisions import decision_types
+from api import js_enums
 from tools.names import ToolName
 
 

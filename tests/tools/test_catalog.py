@@ -94,7 +94,7 @@ def test_a_tool_returning_another_record_fails_as_an_internal_error(env_for: Cal
         """A tool that breaks its own declaration at run time."""
         return Other(n=1)  # type: ignore[return-value]
 
-    spec = tool(roles=[Role.customer], returns=Promised)(get_order_status)  # type: ignore[arg-type]
+    spec = tool(roles=[Role.customer], returns=Promised)(get_order_status)
     outcome = spec.run({}, env_for(CUSTOMER))
     assert outcome.record is None and outcome.envelope["error"]["code"] == "internal_error"
 
@@ -105,4 +105,4 @@ def test_a_tool_must_be_a_tool_name() -> None:
         return args
 
     with pytest.raises(ValueError, match="ToolName"):
-        tool(roles=[Role.customer], returns=Args)(not_a_tool)  # type: ignore[arg-type]
+        tool(roles=[Role.customer], returns=Args)(not_a_tool)

@@ -121,6 +121,11 @@ def test_copilot_in_every_state(live_server, page_factory):
     approval = page.get_by_test_id("card-approval")
     expect(approval).to_contain_text("Ship from MTY-STORE-02 · Tienda Cumbres, Estafeta standard")
     expect(approval.get_by_test_id("approval-requested-by")).to_have_text("Asked by support agent agent-demo")
+    # what changes is worded from typed records: dates per locale ("21 Nov"), never ISO dates
+    changes = approval.get_by_test_id("approval-changes")
+    expect(changes).to_contain_text("New ETA 21 Nov (promise 22 Nov)")
+    expect(changes).to_contain_text("Lines 1: from MTY-STORE-01")
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", changes.inner_text()), changes.inner_text()
     _state(page_factory, page, page, "copilot-approval-desktop")
 
     page.route("**/v1/chat", lambda route: route.abort("internetdisconnected"))

@@ -53,5 +53,18 @@
       "return_started": "return_started",
       "risk_flag": "risk_flag",
     }),
+    ChangeField: Object.freeze({
+      "source": "source",
+      "eta": "eta",
+      "pickup": "pickup",
+      "cancel": "cancel",
+      "return": "return",
+      "exchange": "exchange",
+      "address": "address",
+      "claim": "claim",
+      "refund": "refund",
+      "unavailable": "unavailable",
+      "note": "note",
+    }),
   });
 })(window);

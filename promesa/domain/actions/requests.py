@@ -22,7 +22,7 @@ from promesa.domain.actions.records import (
     ReturnProposal,
 )
 from promesa.domain.deps import Deps
-from promesa.domain.fulfillment.rights import WriteRequest
+from promesa.domain.fulfillment.rights import Change, ChangeField, WriteRequest
 from promesa.errors import PolicyViolation
 from promesa.principal import Principal
 
@@ -33,38 +33,51 @@ def _money(amount: Decimal, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
 
 
-def _line(change: LineChange, verb: str) -> str:  # noqa: D103 - one formatted line
-    return f"{verb} line {change.line_no}: {change.quantity} × {change.sku} ({_money(change.amount, 'MXN')})"
+def _line(change: LineChange, field: ChangeField, verb: str) -> Change:
+    """One line the action takes: its number, quantity, SKU and amount."""
+    return Change(field=field, line_nos=[change.line_no], old=change.sku, quantity=change.quantity,
+                  amount=float(change.amount), currency="MXN",
+                  text=f"{verb} line {change.line_no}: {change.quantity} × {change.sku} ({_money(change.amount, 'MXN')})")
 
 
-def _refund(refund: RefundQuote | None) -> list[str]:
+def _refund(refund: RefundQuote | None) -> list[Change]:
     if refund is None or refund.amount <= 0:
         return []
-    return [f"refund {_money(refund.amount, refund.currency)} to {refund.method.value.replace('_', ' ')} "
-            f"by {refund.expected_by.isoformat()}"]
+    return [Change(field=ChangeField.refund, new=refund.method.value, new_date=refund.expected_by,
+                   amount=float(refund.amount), currency=refund.currency,
+                   text=f"refund {_money(refund.amount, refund.currency)} to {refund.method.value.replace('_', ' ')} "
+                   f"by {refund.expected_by.isoformat()}")]
 
 
-def _changes(proposal: Proposal) -> list[str]:
-    """One line per thing that changes, from the proposal's own typed fields."""
-    lines: list[str] = []
+def _changes(proposal: Proposal) -> list[Change]:
+    """One record per thing that changes, from the proposal's own typed fields."""
+    changes: list[Change] = []
     if isinstance(proposal, CancelProposal):
-        lines = [_line(c, "cancel") for c in proposal.lines]
+        changes = [_line(c, ChangeField.cancel, "cancel") for c in proposal.lines]
     elif isinstance(proposal, ReturnProposal):
-        lines = [f"return line {q.line_no}: {q.quantity} × {q.sku} ({q.condition.value}), "
-                 f"{proposal.method.value.replace('_', ' ')}" for q in proposal.lines]
+        changes = [Change(field=ChangeField.return_, line_nos=[q.line_no], old=q.sku, quantity=q.quantity,
+                          new=proposal.method.value,
+                          text=f"return line {q.line_no}: {q.quantity} × {q.sku} ({q.condition.value}), "
+                          f"{proposal.method.value.replace('_', ' ')}") for q in proposal.lines]
     elif isinstance(proposal, ExchangeProposal):
-        lines = [f"exchange line {proposal.line_no}: {proposal.quantity} × {proposal.from_sku} → "
-                 f"{proposal.to_sku}" + (f", shipped from {proposal.node_id}" if proposal.node_id else "")
-                 + (f", new ETA {proposal.eta.isoformat()}" if proposal.eta else "")]
+        changes = [Change(field=ChangeField.exchange, line_nos=[proposal.line_no], old=proposal.from_sku,
+                          new=proposal.to_sku, quantity=proposal.quantity, new_date=proposal.eta,
+                          text=f"exchange line {proposal.line_no}: {proposal.quantity} × {proposal.from_sku} → "
+                          f"{proposal.to_sku}" + (f", shipped from {proposal.node_id}" if proposal.node_id else "")
+                          + (f", new ETA {proposal.eta.isoformat()}" if proposal.eta else ""))]
     elif isinstance(proposal, AddressChangeProposal) and proposal.new_address is not None:
         address = proposal.new_address
-        lines = [f"deliver to {address.line1}, {address.postal_code}"]
+        changes = [Change(field=ChangeField.address, new=f"{address.line1}, {address.postal_code}",
+                          text=f"deliver to {address.line1}, {address.postal_code}")]
         if proposal.eta is not None:
-            lines.append(f"new ETA {proposal.eta.isoformat()}")
+            changes.append(Change(field=ChangeField.eta, new_date=proposal.eta,
+                                  old_date=proposal.promised_date or proposal.previous_promised_date,
+                                  text=f"new ETA {proposal.eta.isoformat()}"))
     elif isinstance(proposal, ClaimProposal) and proposal.resolution is not None:
-        lines = [f"open a {proposal.kind.value} claim: {proposal.resolution.value}"]
-    return (lines + _refund(proposal.refund if not isinstance(proposal, AddressChangeProposal) else None)
-            or [proposal.reason])
+        changes = [Change(field=ChangeField.claim, old=proposal.kind.value, new=proposal.resolution.value,
+                          text=f"open a {proposal.kind.value} claim: {proposal.resolution.value}")]
+    refund = _refund(proposal.refund if not isinstance(proposal, AddressChangeProposal) else None)
+    return changes + refund or [Change(field=ChangeField.note, text=proposal.reason)]
 
 
 def request_action(deps: Deps, *, action: str, order_id: str | None, proposal: Proposal) -> WriteRequest:

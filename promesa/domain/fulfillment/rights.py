@@ -9,6 +9,9 @@ staff only; an anonymous visitor asks for none. A refusal of someone else's orde
 
 from __future__ import annotations
 
+from datetime import date
+from enum import StrEnum
+
 from pydantic import Field
 
 from promesa.domain import access
@@ -23,13 +26,44 @@ ACTION_REROUTE = "execute_reroute"
 ACTION_PICKUP = "convert_to_pickup"
 
 
+class ChangeField(StrEnum):
+    """What one change of a write is about (the approval card words each one per locale)."""
+
+    source = "source"  # lines leave another node (``old`` node -> ``new`` node)
+    eta = "eta"  # the new ETA (``new_date``) against the promise (``old_date``)
+    pickup = "pickup"  # delivery becomes a pickup at ``new``
+    cancel = "cancel"
+    return_ = "return"
+    exchange = "exchange"
+    address = "address"
+    claim = "claim"
+    refund = "refund"
+    unavailable = "unavailable"  # the asked option is not (or no longer) among the proposal's
+    note = "note"  # nothing itemised: the proposal's own reason
+
+
+class Change(Record):
+    """One thing a write changes, with typed values (dates as dates); ``text`` says it in English."""
+
+    field: ChangeField
+    line_nos: list[int] = []
+    old: str | None = Field(None, description="The value before (a node, a SKU), when there is one.")
+    new: str | None = Field(None, description="The value after (a node, a SKU, a service, a method).")
+    old_date: date | None = None
+    new_date: date | None = None
+    amount: float | None = Field(None, description="Money, in ``currency``.")
+    currency: str | None = None
+    quantity: int | None = None
+    text: str = Field(description="The change in English (logs, the offline model, any UI that does not localise).")
+
+
 class WriteRequest(Record):
     """An authorized request for a write: who asked, on what, and what it would change."""
 
     action: str
     order_id: str
     requested_by: str = Field(description="Principal label of whoever asked.")
-    changes: list[str] = Field(description="What exactly changes if it is approved, one line each.")
+    changes: list[Change] = Field(description="What exactly changes if it is approved, one record each.")
     summary: str = Field(description="One sentence for the approval card.")
 
 
@@ -68,17 +102,21 @@ def describe_request(deps: Deps, *, action: str, order_id: str, option_id: str) 
     option = next((o for o in proposal.options if o.option_id == option_id), None)
     who = deps.principal.label()
     if option is None:
-        changes = [f"{option_id} is not among the current options for {order_id}; "
-                   "execution will re-check and refuse it if it is still not possible"]
+        changes = [Change(field=ChangeField.unavailable, new=option_id,
+                          text=f"{option_id} is not among the current options for {order_id}; "
+                          "execution will re-check and refuse it if it is still not possible")]
         summary = f"{who} asks for {action} on {order_id} ({option_id})"
     else:
         changes = [
-            f"lines {', '.join(map(str, part.line_nos))}: from {proposal.current_node or 'unallocated'} "
-            f"to {part.node_id}" + (" for pickup" if option.kind == "pickup" else f" via {part.service_id}")
+            Change(field=ChangeField.source, line_nos=part.line_nos, old=proposal.current_node, new=part.node_id,
+                   text=f"lines {', '.join(map(str, part.line_nos))}: from {proposal.current_node or 'unallocated'} "
+                   f"to {part.node_id}" + (" for pickup" if option.kind == "pickup" else f" via {part.service_id}"))
             for part in option.detail
         ]
-        changes.append(f"new ETA {option.eta.isoformat()} (promise {proposal.promised_date.isoformat()})")
+        changes.append(Change(field=ChangeField.eta, old_date=proposal.promised_date, new_date=option.eta,
+                              text=f"new ETA {option.eta.isoformat()} (promise {proposal.promised_date.isoformat()})"))
         if option.kind == "pickup":
-            changes.append(f"delivery becomes a pickup at {option.nodes[0]}")
+            changes.append(Change(field=ChangeField.pickup, new=option.nodes[0],
+                                  text=f"delivery becomes a pickup at {option.nodes[0]}"))
         summary = f"{who} asks for {action} on {order_id}: {option.kind} via {'+'.join(option.nodes)}"
     return WriteRequest(action=action, order_id=order_id, requested_by=who, changes=changes, summary=summary)
