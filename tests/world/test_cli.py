@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from promesa.cli import app
+from cli.main import app  # `setup` (world + policy index) is the composition root's
 from promesa.settings import get_settings
 from promesa.store.db import make_engine
 from promesa.store.models import Order
