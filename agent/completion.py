@@ -156,7 +156,7 @@ def _dedupe_repeats(chunks: list[BaseMessage]) -> list[BaseMessage]:
             for key in ("name", "id"):
                 value = piece.get(key)
                 if value and first.get(key) == value:
-                    piece[key] = None  # type: ignore[literal-required]
+                    piece[key] = None
                 elif value:
                     first.setdefault(key, str(value))
             pieces.append(piece)

@@ -28,7 +28,7 @@ from langgraph.types import Checkpointer
 from agent.context import AgentContext
 from agent.nodes import MAX_ROUNDS, Registry, TurnNodes
 from agent.state import AgentState
-from tools.registry import tools_for
+from tools.catalog import tools_for
 
 
 def build_graph(

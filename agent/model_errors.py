@@ -54,4 +54,4 @@ def backoff_seconds(exc: BaseException, attempt: int) -> float:
                 return min(float(value) * scale, _MAX_BACKOFF_SECONDS)
             except ValueError:
                 pass
-    return min(0.5 * 2**attempt, _MAX_BACKOFF_SECONDS)
+    return min(0.5 * 2.0**attempt, _MAX_BACKOFF_SECONDS)

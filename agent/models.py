@@ -35,6 +35,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
         return OfflineChatModel()
     if name.startswith("openai:") and len(name) > len("openai:"):
         import httpx
+        from pydantic import SecretStr
 
         from agent.openai_wire import WireChatOpenAI
 
@@ -47,12 +48,14 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
         request = settings.model_request()
         transport = HTTP_TRANSPORT.get()
         return WireChatOpenAI(
-            model=name.removeprefix("openai:"),
-            api_key=api_key,
-            base_url=base_url,
+            # field names, not their aliases (model, api_key, base_url, timeout): the ones the
+            # type checker sees
+            model_name=name.removeprefix("openai:"),
+            openai_api_key=SecretStr(api_key),
+            openai_api_base=base_url,
             temperature=0,
             # per read: a stalled stream fails; the first token and the turn have their own limits
-            timeout=httpx.Timeout(settings.model_timeout_seconds, connect=10.0),
+            request_timeout=httpx.Timeout(settings.model_timeout_seconds, connect=10.0),
             # retries are agent.completion's: only before the first token, never a deterministic error
             max_retries=0,
             max_tokens=request.max_tokens,

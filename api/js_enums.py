@@ -11,7 +11,10 @@ import sys
 from pathlib import Path
 
 from agent.decisions import decision_types
+from agent.offline.intent_names import Intent
 from promesa.domain.fulfillment.rights import ChangeField
+from promesa.domain.order_states import OrderStage
+from promesa.errors import ErrorCode
 from tools.names import ToolName
 
 #: Where the generated file lives (served as /static/js/enums.js before cards.js).
@@ -24,6 +27,9 @@ def enums() -> dict[str, list[str]]:
         "ToolName": [name.value for name in ToolName],
         "DecisionType": sorted(decision_types()),
         "ChangeField": [field.value for field in ChangeField],
+        "ErrorCode": [code.value for code in ErrorCode],
+        "OrderStage": [stage.value for stage in OrderStage],
+        "Intent": [intent.value for intent in Intent],
     }
 
 

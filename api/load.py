@@ -128,7 +128,7 @@ def forked(env: dict[str, str], *, port: int, log: Path, ready_s: float = 120.0)
     Yields the child's pid; the caller may SIGKILL it — that is the point (crash suite)."""
     import api.main  # noqa: F401 - imported once, before any fork
     from agent.offline.nlu_model import get_model
-    from tools.registry import all_tools
+    from tools.catalog import all_tools
 
     get_model()  # the trained NLU and every tool module, inherited warm by each child
     all_tools()

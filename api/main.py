@@ -41,6 +41,7 @@ from api.state import lifespan, make_runtime
 from api.streaming import document_stream
 from promesa import logsafe
 from promesa.settings import Settings, get_settings
+from promesa.store.db import customer_names
 
 
 @asynccontextmanager
@@ -49,7 +50,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with lifespan(app):
         runtime = app.state.runtime
         if not runtime.settings.log_personal_data and runtime.engine is not None:
-            logsafe.load_names(runtime.engine)
+            logsafe.remember_names(customer_names(runtime.engine))
         yield
 
 

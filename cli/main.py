@@ -18,6 +18,41 @@ from promesa.cli import app, area, register_invoked
 __all__ = ["app"]
 
 
+@area("store", "migrate")
+def _store(target: typer.Typer) -> None:
+    from promesa.store import cli as store_cli
+
+    store_cli.register(target)
+
+
+@area("bench", "bench")
+def _bench(target: typer.Typer) -> None:
+    from promesa.bench import cli as bench_cli
+
+    bench_cli.register(target)
+
+
+@area("world", "seed", "world-schema", "stories")
+def _world(target: typer.Typer) -> None:
+    from promesa.world import cli as world_cli
+
+    world_cli.register(target)
+
+
+@area("events", "events", "events-schema")
+def _events(target: typer.Typer) -> None:
+    from promesa.events import cli as events_cli
+
+    events_cli.register(target)
+
+
+@area("promising", "simulate", "orchestrate")
+def _promising(target: typer.Typer) -> None:
+    from promesa.simulation import cli as simulation_cli
+
+    simulation_cli.register(target)
+
+
 @area("knowledge", "index")
 def _knowledge(target: typer.Typer) -> None:
     from knowledge import cli as knowledge_cli

@@ -1,16 +1,15 @@
 """The ``promesa`` Typer app and the commands of the base package's own areas.
 
 Areas register their commands lazily: :data:`COMMAND_AREAS` says which area defines each
-command, so ``promesa stories`` imports only the world's CLI. The areas above the base package
-(knowledge, the agent, the API, the evals) are added by the composition root, ``cli.main``,
-which is what the ``promesa`` program runs; this module imports none of them. An importer
-other than the ``promesa`` program (a test) gets every base command at import.
+command, so ``promesa stories`` imports only the world's CLI. Every area (the store, the world,
+events, benchmarks, the simulation, and above them knowledge, the API, the evals) is declared by
+the composition root, ``cli.main``, which is what the ``promesa`` program runs: this module sits
+at the base of the layers and imports none of them.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 
 import typer
@@ -74,40 +73,3 @@ def invoked_as_program(argv: list[str]) -> bool:
     return bool(argv) and os.path.basename(argv[0]) == "promesa"
 
 
-@area("store", "migrate")
-def _store(target: typer.Typer) -> None:
-    from promesa.store import cli as store_cli
-
-    store_cli.register(target)
-
-
-@area("bench", "bench")
-def _bench(target: typer.Typer) -> None:
-    from promesa.bench import cli as bench_cli
-
-    bench_cli.register(target)
-
-
-@area("world", "seed", "world-schema", "stories")
-def _world(target: typer.Typer) -> None:
-    from promesa.world import cli as world_cli
-
-    world_cli.register(target)
-
-
-@area("events", "events", "events-schema")
-def _events(target: typer.Typer) -> None:
-    from promesa.events import cli as events_cli
-
-    events_cli.register(target)
-
-
-@area("promising", "simulate", "orchestrate")
-def _promising(target: typer.Typer) -> None:
-    from promesa.simulation import cli as simulation_cli
-
-    simulation_cli.register(target)
-
-
-if not invoked_as_program(sys.argv):
-    register_invoked(sys.argv)

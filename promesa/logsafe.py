@@ -23,8 +23,6 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
 
-from sqlalchemy import Engine, select
-
 from promesa.names import NameIndex
 
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -49,12 +47,8 @@ def remember_names(people: Iterable[tuple[str, str]]) -> None:
     _names.add(people)
 
 
-def load_names(engine: Engine) -> int:
-    """Remember every customer's name in the database; returns how many names are known."""
-    from promesa.store.models import Customer
-
-    with engine.connect() as connection:
-        remember_names(connection.execute(select(Customer.id, Customer.name)).all())
+def known_names() -> int:
+    """How many names the filter redacts."""
     return len(_names)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, Field, RootModel
 
 from promesa.domain.deps import Deps
-from promesa.errors import DomainError
+from promesa.errors import DomainError, ErrorCode
 from promesa.principal import Role
 from tools.decisions import BaseDecision, Passage, PolicyAnswerDecision
 from tools.registry import ToolEnv, tool
@@ -18,7 +18,7 @@ class SearchPoliciesArgs(BaseModel):
 
 
 class Unavailable(DomainError):
-    code = "unavailable"
+    code = ErrorCode.unavailable
 
 
 class Passages(RootModel[list[Passage]]):

@@ -261,17 +261,3 @@ def tool(
         )
 
     return register
-
-
-def all_tools() -> dict[str, ToolSpec]:
-    """Every tool by name: kept for callers of the old path; :func:`tools.catalog.all_tools` is the home."""
-    from tools import catalog  # deferred: catalog imports the tool modules, which import this one
-
-    return catalog.all_tools()
-
-
-def tools_for(principal: Principal) -> list[ToolSpec]:
-    """The tools a principal's role may use: kept for callers of the old path (see :mod:`tools.catalog`)."""
-    from tools import catalog  # deferred: catalog imports the tool modules, which import this one
-
-    return catalog.tools_for(principal)

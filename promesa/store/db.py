@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import CursorResult, Delete, Engine, Update, create_engine, event, inspect
+from sqlalchemy import CursorResult, Delete, Engine, Update, create_engine, event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from promesa.settings import normalise_database_url
@@ -122,3 +122,11 @@ def is_empty(engine: Engine) -> bool:
         return True
     with engine.connect() as connection:
         return connection.exec_driver_sql("SELECT 1 FROM orders LIMIT 1").first() is None
+
+
+def customer_names(engine: Engine) -> list[tuple[str, str]]:
+    """Every customer's (id, name), for the log filter's list of names to redact."""
+    from promesa.store.models import Customer
+
+    with engine.connect() as connection:
+        return [(row.id, row.name) for row in connection.execute(select(Customer.id, Customer.name))]

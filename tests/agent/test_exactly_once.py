@@ -17,7 +17,8 @@ from promesa.settings import Settings
 from promesa.store.models import ActionOutcome, AuditEntry
 from tests.agent.fakes import scripted_service
 from tests.agent.test_approvals import executions, line_node, pickup_script, reroute_script
-from tools.registry import ToolEnv, all_tools
+from tools.catalog import all_tools
+from tools.registry import ToolEnv
 
 PG_URL = os.environ.get("PROMESA_TEST_DATABASE_URL")
 CHECKPOINTS = ["sqlite"] + (["postgresql"] if PG_URL else [])

@@ -64,7 +64,7 @@ def test_pos_sales_reservations_and_reroutes_never_oversell(engine, ops):
     assert outcomes.count("ok") == UNITS and outcomes.count("conflict") == len(jobs) - UNITS
     with Session(engine) as session:
         last = session.get(InventoryPosition, ("LAST", "SKU-1"))
-        sold = sum(1 for (kind, _), o in zip(jobs, outcomes) if kind == "sale" and o == "ok")
+        sold = sum(1 for (kind, _), o in zip(jobs, outcomes, strict=True) if kind == "sale" and o == "ok")
         assert last.on_hand == UNITS - sold and last.reserved == UNITS - sold
         assert last.on_hand - last.reserved == 0
         for pos in session.scalars(select(InventoryPosition)):

@@ -114,7 +114,8 @@ def test_stock_lost_at_allocated_node(deps):
 
 
 def shipped(session, *, service="DHL-STD", promised=date(2026, 11, 23), status=OrderStatus.in_transit,
-            shipped_at=at("19T16:00:00")):
+            shipped_at=None):
+    shipped_at = shipped_at or at("19T16:00:00")
     add_order(session, "PO-1003", "C-1", lines=[Line("SKU-1", 1, "DC-CDMX-01", LineStatus.shipped)],
               status=status, promised_date=promised, ship_to_id="A-2", service_id=service)
     add_shipment(session, "S-3", "PO-1003", "DC-CDMX-01", service, shipped_at=shipped_at)

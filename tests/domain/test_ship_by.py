@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from promesa.store.enums import FulfillmentType
 from promesa.domain.ship_by import compute_ship_by
+from promesa.store.enums import FulfillmentType
 
 
 @dataclass

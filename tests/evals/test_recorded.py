@@ -38,7 +38,7 @@ def test_replay_serves_responses_in_order_then_refuses(monkeypatch: pytest.Monke
         assert second.choices[0].message.content == "done"
         with pytest.raises((RecordingExhausted, openai.APIConnectionError)):
             client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "again"}])
-        with pytest.raises(Exception):  # anything else is refused: no network in replay
+        with pytest.raises(Exception):  # noqa: B017 - anything else is refused: no network in replay
             httpx.get("https://example.com/")
         assert route.call_count == 3
     assert "OPENAI_BASE_URL" not in os.environ

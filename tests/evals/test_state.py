@@ -13,13 +13,13 @@ from pydantic import Field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from agent.contract import TurnResult
 from evals.cases import CaseError, parse_case
 from evals.runner import RunConfig, Runner
 from evals.state import check, snapshot
 from evals.worlds import WorldFactory
 from promesa.domain.actions.cancel import cancel_order
 from tests.domain.actions.world import ANA, build, deps
-from agent.contract import TurnResult
 from tests.evals.fakes import FakeTurnResult
 
 

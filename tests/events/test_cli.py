@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from promesa.cli import app
+from cli.main import app
 from promesa.settings import get_settings
 from promesa.store.db import make_engine, migrate
 from promesa.store.models import DeadLetter, InventoryPosition

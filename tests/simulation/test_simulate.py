@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from promesa.cli import app
+from cli.main import app
 from promesa.simulation.report import FIELDS
 from promesa.simulation.runner import POLICIES
 from promesa.simulation.scenario import build

@@ -12,7 +12,7 @@ from promesa.errors import Forbidden, InvalidInput
 from promesa.principal import Principal, Role
 from promesa.store.models import ActionExecution, Handoff
 from tools import errors
-from tools.registry import all_tools
+from tools.catalog import all_tools
 
 SUPPORT = Principal(role=Role.support, subject="agent-ana")
 CUSTOMER = Principal(role=Role.customer, subject="C-1")

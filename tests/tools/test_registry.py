@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from promesa.principal import Principal, Role
-from tools.registry import Access, all_tools, tools_for
+from tools.catalog import all_tools, tools_for
+from tools.registry import Access
 
 #: The self-service tools customers and support share (tools/actions.py, issue #14).
 SELF_SERVICE_READS = {"propose_cancel", "propose_address_change", "propose_return", "propose_exchange",

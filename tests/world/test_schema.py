@@ -9,7 +9,7 @@ import jsonschema
 import yaml
 from typer.testing import CliRunner
 
-from promesa.cli import app
+from cli.main import app
 
 EXAMPLE = Path(__file__).parents[2] / "evals" / "worlds" / "example.yaml"
 

@@ -117,7 +117,9 @@
       const over = flags.filter((f) => !f.order_id);
       const rows = flags.filter((f) => f.order_id).map((f) => ({ order_id: f.order_id || "", node_id: f.node_id || "", day: f.day ? P.formatDate(f.day, "en") : "",
         reason: REASONS[f.reason] || String(f.reason || "").replace(/_/g, " "), severity: SEVERITY[f.severity] || f.severity || "" }));
-      table.replaceChildren(el("h2", { "data-testid": "answer-title" }, `At-risk orders (${rows.length})`),
+      // the title counts every order at risk (the flags carry the true total; the rows shown are capped)
+      const total = flags.find((f) => f.order_id && typeof f.total === "number")?.total ?? rows.length;
+      table.replaceChildren(el("h2", { "data-testid": "answer-title" }, total > rows.length ? `At-risk orders (${rows.length} of ${total})` : `At-risk orders (${rows.length})`),
         over.length ? el("p", { "data-testid": "answer-over-capacity" }, `Over capacity: ${over.map((f) =>
           `${f.node_id}, ${f.day ? P.formatDate(f.day, "en") : ""}`).join("; ")}`) : null,
         rows.length ? P.table(["order_id", "node_id", "day", "reason", "severity"], rows, { csv: "at-risk-orders.csv", labels: LABELS })

@@ -24,7 +24,7 @@ from promesa.domain.ship_by import compute_ship_by
 from promesa.errors import PolicyViolation
 from promesa.store.db import rows_matched
 from promesa.store.enums import FulfillmentType, LineStatus, OrderStatus
-from promesa.store.models import Address, CarrierService, InventoryPosition, Order, OrderLine, Product
+from promesa.store.models import Address, CarrierService, InventoryPosition, Order, OrderLine
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ class Chat:
     def answer(self, *contents: str) -> AIMessage:
         calls = self.messages[-1].tool_calls
         assert len(calls) == len(contents), calls
-        for call, content in zip(calls, contents):
+        for call, content in zip(calls, contents, strict=True):
             self.messages.append(ToolMessage(content, tool_call_id=call["id"], name=call["name"]))
         return self.step()
 

@@ -15,7 +15,7 @@ from agent.tool_calls import lc_tool
 from promesa.principal import Principal, Role
 from promesa.store.enums import CaseKind, ItemCondition, RefundMethod, ReturnMethod
 from tests.agent.offline.support import Chat, err, ok
-from tools.registry import tools_for
+from tools.catalog import tools_for
 
 CUSTOMER_TOOLS = [lc_tool(s) for s in tools_for(Principal(role=Role.customer, subject="C-7"))]
 STATUS_104 = {"order_id": "PO-204", "status": "delivered", "lines": [
