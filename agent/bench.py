@@ -50,6 +50,7 @@ from promesa.principal import Principal, Role
 from promesa.settings import Settings
 from promesa.store.db import make_engine, migrate, session_factory
 from tools.catalog import tools_for
+from tools.context import TurnContext
 from tools.registry import ToolEnv
 
 CUSTOMER = Principal(role=Role.customer, subject="C-1001")
@@ -158,8 +159,8 @@ class BareAgent:
         graph = self._graphs.get(principal.role)
         if graph is None:
             graph = self._graphs[principal.role] = build_bare_graph(self.model, principal, self.saver)
-        env = ToolEnv(principal=principal, now=now, settings=self.settings, sessions=self.sessions,
-                      thread_id=thread_id, retriever=self.retriever)
+        env = ToolEnv.of(TurnContext(principal=principal, now=now, settings=self.settings,
+                                     sessions=self.sessions, thread_id=thread_id, retriever=self.retriever))
         config: RunnableConfig = {"configurable": {
             "thread_id": thread_id, "promesa_env": env, "bare_system": bare_system_header(principal, now)}}
         state = await graph.ainvoke({"messages": [HumanMessage(content=message)]}, config,

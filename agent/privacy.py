@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from agent.service import AgentService, _message_dict
+from agent.state import owner_of
 from promesa.domain import privacy
 from promesa.domain.deps import Deps
 from promesa.principal import Principal, Role
@@ -35,7 +36,7 @@ async def customer_threads(
     for tid in await _thread_ids(service):
         snapshot = await service.graph.aget_state({"configurable": {"thread_id": tid}})
         values = snapshot.values or {}
-        owner = Principal.model_validate(values["owner"]) if values.get("owner") else None
+        owner = owner_of(values)
         messages = [_message_dict(m) for m in values.get("messages", [])]
         theirs = owner is not None and (
             (owner.role is Role.customer and owner.subject == customer_id)

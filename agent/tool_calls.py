@@ -27,16 +27,8 @@ def lc_tool(spec: ToolSpec) -> BaseTool:
 
 
 def tool_env(ctx: AgentContext, *, principal: Principal | None = None, **extra: Any) -> ToolEnv:
-    """The environment a tool runs in: the turn's principal (or ``principal``), clock, handles."""
-    return ToolEnv(
-        principal=principal or ctx.principal,
-        now=ctx.now,
-        settings=ctx.settings,
-        sessions=ctx.sessions,
-        thread_id=ctx.thread_id,
-        retriever=ctx.retriever,
-        **extra,
-    )
+    """One call on this turn, acting for the turn's principal (or ``principal``)."""
+    return ToolEnv.of(ctx, principal=principal, **extra)
 
 
 def validate_args(spec: ToolSpec, args: dict[str, Any]) -> dict[str, Any] | None:

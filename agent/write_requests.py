@@ -12,11 +12,10 @@ from agent.approvals import approver_roles, idempotency_key
 from agent.completion import text
 from agent.context import AgentContext
 from agent.decisions import PROPOSAL_TYPES
-from agent.state import AgentState
+from agent.state import AgentState, owner_of
 from promesa.domain import outcomes
 from promesa.domain.deps import Deps
 from promesa.domain.fulfillment.execution import record_rejection as audit_rejection
-from promesa.principal import Principal
 from promesa.store.db import begin_write
 from tools.registry import ToolEnv, ToolSpec
 
@@ -49,14 +48,14 @@ def pending_approval(
         ),
         "",
     ) or text(ai) or request.get("summary", "")
-    owner = state.get("owner") or ctx.principal.model_dump(mode="json")
+    owner = owner_of(state) or ctx.principal
     return {
         "thread_id": ctx.thread_id,
         "tool_call_id": call_id,
         "tool": str(spec.name),  # a plain string: the checkpoint stores it
         "args": dict(args),
         "reason": reason,
-        "requested_by": Principal.model_validate(owner).label(),
+        "requested_by": owner.label(),
         "changes": list(request.get("changes", [])),
         "summary": request.get("summary", ""),
         "approver_roles": approver_roles(spec),

@@ -25,7 +25,6 @@ from evals import state
 from evals.cases import ApproveTurn, Case, UserTurn, Verification, VerifyTurn
 from evals.matching import score
 from evals.metrics import CaseResult, CaseRun
-from evals.transcript import ToolCallRecord as TranscriptCall
 from evals.transcript import Transcript, TurnRecord
 from evals.worlds import WorldFactory
 from promesa.errors import DomainError
@@ -111,7 +110,7 @@ def record_result(turn: TurnRecord, result: TurnResult) -> None:
     turn.language = result.language
     turn.decisions = [d.model_dump(mode="json") for d in result.decisions]
     turn.pending_approval = result.pending_approval.model_dump(mode="json") if result.pending_approval else None
-    turn.tool_calls = [TranscriptCall(name=call.name, args=call.args) for call in result.tool_calls]
+    turn.tool_calls = list(result.tool_calls)
 
 
 class Runner:

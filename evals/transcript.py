@@ -1,4 +1,7 @@
-"""What a case run produced, turn by turn, in plain JSON-able records (kept for every failure)."""
+"""What a case run produced, turn by turn, in plain JSON-able records (kept for every failure).
+
+A tool call is the turn contract's own record (`agent.contract.ToolCallRecord`), not a copy.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-
-class ToolCallRecord(BaseModel):
-    name: str
-    args: dict[str, Any] = {}
+from agent.contract import ToolCallRecord
 
 
 class TurnRecord(BaseModel):

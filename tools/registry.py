@@ -29,6 +29,7 @@ from promesa.principal import Principal, Role
 from promesa.settings import Settings
 from promesa.store.db import begin_write
 from tools import errors
+from tools.context import TurnContext
 from tools.decisions import BaseDecision, from_error
 from tools.names import ToolName
 
@@ -45,23 +46,54 @@ class Access(StrEnum):
 
 @dataclass(frozen=True)
 class ToolEnv:
-    """What a tool call knows besides its arguments; filled by the graph, never by the model."""
+    """One tool call: the turn it belongs to and what only the call knows; filled by the graph,
+    never by the model.
 
+    ``principal`` is whom the call acts for: the turn's principal, or on an approved WRITE the
+    approver (with ``requester`` the thread owner who asked).
+    """
+
+    turn: TurnContext
     principal: Principal
-    now: datetime
-    settings: Settings
-    sessions: sessionmaker[Session]
-    thread_id: str = ""
     tool_call_id: str = ""
     idempotency_key: str | None = None
     approved_by: str | None = None
     approval_note: str | None = None
-    retriever: Callable[[], Any] | None = None
     #: Who asked for a WRITE (the thread owner) when someone else (the approver) executes it.
     requester: Principal | None = None
     #: The approved action (promesa.domain.outcomes): key and the order's state version when asked
     action_key: str | None = None
     state_version: str | None = None
+
+    @classmethod
+    def of(cls, turn: TurnContext, *, principal: Principal | None = None, **call: Any) -> ToolEnv:
+        """A call on ``turn``, acting for ``principal`` (default: the turn's principal)."""
+        return cls(turn=turn, principal=principal or turn.principal, **call)
+
+    @property
+    def now(self) -> datetime:
+        """The turn's injected clock."""
+        return self.turn.now
+
+    @property
+    def settings(self) -> Settings:
+        """The process settings the turn was started with."""
+        return self.turn.settings
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The session factory over the world database."""
+        return self.turn.sessions
+
+    @property
+    def thread_id(self) -> str:
+        """The conversation the call belongs to."""
+        return self.turn.thread_id
+
+    @property
+    def retriever(self) -> Callable[[], Any] | None:
+        """The turn's policy retriever factory, if any."""
+        return self.turn.retriever
 
 
 ToolFn = Callable[[Deps, Any, ToolEnv], BaseModel]

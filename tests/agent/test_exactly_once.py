@@ -18,6 +18,7 @@ from promesa.store.models import ActionOutcome, AuditEntry
 from tests.agent.fakes import scripted_service
 from tests.agent.test_approvals import executions, line_node, pickup_script, reroute_script
 from tools.catalog import all_tools
+from tools.context import TurnContext
 from tools.registry import ToolEnv
 
 PG_URL = os.environ.get("PROMESA_TEST_DATABASE_URL")
@@ -46,8 +47,9 @@ def outcomes(engine) -> int:
 def crash_after_commit(service, pending, approver: Principal, now) -> None:
     """What the execute node does before its checkpoint is written: the write commits, then the
     process dies (the thread still shows the approval pending)."""
-    env = ToolEnv(principal=approver, now=now, settings=service.settings, sessions=service.sessions,
-                  thread_id=pending.thread_id, tool_call_id=pending.tool_call_id,
+    turn = TurnContext(principal=approver, now=now, settings=service.settings, sessions=service.sessions,
+                       thread_id=pending.thread_id)
+    env = ToolEnv.of(turn, tool_call_id=pending.tool_call_id,
                   idempotency_key=pending.idempotency_key, approved_by=approver.label(),
                   action_key=pending.action_key, state_version=pending.state_version,
                   requester=approver)

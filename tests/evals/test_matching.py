@@ -1,9 +1,10 @@
 from datetime import date, datetime
 from pathlib import Path
 
+from agent.contract import ToolCallRecord
 from evals.cases import parse_case
 from evals.matching import find_decision, fold, score, values_equal
-from evals.transcript import ToolCallRecord, Transcript, TurnRecord
+from evals.transcript import Transcript, TurnRecord
 
 STATUS = {
     "type": "order_status",
@@ -36,7 +37,7 @@ def transcript(*, decisions=(), tools=(), text="", language="en") -> Transcript:
         text=text,
         language=language,
         decisions=list(decisions),
-        tool_calls=[ToolCallRecord(name=n) for n in tools],
+        tool_calls=[ToolCallRecord(name=n, ok=True) for n in tools],
     )
     return Transcript(case_id="c-1", turns=[turn])
 

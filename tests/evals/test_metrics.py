@@ -2,10 +2,11 @@ from pathlib import Path
 
 import pytest
 
+from agent.contract import ToolCallRecord
 from evals.cases import parse_case
 from evals.matching import Failure, Score
 from evals.metrics import CaseResult, CaseRun, pass_hat_k, percentile, summarise
-from evals.transcript import ToolCallRecord, Transcript, TurnRecord
+from evals.transcript import Transcript, TurnRecord
 
 
 def test_pass_hat_k_hand_computed():
@@ -42,7 +43,7 @@ def result(case_id: str, tags: list[str], outcomes: list[bool], must=("get_order
             kind="user",
             input="x",
             latency_ms=100.0,
-            tool_calls=[ToolCallRecord(name=n) for n in called],
+            tool_calls=[ToolCallRecord(name=n, ok=True) for n in called],
         )
         failures = [] if ok else [Failure("decisions[0]", "no risk_flag decision at all")]
         runs.append(

@@ -12,6 +12,7 @@ from promesa.principal import Principal
 from promesa.settings import Settings
 from promesa.store.db import session_factory
 from tests.agent.conftest import build_world
+from tools.context import TurnContext
 from tools.registry import ToolEnv
 
 
@@ -23,7 +24,8 @@ def world(engine: Engine) -> Engine:
 @pytest.fixture
 def env_for(world: Engine, settings: Settings, now: datetime) -> Callable[..., ToolEnv]:
     def make(principal: Principal, **extra: object) -> ToolEnv:
-        return ToolEnv(principal=principal, now=now, settings=settings, sessions=session_factory(world),
-                       thread_id="t-tools", **extra)  # type: ignore[arg-type]
+        turn = TurnContext(principal=principal, now=now, settings=settings, sessions=session_factory(world),
+                           thread_id="t-tools")
+        return ToolEnv.of(turn, **extra)
 
     return make
