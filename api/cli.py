@@ -44,25 +44,28 @@ def _principal(spec: str) -> Principal:
 
 
 def _ensure_known(settings: Settings, principal: Principal) -> None:
-    """``--as customer:C-9999`` for a customer the database does not hold is a usage error,
-    not a conversation in which every order is "not found"."""
-    if principal.role is not Role.customer or not principal.subject:
-        return
+    """No world to ask about, or ``--as customer:C-9999`` for a customer the database does not
+    hold, is a usage error, not a conversation in which every order is "not found"."""
+    from sqlalchemy import select
     from sqlalchemy.exc import OperationalError
     from sqlalchemy.orm import Session
 
     from promesa.store.db import make_engine
-    from promesa.store.models import Customer
+    from promesa.store.models import Customer, Node
 
+    no_world = "the database holds no world yet: run `promesa setup` first"
     engine = make_engine(settings.sqlalchemy_url)
     try:
         with Session(engine) as session:
-            known = session.get(Customer, principal.subject) is not None
+            has_world = session.scalar(select(Node.id).limit(1)) is not None
+            known = (principal.role is not Role.customer or not principal.subject
+                     or session.get(Customer, principal.subject) is not None)
     except OperationalError as exc:  # no schema yet
-        raise typer.BadParameter("the database holds no world yet: run `promesa setup` first",
-                                 param_hint="--as") from exc
+        raise typer.BadParameter(no_world, param_hint="--as") from exc
     finally:
         engine.dispose()
+    if not has_world:
+        raise typer.BadParameter(no_world, param_hint="--as")
     if not known:
         raise typer.BadParameter(f"no customer {principal.subject} in the database", param_hint="--as")
 

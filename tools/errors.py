@@ -35,7 +35,9 @@ def ok(result: Any) -> dict[str, Any]:
 
 def error(code: str, message: str, field: str | None = None) -> dict[str, Any]:
     """The envelope of a refusal or failure: its stable code, a message and the field at fault."""
-    return {"ok": False, "error": {"code": code, "message": message, "field": field}}
+    # a plain string, never the enum: the envelope is kept in checkpoints, which store only
+    # plain JSON types (an enum member there is an "unregistered type" to LangGraph's reader)
+    return {"ok": False, "error": {"code": str(code), "message": message, "field": field}}
 
 
 def from_exception(exc: BaseException) -> dict[str, Any]:

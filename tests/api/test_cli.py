@@ -76,3 +76,11 @@ def test_ask_runs_one_turn_and_prints_decisions(
     # a customer the database does not hold is a usage error, not a conversation
     nobody = CliRunner().invoke(app, ["ask", "--as", "customer:C-9999", "hi"])
     assert nobody.exit_code == 2 and "no customer C-9999" in nobody.output
+
+
+def test_ask_without_a_world_says_to_run_setup(data_dir: Path) -> None:
+    # staff too: before, an ops question on an empty database answered "something went wrong"
+    for who in ("ops:lead", "customer:C-1000"):
+        result = CliRunner().invoke(app, ["ask", "--as", who, "which orders will miss their promise tomorrow?"])
+        assert result.exit_code == 2, result.output
+        assert "promesa setup" in result.output

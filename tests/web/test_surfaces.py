@@ -91,7 +91,9 @@ def test_support_agent_approves_a_reroute_for_the_two_identity_customer(live_ser
     assert "support:agent-demo" not in page.get_by_test_id("card-reroute-executed").inner_text()
     entry = page.get_by_test_id("audit-entry").first
     expect(entry).to_contain_text("execute reroute → MTY-STORE-02")
-    expect(entry).to_contain_text("support:agent-demo")
+    # the audit trail names who acted in words too (it read the raw "support:agent-demo")
+    expect(entry).to_contain_text("Support agent agent-demo")
+    assert "support:agent-demo" not in entry.inner_text()
     expect(entry).to_contain_text("Customer agreed on the phone")
     page_factory.shot(page, "copilot-reroute-approved")
 

@@ -140,7 +140,7 @@
         const target = (d.moved || []).map((m) => m.to_node).filter(Boolean)[0] || "";
         return el("li", { "data-testid": "audit-entry" },
           el("strong", {}, String(e.action).replace(/_/g, " ")), target ? ` → ${target}` : "",
-          el("div", { class: "muted" }, `${P.formatDateTime(e.occurred_at, "en")} · ${e.actor_role}:${e.actor_subject || ""}`),
+          el("div", { class: "muted" }, `${P.formatDateTime(e.occurred_at, "en")} · ${P.principalWords(`${e.actor_role}:${e.actor_subject || ""}`, { lang: "en" })}`),
           d.note ? el("div", {}, `“${d.note}”`) : null);
       });
       $("audit").replaceChildren(el("h2", {}, `Audit trail · ${orderId}`),
