@@ -1,8 +1,9 @@
 """Changes the API itself makes that open surfaces follow live (issue #15).
 
 Ingested events publish their own changes (``promesa.events.feed``); these are the ones people
-make through the API: a handoff queued by a conversation, claimed or resolved by staff, and a
-staff reply into the customer's conversation. Each is published after its transaction commits,
+make through the API: a handoff queued by a conversation, claimed or resolved by staff, a
+staff reply into the customer's conversation, the notices a staff decision on an orchestrator
+proposal drafts, and the order a customer's accepted offer changed. Each is published after its transaction commits,
 so a surface that refreshes on it reads the committed row. Who may see which change is decided
 in ``api.routes.live.visible``.
 """
@@ -26,6 +27,8 @@ class ChangeKind(StrEnum):
 
     handoff = "handoff"
     reply = "reply"
+    notice = "notice"
+    order = "order"
 
 
 def handoff_change(view: HandoffView) -> dict[str, Any]:
@@ -44,6 +47,16 @@ def reply_change(reply: StaffReply, message: dict[str, Any]) -> dict[str, Any]:
     return {"kind": ChangeKind.reply.value, "id": message.get("id"), "handoff_id": reply.handoff_id,
             "thread_id": reply.thread_id, "customer_id": reply.customer_id, "order_id": reply.order_id,
             "text": reply.text, "sent_at": reply.sent_at.isoformat()}
+
+
+def notice_change(order_id: str, customer_id: str) -> dict[str, Any]:
+    """New notices for a customer's order (their widget reads ``/v1/me/notices`` again)."""
+    return {"kind": ChangeKind.notice.value, "id": order_id, "order_id": order_id, "customer_id": customer_id}
+
+
+def order_change(order_id: str, customer_id: str, status: str) -> dict[str, Any]:
+    """An order a person changed through the API (the shape ingested events use for orders)."""
+    return {"kind": ChangeKind.order.value, "id": order_id, "customer_id": customer_id, "status": status}
 
 
 def announce(runtime: Runtime, changes: list[dict[str, Any]]) -> None:

@@ -1,10 +1,11 @@
 """``GET /v1/live``: the changes events make, pushed to open surfaces as server-sent events.
 
 Each frame is ``event: change`` with the change as JSON (``kind``: inventory | order | node |
-capacity | customer | dead_letter from ingested events, with ``event_type``; handoff | reply
-from people, see ``api.live_changes``; ``id`` and its new values). Staff see every change (a new
-dead letter only ops); a customer only the changes of their own orders and profile and the staff
-replies to them; a verified visitor only their order's. A comment line every ``HEARTBEAT``
+capacity | customer | dead_letter from ingested events, with ``event_type``; handoff | reply |
+notice | order from people, see ``api.live_changes``; ``id`` and its new values). Staff see
+every change (a new dead letter only ops); a customer only the changes of their own orders and
+profile, the staff replies to them and their new notices; a verified visitor only their
+order's. A comment line every ``HEARTBEAT``
 seconds keeps proxies from closing the stream.
 """
 
@@ -35,7 +36,7 @@ def visible(principal: Principal, change: dict[str, Any]) -> bool:
         return True
     kind = change.get("kind")
     if principal.role is Role.customer:
-        return kind in ("order", "customer", "reply") and (
+        return kind in ("order", "customer", "reply", "notice") and (
             change.get("customer_id") == principal.subject
             or (kind == "customer" and change.get("id") == principal.subject))
     if principal.role is Role.anonymous:

@@ -11,6 +11,7 @@ from promesa.store.enums import (
     Channel,
     FulfillmentType,
     IdentityKind,
+    NoticeKind,
     OrderStatus,
     TrackingEventType,
 )
@@ -49,6 +50,17 @@ class OrderLineView(Record):
     allocated_node_id: str | None
 
 
+class NoticeNote(Record):
+    """The latest notice the customer got about an order, so an answer continues from it."""
+
+    kind: NoticeKind
+    sent_on: date = Field(description="The day it was drafted for the customer (local time).")
+    new_date: date | None = None
+    store_name: str | None = None
+    pickup_ready: date | None = None
+    offer_open: bool = Field(False, description="A pickup offer the customer can still accept.")
+
+
 class OrderStatusView(Record):
     """Where an order is and whether its promise holds, with the reasons behind the ETA."""
 
@@ -78,6 +90,7 @@ class OrderStatusView(Record):
         default_factory=list, description="The steps that produced the ETA, for checking it."
     )
     return_window_ends: date | None = None
+    notice: NoticeNote | None = Field(None, description="The latest notice the customer already has.")
 
 
 class OrderSummary(Record):

@@ -195,6 +195,10 @@ class OrchestrationDecision(StrEnum):
     notice_only = "notice_only"
     no_option = "no_option"
     reverted = "reverted"
+    #: only a change the customer must agree to keeps the promise (a pickup): offered to them
+    awaiting_customer = "awaiting_customer"
+    #: the customer said yes to the offer and it ran
+    accepted = "accepted"
 
 
 class NoticeChannel(StrEnum):
@@ -207,6 +211,7 @@ class NoticeKind(StrEnum):
     delay = "delay"
     saved = "saved"
     pickup_reminder = "pickup_reminder"
+    pickup_offer = "pickup_offer"
 
 
 class NoticeStatus(StrEnum):

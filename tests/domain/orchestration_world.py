@@ -31,9 +31,10 @@ SAT = TODAY + timedelta(days=1)
 
 
 def world(session: Session, *, other_stock: int = 5, cur_on_hand: int = 0, locale: str = "es-MX",
-          other_at: tuple[float, float] = CUMBRES) -> None:
+          other_at: tuple[float, float] = CUMBRES, other_ships: bool = True) -> None:
+    """``other_ships=False``: OTHER is a pickup-only store (it hands orders over, ships none)."""
     add_node(session, "CUR", SAN_PEDRO)
-    add_node(session, "OTHER", other_at)
+    add_node(session, "OTHER", other_at).ships = other_ships
     add_carriers(session)
     add_product(session, "SKU-1")
     add_stock(session, "CUR", "SKU-1", on_hand=cur_on_hand, reserved=1)

@@ -42,6 +42,7 @@ class NoticeFields(Record):
     options: list[str] = Field(default_factory=list, description="What the customer may choose.")
     compensation_mxn: float | None = None
     store_name: str | None = None
+    pickup_ready: date | None = Field(None, description="A pickup offer: the day the store has it ready.")
 
 
 def language_of(locale: str | None) -> str:
@@ -70,6 +71,8 @@ def draft(kind: NoticeKind, fields: NoticeFields, language: str) -> tuple[str, s
         body = (f"Hola {name}: {what}. Puedes recogerlo en {where} hasta el {until}."
                 if es else f"Hi {name}: {what}. You can collect it at {where} until {until}.")
         return subject, body
+    if kind is NoticeKind.pickup_offer:
+        return _pickup_offer(fields, language, name, what, promised, new)
     if kind is NoticeKind.saved:
         subject = (f"Cambiamos cómo llega tu pedido {fields.order_id}" if es
                    else f"We changed how your order {fields.order_id} arrives")
@@ -91,4 +94,23 @@ def draft(kind: NoticeKind, fields: NoticeFields, language: str) -> tuple[str, s
             body += " You can choose: " + "; ".join(fields.options) + "."
         if fields.compensation_mxn:
             body += f" For the trouble, here is a coupon for ${fields.compensation_mxn:,.2f} MXN."
+    return subject, body
+
+
+def _pickup_offer(fields: NoticeFields, language: str, name: str, what: str, promised: str,
+                  new: str | None) -> tuple[str, str]:
+    """A delivery that will be late, and a store pickup that keeps the promise, for the customer to accept."""
+    es = language == "es"
+    where = fields.store_name or ("una tienda cercana" if es else "a store nearby")
+    ready = fmt_date(fields.pickup_ready, language) if fields.pickup_ready else promised
+    if es:
+        subject = f"Tu pedido {fields.order_id}: puedes recogerlo a tiempo"
+        late = f"; a domicilio llegaría el {new}" if new else "; a domicilio llegaría después"
+        body = (f"Hola {name}: {what}. Te prometimos el {promised}{late}. Si prefieres, lo tenemos listo para "
+                f"recoger en {where} el {ready}. Dinos si lo quieres así; si no, sigue en camino a tu domicilio.")
+    else:
+        subject = f"Your order {fields.order_id}: you can pick it up on time"
+        late = f"; delivered, it would arrive {new}" if new else "; delivered, it would arrive later"
+        body = (f"Hi {name}: {what}. We promised {promised}{late}. If you prefer, it can be ready for pickup at "
+                f"{where} on {ready}. Tell us if you want that; otherwise it stays on its way to your address.")
     return subject, body

@@ -6,8 +6,9 @@ row per order and trigger: the pass is idempotent, a second run changes nothing)
 - a carrier delay (the parcel is with the carrier) or a pickup hold ending: a notice;
 - otherwise the reroute proposal of the existing fulfillment code; its recommended option runs
   at once when the autonomy policy allows it (audited with the rule), else it waits for staff
-  with the proposal attached; when no option keeps the promise the customer gets a notice with
-  the new date.
+  with the proposal attached; when only a store pickup keeps the promise it is offered to the
+  customer (:mod:`offers`: their consent, not staff's); when nothing keeps it the customer gets a
+  notice with the new date.
 
 Each trigger's work is one savepoint: a failure leaves that order untouched and the pass goes on.
 """
@@ -25,9 +26,9 @@ from promesa.domain.deps import Deps
 from promesa.domain.fulfillment.execution import execute_reroute, record_rejection
 from promesa.domain.fulfillment.proposals import propose_reroute
 from promesa.domain.fulfillment.records import RerouteOption, RerouteProposal
-from promesa.domain.notices.drafting import NoticeFields
-from promesa.domain.notices.outbox import enqueue
 from promesa.domain.orchestration.autonomy import judge
+from promesa.domain.orchestration.notify import tell
+from promesa.domain.orchestration.offers import PICKUP, delivery_eta, offer, pickup_offer, snapshot
 from promesa.domain.orchestration.triggers import Trigger, detect
 from promesa.domain.order_states import CLOSED
 from promesa.domain.records import Record
@@ -41,7 +42,7 @@ from promesa.store.enums import (
     OrderStatus,
     TriggerKind,
 )
-from promesa.store.models import Customer, InventoryPosition, Node, OrchestrationAction, Order, OrderLine
+from promesa.store.models import InventoryPosition, OrchestrationAction, Order, OrderLine
 
 ORCHESTRATOR = Principal(role=Role.system, subject="orchestrator")
 _NOTICE_ONLY = {TriggerKind.carrier_delay: NoticeKind.delay, TriggerKind.pickup_expiring: NoticeKind.pickup_reminder}
@@ -83,40 +84,9 @@ def _system(deps: Deps) -> Deps:
     return Deps(session=deps.session, principal=ORCHESTRATOR, now=deps.now, settings=deps.settings)
 
 
-def _snapshot(deps: Deps, order: Order) -> dict[str, Any]:
-    lines = deps.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).all()
-    return {"service_id": order.service_id,
-            "lines": [{"line_no": ln.line_no, "node_id": ln.allocated_node_id,
-                       "ship_by": ln.ship_by.isoformat() if ln.ship_by else None} for ln in lines]}
-
-
-def _notice(deps: Deps, order: Order, trigger: TriggerKind, key: str, kind: NoticeKind,
-            new_date: date | None) -> int:
-    customer = deps.session.get(Customer, order.customer_id)
-    policy = deps.settings.notices
-    late = (new_date - order.promised_date).days if new_date else 0
-    pickup_node = deps.session.get(Node, order.pickup_node_id) if order.pickup_node_id else None
-    store = pickup_node.name if pickup_node else None
-    fields = NoticeFields(
-        order_id=order.id, customer_name=customer.name if customer else "", trigger=trigger,
-        promised_date=order.promised_date, new_date=new_date, store_name=store,
-        compensation_mxn=policy.compensation_mxn if (kind is NoticeKind.delay and late >= policy.compensation_after_days_late
-                                                     and policy.compensation_mxn) else None)
-    return len(enqueue(deps, order_id=order.id, customer_id=order.customer_id, trigger_key=key,
-                       kind=kind, fields=fields))
-
-
 def _best(proposal: RerouteProposal) -> RerouteOption | None:
     chosen = proposal.recommended_option_id
     return next((o for o in proposal.options if o.option_id == chosen), None)
-
-
-def _latest_eta(proposal: RerouteProposal | None, trigger: Trigger) -> date | None:
-    if proposal is not None and proposal.options:
-        return min(o.eta for o in proposal.options)
-    if proposal is not None and proposal.current_eta:
-        return proposal.current_eta
-    return trigger.expected_date
 
 
 def _handle(deps: Deps, trigger: Trigger, order: Order) -> tuple[OrchestrationAction, int]:
@@ -125,24 +95,27 @@ def _handle(deps: Deps, trigger: Trigger, order: Order) -> tuple[OrchestrationAc
                               detected_at=deps.now, detail=trigger.detail[:2000])
     if trigger.kind in _NOTICE_ONLY:
         row.decision = OrchestrationDecision.notice_only
-        return row, _notice(deps, order, trigger.kind, trigger.key, _NOTICE_ONLY[trigger.kind], trigger.expected_date)
+        return row, tell(deps, order, trigger.kind, trigger.key, _NOTICE_ONLY[trigger.kind], trigger.expected_date)
     try:
         proposal = propose_reroute(sysdeps, order.id)
     except PolicyViolation as stuck:  # lines already picked: nothing to move, tell the customer
         row.decision, row.detail = OrchestrationDecision.notice_only, stuck.message[:2000]
-        return row, _notice(deps, order, trigger.kind, trigger.key, NoticeKind.delay, trigger.expected_date)
+        return row, tell(deps, order, trigger.kind, trigger.key, NoticeKind.delay, trigger.expected_date)
     row.proposal = proposal.model_dump(mode="json")
     best = _best(proposal)
     if best is None or not best.meets_promise:
+        late = delivery_eta(proposal, trigger.expected_date)
+        pickup = pickup_offer(proposal)
+        if pickup is not None:  # only the customer can say yes to a pickup: offer it to them
+            return row, offer(deps, row, order, pickup, late, proposal.reason)
         row.decision, row.detail = OrchestrationDecision.no_option, proposal.reason[:2000]
-        new = _latest_eta(proposal, trigger)
-        return row, _notice(deps, order, trigger.kind, trigger.key, NoticeKind.delay, new)
+        return row, tell(deps, order, trigger.kind, trigger.key, NoticeKind.delay, late)
     verdict = judge(best, deps.settings.autonomy)
     row.option_id = best.option_id
     if not verdict.automatic:
         row.decision, row.detail = OrchestrationDecision.awaiting_approval, verdict.why[:2000]
         return row, 0
-    row.before = _snapshot(deps, order)
+    row.before = snapshot(deps, order)
     execute_reroute(sysdeps, order_id=order.id, option_id=best.option_id, idempotency_key=f"orch:{trigger.key}"[:128],
                     approved_by=f"policy:{verdict.rule}", note=verdict.why)
     row.decision, row.rule, row.detail = OrchestrationDecision.auto_executed, verdict.rule, verdict.why[:2000]
@@ -232,18 +205,29 @@ def _order_of(deps: Deps, row: OrchestrationAction) -> Order:
 
 
 def approve(deps: Deps, action_id: int, note: str | None = None) -> ActionView:
-    """Staff run the queued option (authorized and re-checked by the reroute code)."""
+    """Staff run the queued option (authorized and re-checked by the reroute code).
+
+    A pickup is not staff's to consent to: approving one offers it to the customer instead
+    (:mod:`offers`), and the action then waits for their answer.
+    """
     access.ensure_staff(deps.principal, "approving orchestration proposals")
     row = _action(deps, action_id, OrchestrationDecision.awaiting_approval)
     order = _order_of(deps, row)
-    row.before = _snapshot(deps, order)
+    options: list[dict[str, Any]] = (row.proposal or {}).get("options", [{}])
+    option: dict[str, Any] = next((o for o in options if o.get("option_id") == row.option_id), {})
+    if option.get("kind") == PICKUP:
+        current = (row.proposal or {}).get("current_eta")
+        offer(deps, row, order, RerouteOption.model_validate(option),
+              date.fromisoformat(current) if current else None, f"{deps.principal.label()} approved the pickup")
+        audit.record(deps, "orchestration.offered", "order", row.order_id, {"action_id": row.id, "note": note})
+        deps.session.flush()
+        return view(row)
+    row.before = snapshot(deps, order)
     result = execute_reroute(deps, order_id=row.order_id, option_id=row.option_id or "",
                              idempotency_key=f"orch:{row.key}"[:128], approved_by=deps.principal.label(), note=note)
     row.decision, row.decided_by, row.decided_at = OrchestrationDecision.approved, deps.principal.label(), deps.now
-    options: list[dict[str, Any]] = (row.proposal or {}).get("options", [{}])
-    option: dict[str, Any] = next((o for o in options if o.get("option_id") == row.option_id), {})
     if option.get("kind") not in deps.settings.autonomy.invisible_kinds:  # the customer will see it
-        _notice(deps, order, row.trigger, row.key, NoticeKind.saved, result.eta)
+        tell(deps, order, row.trigger, row.key, NoticeKind.saved, result.eta)
     audit.record(deps, "orchestration.approved", "order", row.order_id, {"action_id": row.id, "note": note})
     deps.session.flush()
     return view(row)
@@ -257,7 +241,7 @@ def reject(deps: Deps, action_id: int, note: str | None = None) -> ActionView:
     record_rejection(deps, action="orchestration", order_id=row.order_id, rejected_by=deps.principal.label(), note=note)
     row.decision, row.decided_by, row.decided_at = OrchestrationDecision.rejected, deps.principal.label(), deps.now
     current = (row.proposal or {}).get("current_eta")
-    _notice(deps, order, row.trigger, row.key, NoticeKind.delay, date.fromisoformat(current) if current else None)
+    tell(deps, order, row.trigger, row.key, NoticeKind.delay, date.fromisoformat(current) if current else None)
     deps.session.flush()
     return view(row)
 
