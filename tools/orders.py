@@ -42,8 +42,11 @@ def get_order_status(deps: Deps, args: OrderIdArgs, env: ToolEnv) -> OrderStatus
     their own orders; an order they may not see is reported as not found.
     """
     from promesa.domain import orders
+    from promesa.domain.notices.outbox import latest_note
 
-    return orders.get_order_status(deps, args.order_id)
+    view = orders.get_order_status(deps, args.order_id)
+    # a customer already told about this order: the answer continues from that notice
+    return view.model_copy(update={"notice": latest_note(deps, view.order_id)})
 
 
 @tool(roles=[Role.customer], returns=OrderSummaries)

@@ -55,6 +55,17 @@ P: dict[str, tuple[str, str]] = {
                          "Ya se entregó; puedes devolverlo hasta el {until}."),
     "late_offer": ("I can look into shipping it from another store or switching it to pickup if you like.",
                    "Si quieres, puedo revisar si se puede enviar desde otra tienda o cambiarlo a recolección."),
+    # the notice the customer already got about the order (the answer continues from it)
+    "notice_delay": ("We already wrote to you about this delay on {sent}.",
+                     "Ya te escribimos sobre este retraso el {sent}."),
+    "notice_offer": ("As we wrote to you on {sent}, you can still pick it up at {store} on {ready} instead: "
+                     "use the button on that message, or tell me.",
+                     "Como te escribimos el {sent}, aún puedes recogerlo en {store} el {ready}: "
+                     "usa el botón de ese mensaje o dímelo."),
+    "notice_saved": ("As we wrote to you on {sent}, we changed how it travels so it still arrives on time.",
+                     "Como te escribimos el {sent}, cambiamos cómo viaja para que siga llegando a tiempo."),
+    "notice_reminder": ("We reminded you on {sent} that it is waiting for you at the store.",
+                        "El {sent} te recordamos que te espera en la tienda."),
     # errors
     "err_not_found": ("I couldn't find an order with that number linked to your account.",
                       "No encontré un pedido con ese número asociado a tu cuenta."),

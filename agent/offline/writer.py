@@ -64,7 +64,29 @@ def order_status(data: dict[str, Any], lang: str) -> str:
     if status not in ("delivered", "picked_up", "ready_for_pickup") and not (reason and reason in parts):
         # a late order's reason already tells its latest scan; otherwise the last scan is news
         parts.append(_last_scan(data, lang))
-    return " ".join(p for p in parts if p)
+    told = _notice(data, lang)
+    if told and say("late_offer", lang) in parts:
+        parts.remove(say("late_offer", lang))  # the notice already says what they may choose
+    return " ".join(p for p in [*parts, told] if p)
+
+
+def _notice(data: dict[str, Any], lang: str) -> str:
+    """The notice the customer already got about this order, so the answer continues from it."""
+    note = _d(data.get("notice"))
+    if not note.get("sent_on") or data.get("status") in ("delivered", "picked_up", "cancelled"):
+        return ""
+    sent = fmt_date(note["sent_on"], lang)
+    kind = note.get("kind")
+    if kind == "pickup_offer" and note.get("offer_open") and note.get("store_name"):
+        ready = fmt_date(note["pickup_ready"], lang) if note.get("pickup_ready") else "?"
+        return say("notice_offer", lang, sent=sent, store=note["store_name"], ready=ready)
+    if kind == "saved":
+        return say("notice_saved", lang, sent=sent)
+    if kind == "pickup_reminder":
+        return say("notice_reminder", lang, sent=sent)
+    if kind in ("delay", "pickup_offer"):  # the ETA sentence above gives today's date
+        return say("notice_delay", lang, sent=sent)
+    return ""
 
 
 def _last_scan(data: dict[str, Any], lang: str) -> str:
