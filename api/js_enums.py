@@ -13,8 +13,10 @@ from pathlib import Path
 from agent.decisions import decision_types
 from agent.offline.intent_names import Intent
 from promesa.domain.fulfillment.rights import ChangeField
+from promesa.domain.notices.outbox import OfferState
 from promesa.domain.order_states import OrderStage
 from promesa.errors import ErrorCode
+from promesa.store.enums import NoticeKind, OrchestrationDecision, TriggerKind
 from tools.names import ToolName
 
 #: Where the generated file lives (served as /static/js/enums.js before cards.js).
@@ -30,6 +32,10 @@ def enums() -> dict[str, list[str]]:
         "ErrorCode": [code.value for code in ErrorCode],
         "OrderStage": [stage.value for stage in OrderStage],
         "Intent": [intent.value for intent in Intent],
+        "OrchestrationDecision": [d.value for d in OrchestrationDecision],
+        "TriggerKind": [t.value for t in TriggerKind],
+        "NoticeKind": [k.value for k in NoticeKind],
+        "OfferState": [s.value for s in OfferState],
     }
 
 

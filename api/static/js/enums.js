@@ -118,5 +118,35 @@
       "complaint": "complaint",
       "data_request": "data_request",
     }),
+    OrchestrationDecision: Object.freeze({
+      "auto_executed": "auto_executed",
+      "awaiting_approval": "awaiting_approval",
+      "approved": "approved",
+      "rejected": "rejected",
+      "notice_only": "notice_only",
+      "no_option": "no_option",
+      "reverted": "reverted",
+      "awaiting_customer": "awaiting_customer",
+      "accepted": "accepted",
+    }),
+    TriggerKind: Object.freeze({
+      "carrier_delay": "carrier_delay",
+      "stock_loss": "stock_loss",
+      "capacity_drop": "capacity_drop",
+      "node_closed": "node_closed",
+      "missed_cutoff": "missed_cutoff",
+      "pickup_expiring": "pickup_expiring",
+    }),
+    NoticeKind: Object.freeze({
+      "delay": "delay",
+      "saved": "saved",
+      "pickup_reminder": "pickup_reminder",
+      "pickup_offer": "pickup_offer",
+    }),
+    OfferState: Object.freeze({
+      "open": "open",
+      "accepted": "accepted",
+      "closed": "closed",
+    }),
   });
 })(window);

@@ -32,6 +32,7 @@
     if (c.kind === "handoff") return `Ticket #${c.id}: ${c.status === "open" ? "waiting for a person" : c.status}`;
     if (c.kind === "reply") return `Ticket #${c.handoff_id}: reply sent to the customer`;
     if (c.kind === "dead_letter") return `Rejected event from ${c.source}: ${c.reason}`;
+    if (c.kind === "notice") return `${c.order_id}: notice drafted for the customer`;
     return `${c.kind} ${c.id}`;
   }
 
@@ -83,6 +84,10 @@
       // a person's reply into this very conversation (the feed sends only the owner's replies)
       const pane = global.Promesa && global.Promesa.widgetPane;
       if (change.kind === "reply" && pane && pane.threadId === change.thread_id) { pane.staff(change); return; }
+      // a notice drafted for this customer, or an order of theirs that moved: the conversation's
+      // notices follow (a new one joins it, an answered offer loses its button)
+      const notices = global.Promesa && global.Promesa.widgetNotices;
+      if (notices && (change.kind === "notice" || change.kind === "order")) notices.refresh();
       if (change.kind !== "order") return;
       document.querySelectorAll("[data-testid=card-order-status]").forEach((card) => {
         if (!card.textContent.includes(change.id)) return;

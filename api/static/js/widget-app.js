@@ -79,7 +79,9 @@
   P.loadStores(client);
   const chatRoot = el("div", { class: "chat-root" });
   document.body.append(chatRoot);
+  let notices = null;
   const pane = new P.ChatPane({ client, root: chatRoot, lang: () => lang, audience: "customer", storageKey: "promesa.widget.thread",
+    onReset: () => { if (notices) notices.reset(); },
     onAuthError: (opts) => signOut(opts && opts.silent ? null : TEXT[lang].expired),
     onChoose: (option, d, chat) => {
       // the store's name for the shopper, its code for the agent that must act on it
@@ -88,6 +90,10 @@
       chat.ask(lang === "es" ? `Sí, lo recojo en ${store}` : `Yes, I'll pick it up at ${store}`);
     } });
   P.widgetPane = pane;  // live.js shows a person's reply in it
+  // the notices sent about the customer's orders, in the conversation (live.js refreshes them)
+  notices = new P.WidgetNotices({ client, pane, lang: () => lang,
+    scoped: () => Boolean(sessionStorage.getItem("promesa.widget.scope")) });
+  P.widgetNotices = notices;
   // replies a person sent while this tab was closed are in the conversation itself
   pane.ready.then(async () => {
     if (!pane.threadId || !client.token) return;
@@ -154,6 +160,8 @@
     pane.send.disabled = !client.token;
     if (!pane.messages.children.length || pane.messages.querySelector("[data-greeting]")) greet();
     quickReplies();
+    if (client.token) notices.refresh();  // in this language
+    else { pane.messages.querySelectorAll("[data-notice-id]").forEach((n) => n.remove()); notices.reset(); }
   }
 
   function greet() {

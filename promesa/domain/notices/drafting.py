@@ -105,12 +105,17 @@ def _pickup_offer(fields: NoticeFields, language: str, name: str, what: str, pro
     ready = fmt_date(fields.pickup_ready, language) if fields.pickup_ready else promised
     if es:
         subject = f"Tu pedido {fields.order_id}: puedes recogerlo a tiempo"
-        late = f"; a domicilio llegaría el {new}" if new else "; a domicilio llegaría después"
+        late = "" if _in_time(fields) else f"; a domicilio llegaría el {new}" if new else "; a domicilio llegaría después"
         body = (f"Hola {name}: {what}. Te prometimos el {promised}{late}. Si prefieres, lo tenemos listo para "
                 f"recoger en {where} el {ready}. Dinos si lo quieres así; si no, sigue en camino a tu domicilio.")
     else:
         subject = f"Your order {fields.order_id}: you can pick it up on time"
-        late = f"; delivered, it would arrive {new}" if new else "; delivered, it would arrive later"
+        late = "" if _in_time(fields) else f"; delivered, it would arrive {new}" if new else "; delivered, it would arrive later"
         body = (f"Hi {name}: {what}. We promised {promised}{late}. If you prefer, it can be ready for pickup at "
                 f"{where} on {ready}. Tell us if you want that; otherwise it stays on its way to your address.")
     return subject, body
+
+
+def _in_time(fields: NoticeFields) -> bool:
+    """The delivery still keeps the promise (an offer staff chose to make anyway): no late date to tell."""
+    return fields.new_date is not None and fields.new_date <= fields.promised_date
