@@ -21,6 +21,7 @@ from api.auth import issue_token
 from api.deps import RuntimeDep
 from api.errors import ApiError
 from api.modes import demo_enabled
+from api.storefront import address_of, products
 from knowledge.documents import PolicyDocument, load_library
 from promesa.principal import Principal, Role
 from promesa.store.models import Customer
@@ -90,7 +91,9 @@ def demo_shop(request: Request, runtime: RuntimeDep, customer: str = "", lang: s
         rows = session.execute(
             select(Customer.id, Customer.name).where(Customer.id.in_(DEMO_CUSTOMERS)).order_by(Customer.id)
         ).all()
-    known = {row.id for row in rows}
+        known = {row.id for row in rows}
+        shown = products(session)
+        address = address_of(session, customer) if customer in known else None
     token = ""
     if customer in known:
         principal = Principal(role=Role.customer, subject=customer)
@@ -107,6 +110,8 @@ def demo_shop(request: Request, runtime: RuntimeDep, customer: str = "", lang: s
             "token": token,
             "lang": lang if lang in ("en", "es") else "",
             "base": str(request.base_url).rstrip("/"),
+            "products": shown,
+            "address": address,
         },
     )
 

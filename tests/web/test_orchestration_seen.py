@@ -133,7 +133,7 @@ def test_ops_approves_a_pickup_the_customer_sees_it_live_and_accepts(orchestrate
     expect(notice).to_have_count(1)
     expect(notice).to_contain_text(f"Aviso sobre tu pedido {ORDER}")
     accept = notice.get_by_test_id("notice-accept")
-    expect(accept).to_contain_text(re.compile(r"Recogerlo en Tienda .+ el \w+,? \d+ de \w+"))
+    expect(accept).to_contain_text(re.compile(r"Recogerlo en Tienda .+ el \S+ \d+ de \S+"))
     assert_readable(widget.get_by_test_id("messages").inner_text(), lang="es")
     assert_accessible(_widget_frame(shop), "widget with a pickup offer")
     page_factory.shot(shop, "widget-notice-offer-phone-es", full=False)
@@ -158,7 +158,7 @@ def test_ops_approves_a_pickup_the_customer_sees_it_live_and_accepts(orchestrate
 
     accept.click()
     status = notice.get_by_test_id("notice-status")
-    expect(status).to_contain_text(re.compile(r"Listo: tu pedido estará listo para recoger en Tienda .+ el \w+,? \d+ de \w+\."))
+    expect(status).to_contain_text(re.compile(r"Listo: tu pedido estará listo para recoger en Tienda .+ el \S+ \d+ de \S+\."))
     expect(notice.get_by_test_id("notice-accept")).to_have_count(0)
     assert_readable(widget.get_by_test_id("messages").inner_text(), lang="es")
     page_factory.shot(shop, "widget-notice-accepted-phone-es", full=False)
@@ -168,3 +168,49 @@ def test_ops_approves_a_pickup_the_customer_sees_it_live_and_accepts(orchestrate
     expect(panel.get_by_test_id("orchestration-action").filter(has_text=ORDER).first).to_contain_text(
         "Accepted by the customer")
     expect(panel.get_by_test_id("orchestration-action").filter(has_text=ORDER).first).to_contain_text("Customer C-1008")
+
+
+def test_the_storefront_promises_places_and_the_widget_knows_the_order(orchestrated, page_factory):
+    """Carlos (Monterrey, 64000) buys two products: each shows its promise, the cart its plan, and
+    the placed order is the widget's to answer about."""
+    shop = page_factory(locale="es-MX", viewport=DESKTOP)
+    shop.goto(f"{orchestrated.url}/shop?customer=C-1001")
+    front = shop.get_by_test_id("storefront")
+    products = front.get_by_test_id("product")
+    expect(products.first.get_by_test_id("promise-ship")).to_contain_text(re.compile(r"Llega el \S+ \d+ de \S+"))
+    expect(products.first.get_by_test_id("promise-pickup")).to_contain_text(re.compile(r"Recoge en .+ el \S+ \d+ de \S+"))
+    products.nth(0).get_by_test_id("product-add").click()
+    products.nth(1).get_by_test_id("product-add").click()
+    expect(front.get_by_test_id("cart-line")).to_have_count(2)
+    front.get_by_test_id("checkout-plan").click()
+    expect(front.get_by_test_id("plan-latest")).to_contain_text(re.compile(r"Todo llega a más tardar el \S+ \d+ de \S+\."))
+    expect(front.get_by_test_id("plan-shipment").first).to_contain_text(re.compile(r"Sale de .+, llega el"))
+    assert_readable(front.inner_text(), lang="es")
+    assert_accessible(shop, "storefront with a cart plan")
+    page_factory.shot(shop, "shop-cart-plan-desktop-es", full=True)
+
+    front.get_by_test_id("checkout-place").click()
+    placed = front.get_by_test_id("checkout-placed")
+    expect(placed).to_contain_text(re.compile(r"Pedido PO-\d+ confirmado: llega a más tardar el"))
+    order_id = re.search(r"PO-\d+", placed.inner_text()).group(0)
+    expect(front.get_by_test_id("cart-line")).to_have_count(0)
+
+    shop.get_by_test_id("promesa-bubble").click()
+    widget = shop.frame_locator("[data-testid=promesa-frame]")
+    widget.get_by_test_id("chat-input").fill(f"¿Dónde está mi pedido {order_id}?")
+    widget.get_by_test_id("chat-send").click()
+    expect(widget.get_by_test_id("msg-agent").last).to_contain_text(f"El pedido {order_id} está")
+    expect(widget.get_by_test_id("card-order-status").last).to_contain_text(order_id)
+    assert_readable(widget.get_by_test_id("messages").inner_text(), lang="es")
+    page_factory.shot(shop, "shop-order-in-widget-desktop-es", full=False)
+
+
+def test_a_postal_code_promising_does_not_serve_is_said_not_asked(orchestrated, page_factory):
+    shop = page_factory(viewport=PHONE)
+    shop.goto(f"{orchestrated.url}/shop?customer={CUSTOMER}&lang=en")  # 11560: no delivery zone yet
+    front = shop.get_by_test_id("storefront")
+    expect(front.get_by_test_id("not-served")).to_contain_text("We don't deliver to postal code 11560.")
+    expect(front.get_by_test_id("product-promise").first).to_have_text("No dates for this postal code")
+    expect(front.get_by_test_id("checkout-plan")).to_be_disabled()
+    assert_readable(front.inner_text())
+    assert_accessible(shop, "storefront on a phone, postal code not served")

@@ -91,7 +91,9 @@
     } });
   P.widgetPane = pane;  // live.js shows a person's reply in it
   // the notices sent about the customer's orders, in the conversation (live.js refreshes them)
-  notices = new P.WidgetNotices({ client, pane, lang: () => lang,
+  // a token handed in by the shop is checked once before anything reads with it
+  let authorized = Promise.resolve(true);
+  notices = new P.WidgetNotices({ client, pane, lang: () => lang, authorized: () => authorized,
     scoped: () => Boolean(sessionStorage.getItem("promesa.widget.scope")) });
   P.widgetNotices = notices;
   // replies a person sent while this tab was closed are in the conversation itself
@@ -196,6 +198,7 @@
       const body = Object.assign({ order_id: orderInput.value.trim() }, splitContact(contactInput.value));
       const result = await client.post("/v1/auth/verify-order", body);
       client.setToken(result.access_token || result.token);
+      authorized = Promise.resolve(true);
       sessionStorage.setItem("promesa.widget.scope", (result.principal && result.principal.order_scope) || body.order_id);
       pane.reset();
       paint();
@@ -208,7 +211,12 @@
   }
 
   // a token handed in by the shop that the API no longer accepts: say so, offer verification
-  if (client.token) client.get("/v1/auth/me").catch((err) => { if (err.status === 401) signOut(TEXT[lang].expired); });
+  if (client.token) {
+    authorized = client.get("/v1/auth/me").then(() => true, (err) => {
+      if (err.status === 401) signOut(TEXT[lang].expired);
+      return err.status !== 401;
+    });
+  }
   if (pane.restored && pane.log().some((e) => e.kind === "user")) {
     // continue in the language the conversation was in
     const last = pane.log().filter((e) => e.kind === "user").pop();

@@ -20,7 +20,8 @@
   };
 
   class WidgetNotices {
-    // options: {client, pane, lang(), scoped()} — scoped(): a verified visitor (no notices to read)
+    // options: {client, pane, lang(), scoped(), authorized()} — scoped(): a verified visitor (no
+    // notices to read); authorized(): a promise that the token was accepted
     constructor(options) { this.o = options; this.shown = new Map(); this.loading = null; }
     t() { return TEXT[this.o.lang() === "es" ? "es" : "en"]; }
 
@@ -33,7 +34,9 @@
       this.loaded = true;
       const lang = this.o.lang() === "es" ? "es" : "en";
       // after the restored transcript, so the notices sit where they belong in it
-      this.loading = this.o.pane.ready.then(() => client.get(`/v1/me/notices?lang=${lang}`))
+      const allowed = this.o.authorized ? this.o.authorized() : Promise.resolve(true);
+      this.loading = Promise.all([this.o.pane.ready, allowed])
+        .then(([, ok]) => (ok && client.token ? client.get(`/v1/me/notices?lang=${lang}`) : []))
         .then((list) => (list || []).slice().reverse().forEach((n) => this.place(n, first)))
         .catch(() => { /* an expired session is handled when the shopper writes */ });
       return this.loading;
