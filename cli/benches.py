@@ -32,3 +32,12 @@ def api_load(ctx: BenchContext) -> list[BenchResult]:
     from api.bench_load import run_api_load_bench
 
     return run_api_load_bench(ctx)
+
+
+@benchmark("events_post", by_default=False)
+def events_post(ctx: BenchContext) -> list[BenchResult]:
+    """Signed events through ``POST /v1/events`` of a served API: events/s and POST-to-visible
+    p95 beside raw-SQL references (``api/bench_events.py``); it serves the API, so on request."""
+    from api.bench_events import run_events_post_bench
+
+    return run_events_post_bench(ctx)

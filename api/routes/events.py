@@ -7,11 +7,14 @@ A sender authenticates as an event source: ``X-Promesa-Source`` (its name),
 commits once (``event_batch_commit=per_batch``, the default) or once per event (``per_event``);
 either way each event is all-or-nothing and gets its own result, and a rejected one never
 undoes the others. The answer is 200 when every event was accepted or a duplicate, 207 when
-some were rejected (their results say why).
+some were rejected (their results say why). A committed batch's changes go to the change feed
+once the answer is sent: the events are already in ATP, and a feed that fails is logged, not
+answered as a 500 for events that committed (the sender would only send them again).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime
 from typing import Annotated, Any
@@ -20,6 +23,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.background import BackgroundTask
 
 from api.deps import DomainDeps, NowDep, OpsDep, RowId, RuntimeDep, StaffDep
 from api.errors import ApiError, error_response
@@ -35,6 +39,7 @@ from promesa.principal import Principal
 from promesa.store.enums import Channel
 
 router = APIRouter(tags=["events"])
+log = logging.getLogger("promesa.events")
 
 #: The status of a single rejected event, by its error code.
 _STATUS = {"invalid_input": 422, "not_found": 404, "forbidden": 403, "conflict": 409,
@@ -76,27 +81,35 @@ async def post_events(request: Request, runtime: RuntimeDep, now: NowDep) -> JSO
                               f"a batch carries at most {runtime.settings.event_batch_max} events", "body")
     assert runtime.sessions is not None
     feed: LocalFeed | None = getattr(runtime, "change_feed", None)
-    results = await _run(runtime, runtime.sessions, principal, now, raws, feed)
+    results, published = await _run(runtime, runtime.sessions, principal, now, raws, feed)
     counts = {s: sum(1 for r in results if r.status is s) for s in Status}
     payload = EventResults(accepted=counts[Status.accepted], duplicates=counts[Status.duplicate],
                            rejected=counts[Status.rejected], results=results)
     status = 207 if counts[Status.rejected] else 200
     if len(results) == 1 and results[0].error is not None:  # one event: its own error status
         status = _STATUS.get(results[0].error.code, 409)
-    return JSONResponse(payload.model_dump(mode="json"), status_code=status)
+    after = None if published or feed is None else BackgroundTask(_publish, feed, results)
+    return JSONResponse(payload.model_dump(mode="json"), status_code=status, background=after)
+
+
+def _publish(feed: LocalFeed, results: list[EventResult]) -> None:
+    """Push a committed batch's changes (after its answer: measured 5-15 ms for 100 changes on
+    PostgreSQL, a third of the POST, and the events are visible in ATP without it)."""
+    try:
+        feed.publish_results(results)
+    except Exception:  # the events committed: the open surfaces miss these changes until a reload
+        log.exception("the change feed failed to publish %d results", len(results))
 
 
 async def _run(runtime: RuntimeDep, sessions: sessionmaker[Session], principal: Principal, now: datetime,
-               raws: list[Any], feed: LocalFeed | None) -> list[EventResult]:
+               raws: list[Any], feed: LocalFeed | None) -> tuple[list[EventResult], bool]:
+    """The results, and whether their changes were published already (one event per commit)."""
     from starlette.concurrency import run_in_threadpool
 
-    if runtime.settings.event_batch_commit == "per_batch":  # one commit, so one publication
-        results = await run_in_threadpool(ingest_batch, sessions, principal, now, runtime.settings, raws)
-        if feed is not None:
-            await run_in_threadpool(feed.publish_results, results)
-        return results
+    if runtime.settings.event_batch_commit == "per_batch":  # one commit, so one publication, after the answer
+        return await run_in_threadpool(ingest_batch, sessions, principal, now, runtime.settings, raws), False
     publish = feed.publish_result if feed is not None else None
-    return await run_in_threadpool(ingest_each, sessions, principal, now, runtime.settings, raws, publish)
+    return await run_in_threadpool(ingest_each, sessions, principal, now, runtime.settings, raws, publish), True
 
 
 @router.get("/v1/events/dead-letters", response_model=list[DeadLetterView], responses=ERRORS)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from api.main import create_app
 from promesa.domain.events.sources import sign
 from promesa.store.enums import OrderStatus
-from promesa.store.models import Order
+from promesa.store.models import InventoryPosition, Order
 from tests.domain.events_helpers import SOURCES, ev, world
 
 
@@ -217,3 +217,24 @@ def test_a_per_batch_commit_keeps_each_result_and_publishes_the_batch_once(api_s
     assert len(published) == 1  # one publication for the committed batch
     assert [c["kind"] for c in published[0]] == ["inventory", "dead_letter", "inventory"]
     assert published[0][2]["on_hand"] == 3  # 5 - 1 - 1
+
+
+def test_a_failing_change_feed_never_turns_a_committed_batch_into_an_error(api_settings, engine, agent, caplog):
+    from promesa.events.feed import LocalFeed
+
+    class Broken(LocalFeed):
+        def publish(self, changes):
+            raise ConnectionError("feed down")
+
+    settings = api_settings.model_copy(update={"event_sources": SOURCES, "event_batch_commit": "per_batch"})
+    with Session(engine) as session:
+        world(session)
+    with TestClient(create_app(settings, engine=engine, agent=agent), raise_server_exceptions=True) as client:
+        client.app.state.runtime.change_feed.close()
+        client.app.state.runtime.change_feed = Broken()
+        answer = post(client, [sale(1), sale(1)], source="pos")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["accepted"] == 2
+    with Session(engine) as session:  # the sales committed although nothing was pushed
+        assert session.get(InventoryPosition, ("MX-STORE-01", "SKU-1")).on_hand == 3
+    assert "the change feed failed" in caplog.text
