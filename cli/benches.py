@@ -17,6 +17,14 @@ def agent_turn(ctx: BenchContext) -> list[BenchResult]:
     return run_agent_turn_bench(ctx)
 
 
+@benchmark("agent_turn_long_thread")
+def agent_turn_long_thread(ctx: BenchContext) -> list[BenchResult]:
+    """The turn at positions 10, 20, 40 of one thread beside its first (``agent/bench_long_thread.py``)."""
+    from agent.bench_long_thread import run_long_thread_bench
+
+    return run_long_thread_bench(ctx)
+
+
 @benchmark("nlu_read")
 def nlu_read(ctx: BenchContext) -> list[BenchResult]:
     """``nlu_read`` beside ``offline_model_turn`` (``agent/offline/nlu_bench.py``)."""

@@ -8,10 +8,12 @@ orders, or a yes/no on a proposal).
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from langchain_core.messages import (
@@ -27,6 +29,7 @@ from agent.offline.entities import Entities, extract
 from agent.offline.intent_names import Intent, intent_or_none
 from agent.offline.intents import Classification, classify
 from agent.offline.language import Lang, detect
+from agent.offline.nlu_model import IntentModel, get_model
 from agent.offline.normalise import normalise
 
 _HEADER = re.compile(r"^\s*(current time|now|role|user|subject|order scope|language|locale)\s*:\s*(\S+)",
@@ -209,12 +212,8 @@ def build(messages: list[BaseMessage], *, now: datetime | None = None, role: str
                 p.get("text", "") for p in msg.content if isinstance(p, dict))
             lang_seen = detect(text, lang_seen, default=ctx.lang)
             ctx.lang = lang_seen
-            ent = extract(text, ctx.now.date() if ctx.now else None)
-            if ctx.pending == "order_id" and not ent.order_ids:
-                # We asked for an order number, so a bare number in the reply is one ("es el 5001").
-                ent.order_ids = [f"PO-{n}" for n in re.findall(r"(?<![\w-])(\d{4,8})\b", text)][:3]
-            norm = normalise(text)
-            nlu = classify(text, ent, ctx.pending, persona=ctx.role)
+            ent, norm, nlu = _understand(text, ctx.now.date() if ctx.now else None, ctx.pending, ctx.role,
+                                         get_model())
             chosen = None if ent.order_ids or ent.customer_ids else choose(text, ent, ctx.candidates)
             ctx.turn = Turn(text, norm, ent, nlu, ctx.pending, ctx.pending_intent, ctx.pending_action,
                             ctx.last_intent, ctx.turn.entities if ctx.turn else None,
@@ -246,7 +245,28 @@ def build(messages: list[BaseMessage], *, now: datetime | None = None, role: str
             _absorb_result(ctx, res)
     if ctx.forced_lang:
         ctx.lang = ctx.forced_lang
+    if ctx.turn is not None:
+        # what the planner reads is its own copy: the memo's records stay as they were computed
+        ctx.turn.entities, ctx.turn.nlu = copy.deepcopy(ctx.turn.entities), copy.deepcopy(ctx.turn.nlu)
+        ctx.turn.prev_entities = copy.deepcopy(ctx.turn.prev_entities)
     return ctx
+
+
+@lru_cache(maxsize=4096)
+def _understand(text: str, today: date | None, pending: str | None, role: str | None,
+                model: IntentModel) -> tuple[Entities, str, Classification]:
+    """One human message read: entities, normalised text, intent.
+
+    A pure function of its arguments, memoised: ``build`` rereads the whole history on every
+    model call, and without the memo turn N classified all N earlier messages again (issue #13:
+    turn 40 cost 4.5x turn 1). ``model`` is part of the key, so another model never reads
+    another's answers; the records are shared, so ``build`` hands the planner copies.
+    """
+    ent = extract(text, today)
+    if pending == "order_id" and not ent.order_ids:
+        # We asked for an order number, so a bare number in the reply is one ("es el 5001").
+        ent.order_ids = [f"PO-{n}" for n in re.findall(r"(?<![\w-])(\d{4,8})\b", text)][:3]
+    return ent, normalise(text), classify(text, ent, pending, persona=role, model=model)
 
 
 def call_key(name: str, args: dict[str, Any]) -> str:

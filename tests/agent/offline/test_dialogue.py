@@ -203,3 +203,36 @@ def test_a_pickup_request_with_no_open_order_is_answered_from_the_pickup_policy(
     final = chat.answer(ok([{"citation": "pickup#who-may-collect", "locale": "en", "title": "Pickup",
                              "section_title": "Who may collect", "text": "The buyer may collect with an ID."}]))
     assert final.content.startswith("The buyer may collect") and "open orders" not in final.content
+
+
+def test_rereading_a_history_reads_each_message_once_and_gives_the_same_state():
+    # build rereads the whole thread on every model call: the per-message reading is memoised
+    dialogue._understand.cache_clear()
+    history = [system("customer", "C-1001"), HumanMessage("where is my order PO-5001?"),
+               AIMessage("It is late."), HumanMessage("¿por qué llega tarde?")]
+    first = dialogue.build(history)
+    misses = dialogue._understand.cache_info().misses
+    again = dialogue.build(history)
+    assert dialogue._understand.cache_info().misses == misses == 2
+    assert (again.turn.nlu, again.turn.entities, again.order_ids, again.lang) == \
+        (first.turn.nlu, first.turn.entities, first.order_ids, first.lang)
+
+
+def test_the_planner_gets_its_own_copy_of_the_memoised_reading():
+    history = [system("customer", "C-1001"), HumanMessage("where is my order PO-5001?")]
+    ctx = dialogue.build(history)
+    ctx.turn.entities.order_ids.append("PO-9999")
+    ctx.turn.nlu.also.append(ctx.turn.nlu.intent)
+    fresh = dialogue.build(history)
+    assert fresh.turn.entities.order_ids == ["PO-5001"]
+    assert fresh.turn.nlu.also == []
+
+
+def test_a_pending_order_question_is_part_of_the_reading():
+    # the same words read differently after "which order?": a bare number is then an order id
+    bare = dialogue.build([system("customer", "C-1001"), HumanMessage("5001")])
+    asked = dialogue.build([system("customer", "C-1001"), HumanMessage("where is my order?"),
+                            AIMessage("Which order?", response_metadata={"promesa": {"pending": "order_id"}}),
+                            HumanMessage("es el 5001")])
+    assert "PO-5001" in asked.turn.entities.order_ids
+    assert bare.turn.pending is None and asked.turn.pending == "order_id"
