@@ -7,7 +7,8 @@ row per order and trigger: the pass is idempotent, a second run changes nothing)
 - otherwise the reroute proposal of the existing fulfillment code; its recommended option runs
   at once when the autonomy policy allows it (audited with the rule), else it waits for staff
   with the proposal attached; when no option keeps the promise the customer gets a notice with
-  the new date.
+  the new date — and when the allocated node cannot ship at all (its stock is gone), the
+  earliest option elsewhere waits for staff, since a late delivery beats none.
 
 Each trigger's work is one savepoint: a failure leaves that order untouched and the pass goes on.
 """
@@ -111,6 +112,15 @@ def _best(proposal: RerouteProposal) -> RerouteOption | None:
     return next((o for o in proposal.options if o.option_id == chosen), None)
 
 
+def _stranded_fallback(proposal: RerouteProposal) -> RerouteOption | None:
+    """The earliest executable option when the allocated node cannot ship at all (its stock is
+    gone) and nothing keeps the promise: a late delivery beats none, so a person decides it."""
+    if proposal.current_eta is not None or proposal.problem is None:
+        return None
+    movable = [o for o in proposal.options if o.executable]
+    return min(movable, key=lambda o: (o.eta, o.cost_delta_mxn, o.option_id), default=None)
+
+
 def _latest_eta(proposal: RerouteProposal | None, trigger: Trigger) -> date | None:
     if proposal is not None and proposal.options:
         return min(o.eta for o in proposal.options)
@@ -134,8 +144,14 @@ def _handle(deps: Deps, trigger: Trigger, order: Order) -> tuple[OrchestrationAc
     row.proposal = proposal.model_dump(mode="json")
     best = _best(proposal)
     if best is None or not best.meets_promise:
-        row.decision, row.detail = OrchestrationDecision.no_option, proposal.reason[:2000]
-        new = _latest_eta(proposal, trigger)
+        late = _stranded_fallback(proposal)
+        new = late.eta if late is not None else _latest_eta(proposal, trigger)
+        if late is not None:  # breaks the promise, so never automatic: staff approve the move
+            row.decision, row.option_id = OrchestrationDecision.awaiting_approval, late.option_id
+            row.detail = (f"{proposal.reason}; the stock is gone at {proposal.current_node}: "
+                          f"{late.option_id} delivers on {late.eta}, after the promise")[:2000]
+        else:
+            row.decision, row.detail = OrchestrationDecision.no_option, proposal.reason[:2000]
         return row, _notice(deps, order, trigger.kind, trigger.key, NoticeKind.delay, new)
     verdict = judge(best, deps.settings.autonomy)
     row.option_id = best.option_id
