@@ -4,6 +4,12 @@ A late order is one delivered after its promised date, or never delivered (its s
 an oversell, or still queued when the replay ended). It was *notified before breach* when a
 notice about it was sent by the end of its promised day (local time); a late order with no such
 notice is one expected "where is my order?" contact.
+
+An *oversell* is an order that never shipped because its units were not there although
+nothing took them after it was placed: stock promised that did not exist. Every policy reserves
+at placement under the same guard (naive ignores capacity, not stock), so none may oversell.
+An order whose reserved units a stock loss (shrink) destroyed after it was placed, and that
+nothing moved elsewhere, is *lost to a stock loss* instead: late like any other, counted apart.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ def metrics(outcome: Outcome, baseline_cost: float) -> tuple[dict[str, Any], dic
             continue
         late.append(order_id)
         if arrived is None:
-            oversold += order_id in outcome.blocked
+            oversold += order_id in outcome.blocked and order_id not in outcome.lost
         else:
             days_late.append((arrived - promised).days)
         sent = outcome.notified.get(order_id)
@@ -52,6 +58,7 @@ def metrics(outcome: Outcome, baseline_cost: float) -> tuple[dict[str, Any], dic
         "mean_days_late": round(sum(days_late) / len(days_late), 2) if days_late else 0.0,
         "max_days_late": max(days_late, default=0),
         "never_delivered": sum(1 for o in late if o not in outcome.delivered),
+        "lost_to_stock_loss": sum(1 for o in late if o not in outcome.delivered and o in outcome.lost),
         "rejected_checkouts": outcome.rejected_checkouts, "requotes": outcome.requotes,
         "orchestration_actions": outcome.actions, "reroute_extra_cost_mxn": round(outcome.reroute_cost, 2),
         "shipping_cost_mxn": round(outcome.shipping_cost, 2), "events_rejected": outcome.events_rejected,

@@ -28,6 +28,7 @@ from promesa.store.enums import (
 from promesa.store.models import AuditEntry, InventoryPosition, Notice, OrchestrationAction, OrderLine
 from tests.domain import builders
 from tests.domain.ops_world import (
+    MERIDA,
     NOW,
     SALTILLO,
     TODAY,
@@ -219,3 +220,24 @@ def test_customers_cannot_orchestrate(session, settings):
     from promesa.errors import Forbidden
     with pytest.raises(Forbidden):
         run.orchestrate(deps(session, settings, principal=Principal(role=Role.customer, subject="C-1")))
+
+
+def test_stock_gone_with_no_option_in_time_queues_the_earliest_late_move(session, settings):
+    # CUR lost PO-1's unit; the only stock is in Mérida (~1,500 km: the national band). Shipped
+    # today, DHL Express takes 2 delivery days (Mon–Sat): Sat 21, Mon 23; Estafeta 3: Tue 24.
+    # Nothing keeps Saturday's promise, but left at CUR the order never ships at all, so the
+    # earliest move waits for staff (it breaks the promise: never automatic) and the customer
+    # is told the new date now.
+    world(session, other_at=MERIDA)
+    report = run.orchestrate(deps(session, settings))
+    session.commit()
+    assert report.by_decision == {"awaiting_approval": 1} and report.notices_drafted == 1
+    row = action(session)
+    assert row.option_id == "upgrade_service:OTHER:DHL-EXP" and row.rule is None
+    assert "stock is gone at CUR" in row.detail and "delivers on 2026-11-23" in row.detail
+    notice = session.scalars(select(Notice)).one()
+    assert notice.kind is NoticeKind.delay and "lunes 23 de noviembre" in notice.body
+    run.approve(deps(session, settings), row.id, note="better late than never")
+    session.commit()
+    line = session.scalars(select(OrderLine).where(OrderLine.order_id == "PO-1")).one()
+    assert line.allocated_node_id == "OTHER" and reserved(session, "OTHER") == 1 and reserved(session, "CUR") == 0

@@ -39,3 +39,21 @@ def test_simulate_writes_three_policies_with_exactly_the_issue_fields(tmp_path):
     text = html.read_text()
     assert "<svg" in text and "capacity_aware_orchestrated" in text
     assert "<script" not in text and "src=" not in text  # nothing fetched from anywhere
+
+
+def test_an_order_lost_to_shrink_is_late_but_not_an_oversell():
+    # three orders promised for Tuesday 17 Nov: A delivered on time; B never shipped because a
+    # shrink destroyed its reserved unit after it was placed; C never shipped with no stock loss
+    # to explain it — stock promised that was never there, the one oversell
+    from datetime import date
+
+    from promesa.simulation.report import metrics
+    from promesa.simulation.runner import Outcome
+
+    promised = date(2026, 11, 17)
+    outcome = Outcome("capacity_aware", orders=3, promise={"A": promised, "B": promised, "C": promised},
+                      delivered={"A": promised}, blocked={"B", "C"}, lost={"B"})
+    entry, detail = metrics(outcome, baseline_cost=0.0)
+    assert entry["late_orders"] == 2 and entry["promise_hit_rate"] == round(1 / 3, 4)
+    assert entry["oversells"] == 1
+    assert detail["never_delivered"] == 2 and detail["lost_to_stock_loss"] == 1

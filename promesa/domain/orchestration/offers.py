@@ -57,6 +57,15 @@ def delivery_eta(proposal: RerouteProposal | None, fallback: date | None) -> dat
     return fallback
 
 
+def stranded_fallback(proposal: RerouteProposal) -> RerouteOption | None:
+    """The earliest executable option when the allocated node cannot ship at all (its stock is
+    gone) and nothing keeps the promise: a late delivery beats none, so a person decides it."""
+    if proposal.current_eta is not None or proposal.problem is None:
+        return None
+    movable = [o for o in proposal.options if o.executable]
+    return min(movable, key=lambda o: (o.eta, o.cost_delta_mxn, o.option_id), default=None)
+
+
 def snapshot(deps: Deps, order: Order) -> dict[str, Any]:
     """What an action changes on the order, kept so staff can put it back."""
     lines = deps.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).all()

@@ -8,7 +8,8 @@ row per order and trigger: the pass is idempotent, a second run changes nothing)
   at once when the autonomy policy allows it (audited with the rule), else it waits for staff
   with the proposal attached; when only a store pickup keeps the promise it is offered to the
   customer (:mod:`offers`: their consent, not staff's); when nothing keeps it the customer gets a
-  notice with the new date.
+  notice with the new date — and when the allocated node cannot ship at all (its stock is gone),
+  the earliest option elsewhere waits for staff, since a late delivery beats none.
 
 Each trigger's work is one savepoint: a failure leaves that order untouched and the pass goes on.
 """
@@ -28,7 +29,14 @@ from promesa.domain.fulfillment.proposals import propose_reroute
 from promesa.domain.fulfillment.records import RerouteOption, RerouteProposal
 from promesa.domain.orchestration.autonomy import judge
 from promesa.domain.orchestration.notify import tell
-from promesa.domain.orchestration.offers import PICKUP, delivery_eta, offer, pickup_offer, snapshot
+from promesa.domain.orchestration.offers import (
+    PICKUP,
+    delivery_eta,
+    offer,
+    pickup_offer,
+    snapshot,
+    stranded_fallback,
+)
 from promesa.domain.orchestration.triggers import Trigger, detect
 from promesa.domain.order_states import CLOSED
 from promesa.domain.records import Record
@@ -108,6 +116,12 @@ def _handle(deps: Deps, trigger: Trigger, order: Order) -> tuple[OrchestrationAc
         pickup = pickup_offer(proposal)
         if pickup is not None:  # only the customer can say yes to a pickup: offer it to them
             return row, offer(deps, row, order, pickup, late, proposal.reason)
+        stranded = stranded_fallback(proposal)
+        if stranded is not None:  # breaks the promise, so never automatic: staff approve the move
+            row.decision, row.option_id = OrchestrationDecision.awaiting_approval, stranded.option_id
+            row.detail = (f"{proposal.reason}; the stock is gone at {proposal.current_node}: "
+                          f"{stranded.option_id} delivers on {stranded.eta}, after the promise")[:2000]
+            return row, tell(deps, order, trigger.kind, trigger.key, NoticeKind.delay, stranded.eta)
         row.decision, row.detail = OrchestrationDecision.no_option, proposal.reason[:2000]
         return row, tell(deps, order, trigger.kind, trigger.key, NoticeKind.delay, late)
     verdict = judge(best, deps.settings.autonomy)
