@@ -13,7 +13,8 @@ from promesa.settings import get_settings
 CORE = {"order_status", "risk_scan", "reroute_proposal"}
 WITH_REFERENCE = {"order_status", "risk_scan", "agent_turn", "agent_turn_policy", "events_single",
                   "events_batch_per_event_tx", "events_batch", "events_visibility", "nlu_read",
-                  "promise_quote", "promise_quote_cached", "checkout_plan"}
+                  "promise_quote", "promise_quote_cached", "checkout_plan",
+                  "agent_turn_long_thread_10", "agent_turn_long_thread_20", "agent_turn_long_thread_40"}
 
 
 @pytest.fixture
