@@ -95,6 +95,8 @@ def _print_turn(result: TurnResult, as_json: bool) -> None:
     for decision in body.decisions:
         fields = decision.model_dump(mode="json", exclude_none=True)
         kind = fields.pop("type")
+        if kind == "reroute_proposal":  # English log prose (ISO dates, scores): the answer says why in words
+            fields.pop("reason", None)
         for key, value in fields.items():  # long record lists (options, rows): just count them
             if isinstance(value, list) and len(value) > 3 and isinstance(value[0], dict):
                 fields[key] = f"<{len(value)} items; --json shows them>"

@@ -97,6 +97,11 @@ class RerouteProposalDecision(BaseDecision):
     reason: str | None = None
     kind: Literal["reroute", "pickup"] = Field("reroute", description="Ship reroute or pickup.")
     needed: bool = Field(True, description="False when the current allocation keeps the promise.")
+    # the facts the ``reason`` prose is made of, so surfaces word them per locale (dates, store
+    # names) instead of showing the English sentence with ISO dates and node codes
+    promised_date: date | None = None
+    current_node: str | None = None
+    current_eta: date | None = None
 
 
 class RerouteExecutedDecision(BaseDecision):

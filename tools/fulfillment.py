@@ -74,6 +74,8 @@ def _proposal_decision(proposal: RerouteProposal, kind: Literal["reroute", "pick
         reason=proposal.reason,
         kind=kind,
         needed=proposal.problem is not None,
+        promised_date=proposal.promised_date, current_node=proposal.current_node,
+        current_eta=proposal.current_eta,
     )
 
 

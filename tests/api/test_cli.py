@@ -84,3 +84,29 @@ def test_ask_without_a_world_says_to_run_setup(data_dir: Path) -> None:
         result = CliRunner().invoke(app, ["ask", "--as", who, "which orders will miss their promise tomorrow?"])
         assert result.exit_code == 2, result.output
         assert "promesa setup" in result.output
+
+
+def test_ask_prints_a_reroute_proposal_without_the_reason_prose(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path
+) -> None:
+    import re
+    import shutil
+
+    from promesa.store.db import make_engine
+    from promesa.world.loader import load_world
+    from tests.api.world import NOW, small_world
+
+    shutil.copy(sqlite_template, data_dir / "promesa.db")
+    engine = make_engine(f"sqlite:///{data_dir / 'promesa.db'}")
+    load_world(engine, small_world())
+    engine.dispose()
+    monkeypatch.setenv("PROMESA_NOW", NOW)
+    get_settings.cache_clear()
+
+    result = CliRunner().invoke(app, ["ask", "--as", "support:agent-1", "Can PO-5000 ship from another store?"])
+    assert result.exit_code == 0, result.output
+    line = next(ln for ln in result.output.splitlines() if "[reroute_proposal]" in ln)
+    # the record's English log prose (a sentence with ISO dates, scores) is not printed: the
+    # answer above says why in words; the typed fields stay (--json shows everything)
+    assert '"reason"' not in line and '"promised_date": "2026-11-23"' in line, line
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", result.output.splitlines()[0])

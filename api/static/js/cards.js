@@ -216,8 +216,10 @@
         el("thead", {}, head), el("tbody", {}, shown.map((o) => optionRow(o, d, ctx)))));
     return el("article", { class: "card reroute", "data-testid": "card-reroute-proposal" },
       el("header", {}, el("h3", {}, `${t.order} ${d.order_id}`), badge),
-      // the domain's reason is staff wording (scores, cost deltas); shoppers get a plain line
-      customer ? (shown.length ? null : el("p", { class: "reason" }, t.noChange)) : d.reason ? el("p", { class: "reason" }, d.reason) : null,
+      // the domain's reason is English log prose (ISO dates, node codes): staff read the same
+      // facts worded per locale (proposal-words.js); shoppers get a plain line
+      customer ? (shown.length ? null : el("p", { class: "reason" }, t.noChange))
+        : el("p", { class: "reason", "data-testid": "proposal-why" }, P.proposalWhy(d, ctx)),
       body,
       all.length > shown.length ? el("button", { type: "button", class: "secondary small", "data-testid": "all-options",
         onclick: (e) => e.target.closest("article").replaceWith(rerouteProposal(d, Object.assign({}, ctx, { allOptions: true }))) },
