@@ -124,7 +124,7 @@ def test_copilot_in_every_state(live_server, page_factory):
     # what changes is worded from typed records: dates per locale ("21 Nov"), never ISO dates
     changes = approval.get_by_test_id("approval-changes")
     expect(changes).to_contain_text("New ETA 21 Nov (promise 22 Nov)")
-    expect(changes).to_contain_text("Lines 1: from MTY-STORE-01")
+    expect(changes).to_contain_text("Line 1: from MTY-STORE-01")
     assert not re.search(r"\d{4}-\d{2}-\d{2}", changes.inner_text()), changes.inner_text()
     _state(page_factory, page, page, "copilot-approval-desktop")
 

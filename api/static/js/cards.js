@@ -382,10 +382,10 @@
   // What a write changes, worded per locale from the typed record (dates as "3 Dec" / "3 dic");
   // an approval asked before changes were records carries its English line as a string.
   const CHANGE = {
-    en: { lines: "Lines", from: "from", to: "to", unallocated: "unallocated", eta: "New ETA", promise: "promise",
+    en: { line: "Line", lines: "Lines", from: "from", to: "to", unallocated: "unallocated", eta: "New ETA", promise: "promise",
       pickup: "Becomes a pickup at", cancel: "Cancel line", return: "Return line", exchange: "Exchange line",
       address: "Deliver to", claim: "Open a claim", refund: "Refund", by: "by", unavailable: "Not among the current options" },
-    es: { lines: "Líneas", from: "de", to: "a", unallocated: "sin asignar", eta: "Nueva fecha estimada", promise: "promesa",
+    es: { line: "Línea", lines: "Líneas", from: "de", to: "a", unallocated: "sin asignar", eta: "Nueva fecha estimada", promise: "promesa",
       pickup: "Pasa a recoger en", cancel: "Cancelar línea", return: "Devolver línea", exchange: "Cambiar línea",
       address: "Entregar en", claim: "Abrir una reclamación", refund: "Reembolso", by: "a más tardar", unavailable: "No está entre las opciones actuales" },
   };
@@ -405,7 +405,7 @@
     const money = c.amount !== null && c.amount !== undefined ? P.formatMoney(c.amount, ctx.lang) : "";
     const units = c.quantity ? `${c.quantity} × ${c.old || ""}`.trim() : c.old || "";
     switch (c.field) {
-      case CF.source: return `${w.lines} ${lines}: ${w.from} ${node(c.old)} ${w.to} ${node(c.new)}`;
+      case CF.source: return `${(c.line_nos || []).length === 1 ? w.line : w.lines} ${lines}: ${w.from} ${node(c.old)} ${w.to} ${node(c.new)}`;
       case CF.eta: return `${w.eta} ${day(c.new_date)}${c.old_date ? ` (${w.promise} ${day(c.old_date)})` : ""}`;
       case CF.pickup: return `${w.pickup} ${node(c.new)}`;
       case CF.cancel: return `${w.cancel} ${lines}: ${units}${money ? ` (${money})` : ""}`;
