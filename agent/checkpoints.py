@@ -43,6 +43,11 @@ def checkpoint_target(settings: Settings) -> tuple[str, str]:
     return "sqlite", str(settings.data_dir / "checkpoints.db")
 
 
+#: the advisory lock key that serialises checkpoint set-up across workers ("PROMESA" in ASCII;
+#: a thread's lock key is a SHA-256 prefix, so a clash is as likely as any 64-bit collision)
+SETUP_LOCK_KEY = int.from_bytes(b"PROMESA", "big")
+
+
 @dataclass
 class Checkpoints:
     """An open checkpointer and, on PostgreSQL, the pool used for advisory locks."""
@@ -102,7 +107,19 @@ async def open_checkpoints(settings: Settings) -> AsyncIterator[Checkpoints]:
         await lock_pool.open()
         try:
             saver = AsyncPostgresSaver(conn=pool)
-            await saver.setup()
+            # the workers of one server start together: LangGraph's setup (CREATE TABLE IF NOT
+            # EXISTS, then its migration rows) races with itself on a fresh database, and one
+            # worker's failed start makes uvicorn stop the whole server — so one at a time
+            async with lock_pool.connection() as conn:
+                # polled, never waited for in a statement: the set-up builds indexes CONCURRENTLY,
+                # which waits for every running statement, a blocked pg_advisory_lock included
+                while not (await (await conn.execute("SELECT pg_try_advisory_lock(%s)",
+                                                     (SETUP_LOCK_KEY,))).fetchone() or (False,))[0]:
+                    await asyncio.sleep(0.05)
+                try:
+                    await saver.setup()
+                finally:
+                    await conn.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK_KEY,))
             yield Checkpoints(saver=saver, lock_pool=lock_pool)
         finally:
             await lock_pool.close()

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session as DbSession
@@ -138,10 +139,18 @@ def main(argv: list[str] | None = None) -> int:
             sessions = load.sessions_for(pairs, secret)
             env = server_env(url, workdir, secret, rate_limit=args.redis_url if args.workers > 1 else None)
             port = load.free_port(low, high)
-            with load.served(env, port=port, workers=args.workers, log=workdir / "server.log"):
-                report = asyncio.run(run_suite(f"http://127.0.0.1:{port}", sessions, args.turns))
+            server_log = workdir / "server.log"
+            with load.served(env, port=port, workers=args.workers, log=server_log) as server:
+                try:
+                    report = asyncio.run(run_suite(f"http://127.0.0.1:{port}", sessions, args.turns))
+                except httpx.TransportError as exc:  # the server went away: say so, with its log
+                    report = {"turns": 0, "errors": 1, "n_problems": 0, "problems": [],
+                              "error_samples": [f"{type(exc).__name__}: {exc} (server exit code "
+                                                f"{server.poll()})"]}
             if report["errors"] or report["n_problems"]:
-                report["server_log_tail"] = (workdir / "server.log").read_text(errors="replace")[-3000:]
+                report["server_log_tail"] = server_log.read_text(errors="replace")[-6000:]
+                if args.json:  # the whole log beside the report: a failure's cause may be early
+                    args.json.with_suffix(".server.log").write_bytes(server_log.read_bytes())
     report = {"backend": args.backend, "workers": args.workers, "sessions": len(sessions),
               "turns_per_session": args.turns, **report}
     text = json.dumps(report, indent=2)

@@ -62,3 +62,38 @@ def test_approval_survives_a_restart_on_postgres_checkpoints(world, settings, su
 
     asyncio.run(body())
     assert executions(world) == 1
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs PROMESA_TEST_DATABASE_URL (set in CI)")
+def test_workers_starting_together_on_a_fresh_database_all_set_up(tmp_path: Path) -> None:
+    """Two workers of one server open their checkpointer at the same moment on a database with no
+    checkpoint tables yet: each must start (LangGraph's set-up raced with itself, and a worker
+    that fails to start makes uvicorn stop the whole server)."""
+    from sqlalchemy.engine import make_url
+
+    from promesa.store.db import make_engine
+
+    assert PG_URL
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"promesa_cp_race_{os.getpid()}"
+    fresh = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+    async def worker(settings: Settings) -> bool:
+        async with open_checkpoints(settings) as checkpoints:
+            return checkpoints.saver is not None
+
+    try:
+        for _ in range(3):  # a fresh database each round: the race is in the first set-up
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            settings = Settings(data_dir=tmp_path, checkpoint_url=fresh, _env_file=None)  # type: ignore[call-arg]
+
+            async def together(settings: Settings = settings) -> list[bool]:
+                return await asyncio.gather(*(worker(settings) for _ in range(4)))
+
+            assert asyncio.run(together()) == [True] * 4
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
