@@ -25,6 +25,24 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     get_settings.cache_clear()
 
 
+@pytest.fixture
+def world_dir(data_dir: Path, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path) -> Path:
+    """The data dir holding the small test world, with the clock at its ``NOW``."""
+    import shutil
+
+    from promesa.store.db import make_engine
+    from promesa.world.loader import load_world
+    from tests.api.world import NOW, small_world
+
+    shutil.copy(sqlite_template, data_dir / "promesa.db")
+    engine = make_engine(f"sqlite:///{data_dir / 'promesa.db'}")
+    load_world(engine, small_world())
+    engine.dispose()
+    monkeypatch.setenv("PROMESA_NOW", NOW)
+    get_settings.cache_clear()
+    return data_dir
+
+
 def test_token_command_signs_with_the_shared_secret(data_dir: Path) -> None:
     result = CliRunner().invoke(app, ["token", "--role", "customer", "--subject", "C-1001", "--ttl", "5m"])
     assert result.exit_code == 0, result.output
@@ -46,22 +64,9 @@ def test_parse_ttl() -> None:
             parse_ttl(bad)
 
 
-def test_ask_runs_one_turn_and_prints_decisions(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path
-) -> None:
+def test_ask_runs_one_turn_and_prints_decisions(world_dir: Path) -> None:
     import json
-    import shutil
 
-    from promesa.store.db import make_engine
-    from promesa.world.loader import load_world
-    from tests.api.world import NOW, small_world
-
-    shutil.copy(sqlite_template, data_dir / "promesa.db")
-    engine = make_engine(f"sqlite:///{data_dir / 'promesa.db'}")
-    load_world(engine, small_world())
-    engine.dispose()
-    monkeypatch.setenv("PROMESA_NOW", NOW)
-    get_settings.cache_clear()
 
     result = CliRunner().invoke(app, ["ask", "--as", "customer:C-1000", "--json", "Where is my order PO-5000?"])
     assert result.exit_code == 0, result.output
@@ -86,22 +91,9 @@ def test_ask_without_a_world_says_to_run_setup(data_dir: Path) -> None:
         assert "promesa setup" in result.output
 
 
-def test_ask_prints_a_reroute_proposal_without_the_reason_prose(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path
-) -> None:
+def test_ask_prints_a_reroute_proposal_without_the_reason_prose(world_dir: Path) -> None:
     import re
-    import shutil
 
-    from promesa.store.db import make_engine
-    from promesa.world.loader import load_world
-    from tests.api.world import NOW, small_world
-
-    shutil.copy(sqlite_template, data_dir / "promesa.db")
-    engine = make_engine(f"sqlite:///{data_dir / 'promesa.db'}")
-    load_world(engine, small_world())
-    engine.dispose()
-    monkeypatch.setenv("PROMESA_NOW", NOW)
-    get_settings.cache_clear()
 
     result = CliRunner().invoke(app, ["ask", "--as", "support:agent-1", "Can PO-5000 ship from another store?"])
     assert result.exit_code == 0, result.output
