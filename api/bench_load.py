@@ -66,8 +66,8 @@ def _in_process(ctx: BenchContext, pairs: list[tuple[str, str]], data_dir: Path,
 
 
 def _drive(base: str, sessions: list[load.Session], seconds: float) -> load.LoadStats:
-    asyncio.run(load.drive(base, sessions, seconds=WARMUP_S))
-    return asyncio.run(load.drive(base, sessions, seconds=seconds))
+    load.run_fast(load.drive(base, sessions, seconds=WARMUP_S))
+    return load.run_fast(load.drive(base, sessions, seconds=seconds))
 
 
 def _load_result(name: str, stats: load.LoadStats, ctx: BenchContext, *, ref_p95: float | None,
@@ -108,8 +108,8 @@ def run_api_load_bench(ctx: BenchContext) -> list[BenchResult]:
             base = f"http://127.0.0.1:{port}"
             # one shopper at a time first: the API turn itself, with no queue in front of it
             (single,) = load.sessions_for(pairs[:1], secret, sse_every=0)  # the in-process side's shopper
-            asyncio.run(load.drive(base, [single], turns=5))
-            one = asyncio.run(load.drive(base, [single], turns=len(inproc)))
+            load.run_fast(load.drive(base, [single], turns=5))
+            one = load.run_fast(load.drive(base, [single], turns=len(inproc)))
             api = _drive(base, load.sessions_for(pairs, secret), seconds)
         with load.served({}, port=port, workers=workers, app="api.load:bare_app"):
             bare = _drive(f"http://127.0.0.1:{port}", load.sessions_for(pairs, secret), seconds)

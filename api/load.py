@@ -9,7 +9,8 @@
 
 ``promesa bench --only api_load`` and ``.ci/suites/load.sh`` both use it. The reference is a
 bare FastAPI endpoint served by the same uvicorn with the same workers and driven by the same
-client, so what the client and the loopback cost is in both figures.
+client (:mod:`api.load_client`, lean enough that the client is not the limit; the CPU it
+spent is reported beside each figure), so what the client and the loopback cost is in both.
 """
 
 from __future__ import annotations
@@ -22,21 +23,26 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from api.auth import issue_token
+from api.load_client import Connection
 from promesa.principal import Principal, Role
 
-#: The bare reference: one JSON endpoint, no auth, no agent (what FastAPI itself costs).
+T = TypeVar("T")
+
+#: The bare reference: one endpoint, no auth, no agent (what FastAPI itself costs). It answers
+#: like a turn route: JSON, or with ``Accept: text/event-stream`` one ``done`` event, streamed.
 bare_app = FastAPI()
 
 
@@ -45,9 +51,16 @@ class _Echo(BaseModel):
     message: str
 
 
-@bare_app.post("/v1/chat")
-async def _bare_chat(body: _Echo) -> dict[str, Any]:
-    return {"thread_id": body.thread_id or "t-bare", "text": body.message, "decisions": []}
+@bare_app.post("/v1/chat", response_model=None)
+async def _bare_chat(body: _Echo, request: Request) -> dict[str, Any] | StreamingResponse:
+    result = {"thread_id": body.thread_id or "t-bare", "text": body.message, "decisions": []}
+    if "text/event-stream" not in request.headers.get("accept", ""):
+        return result
+
+    async def frames() -> AsyncIterator[bytes]:
+        yield f"event: done\r\ndata: {json.dumps(result)}\r\n\r\n".encode()
+
+    return StreamingResponse(frames(), media_type="text/event-stream")
 
 
 @dataclass
@@ -67,6 +80,8 @@ class LoadStats:
     latencies_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
+    #: CPU seconds the load generator itself spent (all sessions), beside ``elapsed_s``
+    client_cpu_s: float = 0.0
 
     @property
     def turns(self) -> int:
@@ -74,6 +89,10 @@ class LoadStats:
 
     def per_second(self) -> float:
         return self.turns / self.elapsed_s if self.elapsed_s else 0.0
+
+    def client_cpu_share(self) -> float:
+        """The fraction of one core the client kept busy during the run."""
+        return self.client_cpu_s / self.elapsed_s if self.elapsed_s else 0.0
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -202,20 +221,19 @@ def sessions_for(pairs: list[tuple[str, str]], secret: str, *, sse_every: int = 
     return out
 
 
-async def turn(client: httpx.AsyncClient, session: Session, message: str) -> dict[str, Any]:
-    """One chat turn; returns the TurnResult (from JSON or the SSE ``done`` event)."""
+async def turn(conn: Connection, session: Session, message: str) -> dict[str, Any]:
+    """One chat turn on the session's connection; returns the TurnResult (from JSON or the SSE
+    ``done`` event)."""
     headers = {"Authorization": f"Bearer {session.token}"}
+    if session.sse:
+        headers["Accept"] = "text/event-stream"
     body = {"message": message, **({"thread_id": session.thread_id} if session.thread_id else {})}
+    response = await conn.request("POST", "/v1/chat", body=body, headers=headers)
+    if response.status != 200:
+        raise RuntimeError(f"HTTP {response.status}: {response.text[:200]}")
     if not session.sse:
-        response = await client.post("/v1/chat", json=body, headers=headers)
-        if response.status_code != 200:
-            raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
         result: dict[str, Any] = response.json()
         return result
-    headers["Accept"] = "text/event-stream"
-    response = await client.post("/v1/chat", json=body, headers=headers)
-    if response.status_code != 200:
-        raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
     event, done = "", None
     data: dict[str, Any]
     for line in response.text.splitlines():
@@ -239,20 +257,24 @@ def wismo(session: Session, n: int) -> str:
 
 async def drive(base_url: str, sessions: list[Session], *, turns: int | None = None,
                 seconds: float | None = None, stats: LoadStats | None = None) -> LoadStats:
-    """Run every session at once: ``turns`` turns each, or as many as fit in ``seconds``."""
-    stats = stats or LoadStats()
-    limits = httpx.Limits(max_connections=len(sessions) + 4, max_keepalive_connections=len(sessions) + 4)
-    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
-        started = time.perf_counter()
-        stop = started + seconds if seconds else None
+    """Run every session at once: ``turns`` turns each, or as many as fit in ``seconds``.
 
-        async def run(session: Session) -> None:
-            n = 0
+    Each session has its own keep-alive connection (:mod:`api.load_client`); the CPU this
+    process spent is kept beside the figures (``client_cpu_s``), so a run shows whether the
+    client or the server was the limit."""
+    stats = stats or LoadStats()
+    host, port = _host_port(base_url)
+    started, cpu0 = time.perf_counter(), time.process_time()
+    stop = started + seconds if seconds else None
+
+    async def run(session: Session) -> None:
+        conn, n = Connection(host, port), 0
+        try:
             while (turns is None or n < turns) and (stop is None or time.perf_counter() < stop):
                 message = wismo(session, n)
                 t0 = time.perf_counter()
                 try:
-                    result = await turn(client, session, message)
+                    result = await turn(conn, session, message)
                 except Exception as exc:  # noqa: BLE001 - counted, and the session goes on
                     stats.errors.append(f"{session.customer_id}: {exc}")
                     n += 1
@@ -261,10 +283,29 @@ async def drive(base_url: str, sessions: list[Session], *, turns: int | None = N
                 session.thread_id = session.thread_id or result.get("thread_id")
                 session.sent.append(message)
                 n += 1
+        finally:
+            await conn.close()
 
-        await asyncio.gather(*(run(s) for s in sessions))
-        stats.elapsed_s = time.perf_counter() - started
+    await asyncio.gather(*(run(s) for s in sessions))
+    stats.elapsed_s = time.perf_counter() - started
+    stats.client_cpu_s = time.process_time() - cpu0
     return stats
+
+
+def _host_port(base_url: str) -> tuple[str, int]:
+    url = httpx.URL(base_url)
+    return url.host, url.port or 80
+
+
+def run_fast(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` on uvloop when it is installed (it is, with uvicorn[standard]): the load
+    generator's own loop overhead is part of what the client costs."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvicorn[standard] brings it
+        return asyncio.run(coro)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(coro)
 
 
 async def check_histories(base_url: str, sessions: list[Session]) -> list[str]:
@@ -305,9 +346,15 @@ def unanswered(messages: list[dict[str, Any]]) -> list[str]:
 async def check_serialised(base_url: str, session: Session, parallel: int = 3) -> list[str]:
     """Send ``parallel`` turns on one existing thread at once: each must succeed and the
     history must show them one after the other, each answered before the next starts."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
-        messages = [f"where is my order {session.order_id}? (parallel {i})" for i in range(parallel)]
-        results = await asyncio.gather(*(turn(client, session, m) for m in messages), return_exceptions=True)
+    messages = [f"where is my order {session.order_id}? (parallel {i})" for i in range(parallel)]
+    host, port = _host_port(base_url)
+    conns = [Connection(host, port) for _ in messages]  # one each: the turns are sent at once
+    try:
+        results = await asyncio.gather(*(turn(c, session, m) for c, m in zip(conns, messages, strict=True)),
+                                       return_exceptions=True)
+    finally:
+        for conn in conns:
+            await conn.close()
     problems = [f"parallel turn failed: {r}" for r in results if isinstance(r, BaseException)]
     session.sent.extend(m for m, r in zip(messages, results, strict=True) if not isinstance(r, BaseException))
     if not problems:

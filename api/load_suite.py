@@ -10,7 +10,6 @@ on one thread ran one after the other. Prints a JSON report; exits 1 on any erro
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import secrets
@@ -142,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             server_log = workdir / "server.log"
             with load.served(env, port=port, workers=args.workers, log=server_log) as server:
                 try:
-                    report = asyncio.run(run_suite(f"http://127.0.0.1:{port}", sessions, args.turns))
+                    report = load.run_fast(run_suite(f"http://127.0.0.1:{port}", sessions, args.turns))
                 except httpx.TransportError as exc:  # the server went away: say so, with its log
                     report = {"turns": 0, "errors": 1, "n_problems": 0, "problems": [],
                               "error_samples": [f"{type(exc).__name__}: {exc} (server exit code "
