@@ -9,6 +9,12 @@ connection comes from a lock pool of its own, never from the checkpointer's: a t
 its lock must still be able to read and write checkpoints (issue #13: with one shared pool of
 8, the 8th concurrent turn starved every other). The lock pool has one connection per turn
 slot (``max_concurrent_turns``), so a slot holder always finds one.
+
+A turn loads its thread's newest checkpoint once (issue #13: it was deserialised three times,
+the largest cost of the API turn after the model): the turn's own read before the run fills a
+slot that the graph's load at the start of the run takes. That is safe because the turn holds
+its thread: nothing else writes the thread until the turn ends, and the first write (the
+graph's ``aput``) closes the slot.
 """
 
 from __future__ import annotations
@@ -22,7 +28,14 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakValueDictionary
 
-from langgraph.checkpoint.base import BaseCheckpointSaver
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+)
 
 from promesa.settings import Settings
 
@@ -49,6 +62,15 @@ SETUP_LOCK_KEY = int.from_bytes(b"PROMESA", "big")
 
 
 @dataclass
+class _Reuse:
+    """A held thread's newest checkpoint, loaded by the turn and not yet handed to the graph."""
+
+    loaded: CheckpointTuple | None = None
+    #: True once a load filled the slot or a write closed it: later loads go to the saver
+    done: bool = False
+
+
+@dataclass
 class Checkpoints:
     """An open checkpointer and, on PostgreSQL, the pool used for advisory locks."""
 
@@ -56,6 +78,36 @@ class Checkpoints:
     #: PostgreSQL only: the pool of the advisory locks (separate from the saver's pool)
     lock_pool: Any = None
     _locks: WeakValueDictionary[str, asyncio.Lock] = field(default_factory=WeakValueDictionary)
+    #: the threads held by a turn in this process (see the module's note on loading once)
+    _held: dict[str, _Reuse] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # the compiled graph calls the saver it was given: the saver's own load and writes are
+        # wrapped on the instance, so the graph and the turn share one load
+        load, put = self.saver.aget_tuple, self.saver.aput
+        held = self._held
+
+        async def aget_tuple(config: RunnableConfig) -> CheckpointTuple | None:
+            slot = held.get(_newest_of(config) or "")
+            if slot is None:
+                return await load(config)
+            if slot.loaded is not None:  # the second load of the turn: the graph's
+                reused, slot.loaded = slot.loaded, None
+                return reused
+            found = await load(config)
+            if not slot.done:
+                slot.loaded, slot.done = found, True
+            return found
+
+        async def aput(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata,
+                       new_versions: ChannelVersions) -> RunnableConfig:
+            slot = held.get(str(config.get("configurable", {}).get("thread_id", "")))
+            if slot is not None:  # the thread changes: nothing loaded before may be handed out
+                slot.loaded, slot.done = None, True
+            return await put(config, checkpoint, metadata, new_versions)
+
+        self.saver.aget_tuple = aget_tuple  # type: ignore[method-assign]
+        self.saver.aput = aput  # type: ignore[method-assign]
 
     @asynccontextmanager
     async def thread_lock(self, thread_id: str) -> AsyncIterator[None]:
@@ -66,15 +118,35 @@ class Checkpoints:
             self._locks[thread_id] = lock
         async with lock:
             if self.lock_pool is None:
-                yield
+                async with self._holding(thread_id):
+                    yield
                 return
             key = int.from_bytes(hashlib.sha256(thread_id.encode()).digest()[:8], "big", signed=True)
             async with self.lock_pool.connection() as conn:
                 await conn.execute("SELECT pg_advisory_lock(%s)", (key,))
                 try:
-                    yield
+                    async with self._holding(thread_id):
+                        yield
                 finally:
                     await conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    @asynccontextmanager
+    async def _holding(self, thread_id: str) -> AsyncIterator[None]:
+        # only while every lock is held: a load outside them may be stale by the time it is used
+        self._held[thread_id] = _Reuse()
+        try:
+            yield
+        finally:
+            del self._held[thread_id]
+
+
+def _newest_of(config: RunnableConfig) -> str | None:
+    """The thread id when ``config`` asks for a root graph's newest checkpoint (else None)."""
+    conf = config.get("configurable", {})
+    if conf.get("checkpoint_id") or conf.get("checkpoint_ns"):
+        return None
+    thread_id = conf.get("thread_id")
+    return str(thread_id) if thread_id else None
 
 
 @asynccontextmanager

@@ -38,6 +38,9 @@ from promesa.text import strip_controls
 
 log = logging.getLogger("agent.service")
 
+#: How LangGraph's stream marks an interrupt (its own constant is private since LangGraph 1.0).
+INTERRUPT = "__interrupt__"
+
 #: The state lists a turn appends to; the turn's own entries are the suffix past their lengths.
 _GROWING = ("decisions", "tool_calls", "messages")
 
@@ -110,9 +113,13 @@ class Turns:
                 approver, principal = principal, owner
             before = {k: len(view.values.get(k, [])) for k in _GROWING}
             context = self._context(principal, now, tid, approver=approver)
-            async for event in self._run(graph_input, config, context, tid, tokens=tokens):
+            outcome = RunOutcome()
+            async for event in self._run(graph_input, config, context, tid, tokens=tokens, outcome=outcome):
                 yield event
-            final = await read_thread(self.graph, tid)
+            # the run's own last state, not a third checkpoint load: the stream ends only once
+            # the checkpoint is written (durability="exit"), so both are the same state
+            final = outcome.view() or await read_thread(self.graph, tid)
+
         for event in closing_events(self._result(tid, final, before)):
             yield event
 
@@ -136,7 +143,7 @@ class Turns:
         return Command(resume=answer.model_dump()), owner
 
     def _run(self, graph_input: Any, config: dict[str, Any], context: AgentContext, tid: str, *,
-             tokens: bool) -> AsyncIterator[TurnEvent]:
+             tokens: bool, outcome: RunOutcome | None = None) -> AsyncIterator[TurnEvent]:
         # durability="exit": one checkpoint per turn (at its end, its interrupt or its error), not
         # one per step. A turn is atomic for its thread; a crash mid-turn leaves the thread at
         # its last turn boundary, and a re-run write is still applied once (idempotency keys).
@@ -144,10 +151,10 @@ class Turns:
             graph_input,
             config,
             context=context,
-            stream_mode=["messages", "updates"] if tokens else ["updates"],
+            stream_mode=["messages", "updates", "values"] if tokens else ["updates", "values"],
             durability="exit",
         )
-        return graph_events(stream, tid)
+        return graph_events((outcome or RunOutcome()).watch(stream), tid)
 
     async def _close_executed(self, pending: dict[str, Any], view: ThreadView,
                               config: dict[str, Any], now: datetime) -> bool:
@@ -197,6 +204,32 @@ class Turns:
             tool_calls=[ToolCallRecord.model_validate(r) for r in values.get("tool_calls", [])[before["tool_calls"]:]],
             language=language,
         )
+
+
+class RunOutcome:
+    """The state a graph run ended in, read from its own ``values`` and ``updates`` stream."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] | None = None
+        self.interrupted = False
+
+    async def watch(self, stream: AsyncIterator[tuple[str, Any]]) -> AsyncIterator[tuple[str, Any]]:
+        """Pass ``stream`` on without its ``values`` chunks, keeping the last one."""
+        async for mode, chunk in stream:
+            if isinstance(chunk, dict) and INTERRUPT in chunk:
+                self.interrupted = True  # an interrupt also arrives as a values chunk of its own
+                if mode == "values":
+                    continue
+            elif mode == "values":
+                self.values = chunk
+                continue
+            yield mode, chunk
+
+    def view(self) -> ThreadView | None:
+        """The thread as the run left it (None: the run streamed no state)."""
+        if self.values is None:
+            return None
+        return ThreadView(values=dict(self.values), waiting=self.interrupted)
 
 
 def _checked_message(request: TurnRequest) -> str | None:
