@@ -1,6 +1,7 @@
 """Load over loopback (issue #13): real ``promesa serve`` processes driven by concurrent sessions.
 
-* :func:`served` starts ``promesa serve`` (or the bare reference app) on a port and waits for it;
+* :func:`served` starts ``promesa serve`` (or the bare reference app) on a port and waits for it
+  (:mod:`api.load_server`; re-exported here, where the runs find everything they use);
 * :func:`drive` runs N sessions, each a customer's own thread asking about their own order,
   for a number of turns or a bounded time; JSON and SSE mixed; every turn's latency kept;
 * :func:`check_histories` compares each thread's history with what its session sent (nothing
@@ -17,17 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -37,7 +31,12 @@ from pydantic import BaseModel
 
 from api.auth import issue_token
 from api.load_client import Connection
+from api.load_server import forked, free_port, served, tree_cpu_s, wait_ready
 from promesa.principal import Principal, Role
+
+__all__ = ["LoadStats", "Session", "bare_app", "check_histories", "check_serialised", "drive", "forked",
+           "free_port", "run_fast", "served", "sessions_for", "tree_cpu_s", "turn", "unanswered", "wait_ready",
+           "wismo"]
 
 T = TypeVar("T")
 
@@ -99,117 +98,6 @@ class LoadStats:
         if not ordered:
             return 0.0
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def free_port(low: int, high: int) -> int:
-    """A free loopback port in ``[low, high]`` (the range this run may use)."""
-    for port in range(low, high + 1):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {low}-{high}")
-
-
-@contextmanager
-def served(env: dict[str, str], *, port: int, workers: int = 1, app: str | None = None,
-           log: Path | None = None, ready_s: float = 180.0) -> Iterator[subprocess.Popen[bytes]]:
-    """Run ``promesa serve`` (or uvicorn on ``app``) until the context ends; waits for /healthz
-    (or the bare app's port)."""
-    if app is None:
-        cmd = [sys.executable, "-c", "from cli.main import app; app()", "serve",
-               "--port", str(port), "--workers", str(workers)]
-    else:
-        cmd = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--workers", str(workers),
-               "--no-access-log", "--log-level", "warning"]
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_ready(port, proc, health=app is None, seconds=ready_s)
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if log:
-            out.close()  # type: ignore[union-attr]
-
-
-@contextmanager
-def forked(env: dict[str, str], *, port: int, log: Path, ready_s: float = 120.0) -> Iterator[int]:
-    """A one-worker server forked from this process (which has imported the app already), so a
-    restart costs the app's start-up, not the imports (~30 s on a loaded 2-core machine).
-    Yields the child's pid; the caller may SIGKILL it — that is the point (crash suite)."""
-    import api.main  # noqa: F401 - imported once, before any fork
-    from agent.offline.nlu_model import get_model
-    from tools.catalog import all_tools
-
-    get_model()  # the trained NLU and every tool module, inherited warm by each child
-    all_tools()
-
-    pid = os.fork()
-    if pid == 0:  # the server
-        try:
-            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-            os.dup2(fd, 1)
-            os.dup2(fd, 2)
-            os.environ.update(env)
-            from api.modes import serve_options
-            from promesa.settings import get_settings
-
-            get_settings.cache_clear()
-            import uvicorn
-
-            uvicorn.run("api.main:create_app", factory=True, host="127.0.0.1", port=port,
-                        log_level="warning", access_log=False, **serve_options())  # type: ignore[arg-type]
-        finally:
-            os._exit(0)
-
-    def alive() -> bool:
-        return os.waitpid(pid, os.WNOHANG) == (0, 0)
-
-    try:
-        wait_ready(port, alive, health=True, seconds=ready_s)
-        yield pid
-    finally:
-        try:
-            os.kill(pid, signal.SIGTERM)
-            for _ in range(100):
-                if not alive():
-                    break
-                time.sleep(0.1)
-            else:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass  # killed and reaped already
-        except ProcessLookupError:
-            pass
-
-
-def wait_ready(port: int, proc: subprocess.Popen[bytes] | Callable[[], bool], *, health: bool,
-               seconds: float) -> None:
-    """Wait until the server answers (``/healthz``, or the port) or fail after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if (proc() is False) if callable(proc) else proc.poll() is not None:
-            raise RuntimeError(f"the server on port {port} exited")
-        try:
-            if health:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    return
-            else:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    return
-        except (httpx.HTTPError, OSError):
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"the server on port {port} was not ready in {seconds:.0f} s")
 
 
 def sessions_for(pairs: list[tuple[str, str]], secret: str, *, sse_every: int = 2) -> list[Session]:
