@@ -219,3 +219,11 @@ def dev_split(rows: Iterable[Row]) -> tuple[list[Row], list[Row]]:
         if not is_heldout(key):
             (dev if is_dev(key) else fit).append(row)
     return fit, dev
+
+
+def cv_folds(rows: Iterable[Row], k: int) -> list[tuple[Row, int]]:
+    """Each training row with its cross-validation fold (0..k-1), by a hash of its group with
+    another salt: groups stay whole within a fold and the held-out split never enters."""
+    rows = tuple(rows)
+    return [(row, _bucket(key, "cv:") % k) for row, key in zip(rows, group_keys(rows), strict=True)
+            if not is_heldout(key)]

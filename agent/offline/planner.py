@@ -10,9 +10,10 @@ import re
 from typing import Any
 
 from agent.offline import self_service
-from agent.offline.dialogue import ORDER_INTENTS, Context, call_key, open_orders
+from agent.offline.dialogue import ORDER_INTENTS, Context, Turn, call_key, open_orders
 from agent.offline.intent_names import Intent
-from agent.offline.nlu_model import ALSO_MIN, get_model
+from agent.offline.nlu_model import ALSO_MIN, get_model, masked
+from agent.offline.normalise import normalise
 from agent.offline.planner_types import Calls, Reply, Tools, fit_args
 
 __all__ = ["Calls", "Reply", "Tools", "fit_args", "plan_turn", "next_step", "resolve_intent", "target_orders"]
@@ -52,6 +53,9 @@ def resolve_intent(ctx: Context) -> Intent:
     answering = turn.pending in ("order_id", "which_order") and (ent.order_ids or ent.ref or turn.chosen)
     if answering and intent in (Intent.where_is_order, Intent.out_of_scope, Intent.approve):
         return turn.pending_intent or Intent.where_is_order
+    if ent.order_ids and _bare_identifier(turn) and (answering or turn.prev_intent in ORDER_INTENTS):
+        # "Es el PO-5001" / "it's PO-5001": which order, and nothing else: the question goes on
+        return turn.pending_intent or (turn.prev_intent if turn.prev_intent in ORDER_INTENTS else Intent.where_is_order)
     if answering and turn.chosen and len(turn.text.split()) <= _ELLIPSIS_WORDS:
         # "the one going to Monterrey" answers "which one?" whatever its words read as alone
         return turn.pending_intent or (turn.prev_intent if turn.prev_intent in ORDER_INTENTS else Intent.where_is_order)
@@ -74,6 +78,19 @@ def resolve_intent(ctx: Context) -> Intent:
 
 #: A reference this short says nothing new but which order: it continues the previous question.
 _ELLIPSIS_WORDS = 5
+#: Function words (articles, copulas, pronouns, "number", "order"): a reply made of an order number
+#: and only these says which order and nothing else, whatever the model reads in it alone.
+_FUNCTION_WORDS = frozenset("""es el la lo un una este esta ese esa eso de del mi numero num no pedido orden
+    it its is the a an this that one my number nr order""".split())
+
+
+def _bare_identifier(turn: Turn) -> bool:
+    """Whether the message is an order number with function words only (no customer identifier)."""
+    ent = turn.entities
+    if ent.emails or ent.phones or ent.customer_ids:
+        return False
+    words = [w for w in normalise(masked(turn.text)).split() if not any(ch.isdigit() for ch in w)]
+    return len(words) <= 4 and all(w in _FUNCTION_WORDS for w in words)
 #: Intents only staff are served: a shopper's words never mean an ops report or a customer search.
 _STAFF_ONLY = frozenset({Intent.analytics, Intent.risk_scan, Intent.customer_lookup})
 

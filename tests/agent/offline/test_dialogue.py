@@ -236,3 +236,16 @@ def test_a_pending_order_question_is_part_of_the_reading():
                             HumanMessage("es el 5001")])
     assert "PO-5001" in asked.turn.entities.order_ids
     assert bare.turn.pending is None and asked.turn.pending == "order_id"
+
+
+def test_an_order_number_with_only_function_words_continues_the_order_question():
+    # "Es el PO-5001" alone reads like a support agent's "the one with ..." customer search; after
+    # an order question it only says which order. A content word ("cliente") keeps its own reading.
+    for reply in ("Es el PO-5001", "it's PO-5001", "the one is PO-5001"):
+        chat = Chat(SUPPORT, "support")
+        assert not chat.say("¿Dónde está el pedido?" if reply.startswith("Es") else "where is the order?").tool_calls
+        again = chat.say(reply)
+        assert [(c["name"], c["args"]) for c in again.tool_calls] == [("get_order_status", {"order_id": "PO-5001"})], reply
+    chat = Chat(SUPPORT, "support")
+    chat.say("where is the order?")
+    assert chat.say("cliente del PO-5001").tool_calls[0]["name"] != "get_order_status"
