@@ -39,10 +39,19 @@ class ServerError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+def _database(url: str) -> str:
+    """The database a URL names: a SQLite file by its absolute path (``.promesa/promesa.db``
+    from the project folder and ``/abs/.promesa/promesa.db`` are the same world)."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and ":memory:" not in url:
+        return prefix + str(Path(url.removeprefix(prefix)).resolve())
+    return url
+
+
 def fingerprint(settings: Settings) -> str:
     """What must be equal for the server's answer to be this process's answer."""
-    parts = [settings.sqlalchemy_url, settings.checkpoint_url or "", settings.model.strip(),
-             settings.now.isoformat() if settings.now else ""]
+    parts = [_database(settings.sqlalchemy_url), _database(settings.checkpoint_url or ""),
+             settings.model.strip(), settings.now.isoformat() if settings.now else ""]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
