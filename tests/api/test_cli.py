@@ -170,3 +170,20 @@ def test_ask_runs_in_process_when_the_announced_server_is_gone(world_dir: Path) 
         result = CliRunner().invoke(app, ["ask", "--as", "customer:C-1000", "Where is my order PO-5000?"])
         assert result.exit_code == 0, result.output
         assert "[order_status]" in result.output and "answered by the server" not in result.output
+
+
+def test_the_server_fingerprint_names_the_world_not_its_spelling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime
+
+    from api.cli_server import fingerprint
+
+    monkeypatch.chdir(tmp_path)
+    relative = Settings(_env_file=None, data_dir=Path(".promesa"))  # type: ignore[call-arg]
+    absolute = Settings(_env_file=None, data_dir=tmp_path / ".promesa")  # type: ignore[call-arg]
+    assert fingerprint(relative) == fingerprint(absolute)
+    # another database, another model or another pinned clock is another world
+    other_db = Settings(_env_file=None, data_dir=tmp_path / "elsewhere")  # type: ignore[call-arg]
+    other_model = Settings(_env_file=None, data_dir=tmp_path / ".promesa", model="openai:gpt-4o-mini")  # type: ignore[call-arg]
+    pinned = Settings(_env_file=None, data_dir=tmp_path / ".promesa",  # type: ignore[call-arg]
+                      now=datetime.fromisoformat("2026-11-20T10:00:00-06:00"))
+    assert len({fingerprint(s) for s in (absolute, other_db, other_model, pinned)}) == 4
