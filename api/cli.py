@@ -146,6 +146,16 @@ def _ask_server(
         raise typer.Exit(1) from exc
 
 
+def serve_lines(settings: Settings, base: str) -> list[str]:
+    """The pages to open, one line each: the demo shop only where it exists (demo mode)."""
+    from api.modes import demo_enabled
+
+    first = (("/shop", "demo shop with the customer widget") if demo_enabled(settings)
+             else ("/widget", "customer chat widget"))
+    pages = (first, ("/copilot", "support copilot"), ("/ops", "ops console"), ("/docs", "API reference"))
+    return [f"  {base}{path:<9} {what}" for path, what in pages]
+
+
 def register(app: typer.Typer) -> None:
     """Add ``serve``, ``token``, ``ask`` and ``chat`` to ``app``."""
     @app.command("serve")
@@ -170,9 +180,8 @@ def register(app: typer.Typer) -> None:
 
         base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
         typer.secho("Promesa is starting. Open:", bold=True)
-        for path, what in (("/shop", "demo shop with the customer widget"), ("/copilot", "support copilot"),
-                           ("/ops", "ops console"), ("/docs", "API reference")):
-            typer.echo(f"  {base}{path:<9} {what}")
+        for line in serve_lines(get_settings(), base):
+            typer.echo(line)
         # every worker loads its models before it takes a request (api.state.lifespan)
         os.environ.setdefault("PROMESA_WARM_START", "true")
         freeze_startup_objects()

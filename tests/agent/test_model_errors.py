@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +21,7 @@ def test_openai_failures_are_classified_once_openai_is_loaded() -> None:
     bad = openai.BadRequestError("no such model", response=httpx.Response(400, request=request), body=None)
     assert is_retryable(limited) and not is_retryable(bad)
     assert is_retryable(openai.APIConnectionError(request=request))
-    assert is_retryable(asyncio.TimeoutError()) and is_retryable(EmptyCompletion())
+    assert is_retryable(TimeoutError()) and is_retryable(EmptyCompletion())
     assert not is_retryable(ValueError("a bug, not the endpoint"))
 
 

@@ -187,3 +187,13 @@ def test_the_server_fingerprint_names_the_world_not_its_spelling(tmp_path: Path,
     pinned = Settings(_env_file=None, data_dir=tmp_path / ".promesa",  # type: ignore[call-arg]
                       now=datetime.fromisoformat("2026-11-20T10:00:00-06:00"))
     assert len({fingerprint(s) for s in (absolute, other_db, other_model, pinned)}) == 4
+
+
+def test_serve_lists_the_pages_to_open_and_the_shop_only_in_demo_mode(tmp_path: Path) -> None:
+    from api.cli import serve_lines
+
+    demo = serve_lines(Settings(_env_file=None, data_dir=tmp_path, environment="demo"), "http://127.0.0.1:8000")  # type: ignore[call-arg]
+    assert [line.split()[0] for line in demo] == [
+        "http://127.0.0.1:8000/shop", "http://127.0.0.1:8000/copilot", "http://127.0.0.1:8000/ops", "http://127.0.0.1:8000/docs"]
+    development = serve_lines(Settings(_env_file=None, data_dir=tmp_path), "http://127.0.0.1:8000")  # type: ignore[call-arg]
+    assert "/shop" not in " ".join(development) and development[0].split()[0].endswith("/widget")
