@@ -46,7 +46,7 @@
 
   function showEmpty() {
     $("answer-table").replaceChildren(el("h2", {}, "Answer"),
-      el("p", { class: "muted" }, "Ask a question on the left, or start with one of these:"),
+      el("p", { class: "muted" }, "Ask a question in the Ask panel, or start with one of these:"),
       el("div", { class: "suggestions" }, SUGGESTIONS.map((q) => el("button", { type: "button", class: "secondary small chip",
         "data-testid": "suggestion", onclick: () => pane.ask(q) }, q))));
   }
