@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -66,14 +68,26 @@ def announced(settings: Settings, base_url: str) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     record = {"url": base_url, "pid": os.getpid(), "fingerprint": fingerprint(settings)}
     path.write_text(json.dumps(record), encoding="utf-8")
+    # uvicorn shuts down on SIGTERM and then raises the signal again to the handler it found:
+    # the default one ends the process before this block's cleanup; this one unwinds through it
+    previous = signal.getsignal(signal.SIGTERM)
+    replaced = previous is signal.SIG_DFL and threading.current_thread() is threading.main_thread()
+    if replaced:
+        signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         yield
     finally:
+        if replaced:
+            signal.signal(signal.SIGTERM, previous)
         try:
             if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
                 path.unlink()
         except (OSError, ValueError):  # another server took the file over, or it is gone
             pass
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _alive(pid: object) -> bool:
