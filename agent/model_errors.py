@@ -9,8 +9,7 @@ listing validation errors) fails the same way every time, so it is not retried.
 from __future__ import annotations
 
 import asyncio
-
-import openai
+import sys
 
 #: 4xx statuses that are about the moment, not the request.
 _TRANSIENT_4XX = frozenset({408, 409, 429})
@@ -29,6 +28,11 @@ class FirstTokenTimeout(TimeoutError):
 
 def is_retryable(exc: BaseException) -> bool:
     """True when the same request may succeed if sent again."""
+    # openai is looked up, not imported: it costs about a second at start, and when no code has
+    # imported it (the offline model) no exception can be one of its classes
+    openai = sys.modules.get("openai")
+    if openai is None:
+        return isinstance(exc, asyncio.TimeoutError | EmptyCompletion)
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         if status in _TRANSIENT_4XX:

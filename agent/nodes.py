@@ -35,7 +35,6 @@ from agent.grounding import offered_values, ungrounded
 from agent.guard import screen
 from agent.handoffs import hand_off
 from agent.model_errors import FirstTokenTimeout
-from agent.openai_wire import tool_binding
 from agent.prompts import message, system_prompt
 from agent.state import AgentState, owner_of
 from agent.text_check import Evidence, unsupported
@@ -124,7 +123,11 @@ class TurnNodes:
             return await hand_off(state, ctx, "too_many_steps", "too_many_steps")
         specs = self.registry(ctx.principal)
         request = getattr(self.model, "request", None)
-        binding = tool_binding(request) if isinstance(request, ModelRequest) else {}
+        binding: dict[str, Any] = {}
+        if isinstance(request, ModelRequest):  # only the OpenAI wire model has one; importing
+            from agent.openai_wire import tool_binding  # it loads openai (~1 s), so not at start
+
+            binding = tool_binding(request)
         bound = self._bind(specs, binding)
         prompt = system_prompt(
             ctx.principal, language=state.get("language") or "en", now=ctx.now,

@@ -8,7 +8,7 @@ import os
 import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -26,6 +26,8 @@ T = TypeVar("T")
 
 _TTL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "": "minutes"}
+#: The longest a served turn may take: the slowest model profile's whole-turn deadline (150 s).
+_SERVER_TURN_SECONDS = 180.0
 
 
 def parse_ttl(text: str) -> timedelta:
@@ -84,16 +86,24 @@ async def _with_agent(settings: Settings, work: Callable[[AgentService], Awaitab
         engine.dispose()
 
 
-def _print_turn(result: TurnResult, as_json: bool) -> None:
-    from api.turns import turn_response
+def _response(result: TurnResult) -> dict[str, Any]:
+    """The turn as the API's JSON response body (``api.turns.turn_response``, without importing
+    FastAPI, which ``api.turns`` needs for its routes: about half a second of ``ask``'s start)."""
+    from api.schemas import TurnResponse
 
-    body = turn_response(result)
+    data = result.model_dump(mode="json")
+    body = TurnResponse.model_validate({key: data[key] for key in TurnResponse.model_fields if key in data})
+    return body.model_dump(mode="json")
+
+
+def _print_turn(body: dict[str, Any], as_json: bool, via: str | None = None) -> None:
+    """Print a turn's response body (from this process or from the server at ``via``)."""
     if as_json:
-        typer.echo(body.model_dump_json(indent=2))
+        typer.echo(json.dumps(body, indent=2, ensure_ascii=False))
         return
-    typer.echo(body.text)
-    for decision in body.decisions:
-        fields = decision.model_dump(mode="json", exclude_none=True)
+    typer.echo(body["text"])
+    for decision in body.get("decisions") or []:
+        fields = {key: value for key, value in decision.items() if value is not None}
         kind = fields.pop("type")
         if kind == "reroute_proposal":  # English log prose (ISO dates, scores): the answer says why in words
             fields.pop("reason", None)
@@ -101,14 +111,49 @@ def _print_turn(result: TurnResult, as_json: bool) -> None:
             if isinstance(value, list) and len(value) > 3 and isinstance(value[0], dict):
                 fields[key] = f"<{len(value)} items; --json shows them>"
         typer.secho(f"  [{kind}] {json.dumps(fields, ensure_ascii=False)}", fg="cyan")
-    if body.pending_approval:
-        p = body.pending_approval
+    pending = body.get("pending_approval")
+    if pending:
         typer.secho(
-            f"  [pending approval] {p.tool}({json.dumps(p.args, ensure_ascii=False)}) "
-            f"approvers: {', '.join(p.approver_roles)}",
+            f"  [pending approval] {pending['tool']}({json.dumps(pending['args'], ensure_ascii=False)}) "
+            f"approvers: {', '.join(pending['approver_roles'])}",
             fg="yellow",
         )
-    typer.secho(f"  thread: {body.thread_id}", dim=True)
+    typer.secho(f"  thread: {body['thread_id']}" + (f" (answered by the server at {via})" if via else ""),
+                dim=True)
+
+
+def _ask_server(
+    settings: Settings, principal: Principal, message: str, thread: str | None
+) -> tuple[str, dict[str, Any]] | None:
+    """The server's URL and its answer to the turn, or None when no live server on this world
+    can take it (then the turn runs in this process)."""
+    from api import cli_server
+
+    url = cli_server.find_server(settings)
+    if url is None:
+        return None
+    token = issue_token(resolve_secret(settings), principal, timedelta(minutes=5))
+    try:
+        return url, cli_server.chat(url, token, message, thread, timeout=_SERVER_TURN_SECONDS)
+    except cli_server.ServerError as exc:
+        if exc.status == 401:  # the server signs with another secret: no turn ran there
+            return None
+        typer.secho(f"error ({exc.code}): {exc.message}", fg="red", err=True)
+        raise typer.Exit(1) from exc
+    except OSError as exc:  # the turn may have run: never run it a second time here
+        typer.secho(f"error: the server at {url} did not answer ({exc}); "
+                    "try again, or add --in-process", fg="red", err=True)
+        raise typer.Exit(1) from exc
+
+
+def serve_lines(settings: Settings, base: str) -> list[str]:
+    """The pages to open, one line each: the demo shop only where it exists (demo mode)."""
+    from api.modes import demo_enabled
+
+    first = (("/shop", "demo shop with the customer widget") if demo_enabled(settings)
+             else ("/widget", "customer chat widget"))
+    pages = (first, ("/copilot", "support copilot"), ("/ops", "ops console"), ("/docs", "API reference"))
+    return [f"  {base}{path:<9} {what}" for path, what in pages]
 
 
 def register(app: typer.Typer) -> None:
@@ -135,14 +180,16 @@ def register(app: typer.Typer) -> None:
 
         base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
         typer.secho("Promesa is starting. Open:", bold=True)
-        for path, what in (("/shop", "demo shop with the customer widget"), ("/copilot", "support copilot"),
-                           ("/ops", "ops console"), ("/docs", "API reference")):
-            typer.echo(f"  {base}{path:<9} {what}")
+        for line in serve_lines(get_settings(), base):
+            typer.echo(line)
         # every worker loads its models before it takes a request (api.state.lifespan)
         os.environ.setdefault("PROMESA_WARM_START", "true")
         freeze_startup_objects()
-        uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers,
-                    **serve_options())  # type: ignore[arg-type]
+        from api.cli_server import announced
+
+        with announced(get_settings(), base):  # `promesa ask` on this world sends its turns here
+            uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers,
+                        **serve_options())  # type: ignore[arg-type]
 
     @app.command("token")
     def token(
@@ -168,10 +215,20 @@ def register(app: typer.Typer) -> None:
         as_: Annotated[str, typer.Option("--as", help="ROLE:SUBJECT, e.g. customer:C-1001.")],
         thread: Annotated[str | None, typer.Option(help="Continue this thread.")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the turn as JSON.")] = False,
+        in_process: Annotated[bool, typer.Option(
+            "--in-process", help="Run the agent in this process even when `promesa serve` runs on this world.",
+        )] = False,
     ) -> None:
-        """Run one turn through the agent and print its answer and decisions."""
+        """Run one turn through the agent and print its answer and decisions.
+
+        While `promesa serve` runs on the same world (database, model, clock) the turn goes to
+        that server, which has its models loaded; otherwise it runs in this process."""
         principal, settings = _principal(as_), get_settings()
         _ensure_known(settings, principal)
+        served = None if in_process else _ask_server(settings, principal, message, thread)
+        if served is not None:
+            _print_turn(served[1], as_json, via=served[0])
+            return
 
         async def work(agent: AgentService) -> TurnResult:
             return await agent.run_turn(
@@ -183,7 +240,7 @@ def register(app: typer.Typer) -> None:
         except DomainError as exc:
             typer.secho(f"error ({exc.code}): {exc.message}", fg="red", err=True)
             raise typer.Exit(1) from exc
-        _print_turn(result, as_json)
+        _print_turn(_response(result), as_json)
 
     @app.command("chat")
     def chat(
@@ -218,7 +275,7 @@ async def _chat_loop(agent: AgentService, principal: Principal, settings: Settin
                 typer.secho(f"error ({exc.code}): {exc.message}", fg="red", err=True)
                 break
             thread = result.thread_id
-            _print_turn(result, as_json=False)
+            _print_turn(_response(result), as_json=False)
             pending = result.pending_approval
             if pending is None or principal.role.value not in pending.approver_roles:
                 break

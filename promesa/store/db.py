@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import CursorResult, Delete, Engine, Update, create_engine, event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from promesa.settings import normalise_database_url
+
+if TYPE_CHECKING:  # Alembic is imported by the functions that migrate: a quarter of a second that
+    from alembic.config import Config  # `promesa ask` and every API worker need not pay
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -92,6 +93,8 @@ def transaction(engine_or_factory: Engine | sessionmaker[Session]) -> Iterator[S
 
 def alembic_config(engine: Engine | None = None) -> Config:
     """Alembic's configuration for Promesa's migrations (on ``engine``'s URL when given)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
@@ -101,6 +104,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (creates it on an empty database)."""
+    from alembic import command
+
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -26,7 +26,7 @@
   P.chatErrors = (lang) => ERRORS[lang === "es" ? "es" : "en"];
 
   class ChatPane {
-    // options: {client, root, lang(), audience, onDecision(d), showCard(d), onTurnDone(result),
+    // options: {client, root, lang(), audience, onDecision(d), onToolCall({name, args}), showCard(d), onTurnDone(result),
     //           onAuthError(), placeholder, storageKey, chooseAny, showReason}
     constructor(options) {
       this.o = options;
@@ -169,6 +169,7 @@
             this.messages.scrollTop = this.messages.scrollHeight;
           },
           decision: (d) => this.decision(d),
+          tool_call: (c) => { if (this.o.onToolCall) this.o.onToolCall(c); },
           interrupt: (p) => this.pending(p),
           done: (r) => this.finish(r, answer, streamed),
           error: (e) => { failed = true; this.failure(answer, { status: (e && e.status) || (e && e.code === "conflict" ? 409 : 500), code: e && e.code, message: e && e.message }, () => this.ask(text, { retry: true })); },

@@ -156,12 +156,15 @@
     link.remove();
   };
 
-  // A table element from rows of objects, with an optional CSV button.
+  // A table element from rows of objects, with an optional CSV button (of ``csvColumns`` when
+  // the CSV holds more columns than are shown).
   Promesa.table = function table(columns, rows, options) {
     const opts = options || {};
-    const head = Promesa.el("tr", {}, columns.map((c) => Promesa.el("th", { scope: "col" }, (opts.labels && opts.labels[c]) || c)));
+    // numeric columns (amounts) are right-aligned and never split across lines
+    const cls = (c) => ((opts.numeric || []).includes(c) ? { class: "num" } : {});
+    const head = Promesa.el("tr", {}, columns.map((c) => Promesa.el("th", { scope: "col", ...cls(c) }, (opts.labels && opts.labels[c]) || c)));
     const body = rows.map((r) => Promesa.el("tr", opts.onRowClick ? { tabindex: "0", class: "clickable" } : {},
-      columns.map((c) => Promesa.el("td", {}, opts.format ? opts.format(c, r[c], r) : r[c] === null || r[c] === undefined ? "" : String(r[c])))));
+      columns.map((c) => Promesa.el("td", cls(c), opts.format ? opts.format(c, r[c], r) : r[c] === null || r[c] === undefined ? "" : String(r[c])))));
     if (opts.onRowClick) body.forEach((tr, i) => {
       tr.addEventListener("click", () => opts.onRowClick(rows[i]));
       tr.addEventListener("keydown", (e) => { if (e.key === "Enter") opts.onRowClick(rows[i]); });
@@ -170,7 +173,7 @@
       Promesa.el("table", { class: "data" }, Promesa.el("thead", {}, head), Promesa.el("tbody", {}, body)));
     if (opts.csv) {
       wrapper.prepend(Promesa.el("button", { class: "secondary small", type: "button", "data-testid": "csv-export",
-        onclick: () => Promesa.downloadCsv(opts.csv, columns, rows) }, "CSV"));
+        onclick: () => Promesa.downloadCsv(opts.csv, opts.csvColumns || columns, rows) }, "CSV"));
     }
     return wrapper;
   };

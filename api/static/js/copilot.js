@@ -17,11 +17,12 @@
   const REASONS = { user_request: "Customer asked for a person", reroute_request: "Customer asks to ship from another store",
     too_many_steps: "The agent could not finish the request", model_unavailable: "The agent was unavailable",
     malformed_tool_call: "The agent could not finish the request" };
+  const statusWords = (s) => (P.strings("en").statuses || {})[s] || String(s || "").replace(/_/g, " ");
   const reasonText = (r) => REASONS[r] || String(r || "").replace(/_/g, " ");
   const LABELS = { handoff_id: "Ticket", created_at: "Waiting since", customer_id: "Customer", order_id: "Order",
     reason: "Reason", status: "Status", promised_date: "Promised", fulfillment_type: "Fulfilment", total: "Total" };
 
-  // "Mon, Nov 9": the profile's side column holds four columns at 1366 px without cutting Total
+  // "Mon, Nov 9": short enough for the profile's side column
   const shortDate = (iso) => (iso ? new Date(`${String(iso).slice(0, 10)}T12:00:00`).toLocaleDateString("en-US",
     { weekday: "short", month: "short", day: "numeric" }) : "");
 
@@ -119,9 +120,13 @@
         el("h3", {}, "Identities"),
         el("ul", { class: "list", "data-testid": "identities" }, (p.identities || []).map((i) => el("li", {}, `${i.kind}: ${i.value} (${i.source})`))),
         el("h3", {}, "Orders"),
-        P.table(["order_id", "status", "promised_date", "total"], p.orders || [], {
-          csv: `${p.customer_id}-orders.csv`, labels: LABELS,
-          format: (c, v) => (c === "total" ? P.formatMoney(v, "en") : c === "promised_date" ? shortDate(v) : c === "status" ? String(v).replace(/_/g, " ") : v ?? ""),
+        // the status sits under the order id: three columns fit the 286 px side column with
+        // a five-digit MX$ total; the CSV keeps the status as a column of its own
+        P.table(["order_id", "promised_date", "total"], p.orders || [], {
+          csv: `${p.customer_id}-orders.csv`, csvColumns: ["order_id", "status", "promised_date", "total"],
+          labels: LABELS, numeric: ["total"], caption: "Orders",
+          format: (c, v, o) => (c === "total" ? P.formatMoney(v, "en") : c === "promised_date" ? shortDate(v)
+            : c === "order_id" ? [v, el("span", { class: "order-status" }, statusWords(o.status))] : v ?? ""),
           onRowClick: (o) => { setOrder(o.order_id); P.copilotPane.ask(`What's the status of ${o.order_id}?`); loadAudit(o.order_id); },
         }),
         el("h3", {}, "Interactions"),

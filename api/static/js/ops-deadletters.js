@@ -97,9 +97,14 @@
     await load(box);
   }
 
+  // Loads overlap (a live "dead_letter" change and a replay or discard each load the list): only
+  // the latest one renders, or a list fetched before a discard could show the discarded letter.
+  let loads = 0;
   async function load(box) {
+    const mine = ++loads;
     try {
-      render(box, await call("GET", "/v1/events/dead-letters?limit=100"));
+      const letters = await call("GET", "/v1/events/dead-letters?limit=100");
+      if (mine === loads) render(box, letters);
     } catch (error) {
       box.querySelector("[data-testid=dead-letters-result]").textContent = `Could not load the dead letters: ${error.message}`;
     }

@@ -11,6 +11,8 @@
   let chart = null;
   let risk = null;
   let pane = null;
+  let scanCall = null;  // the scan_risk call of the current turn: its window pages the full list
+  let answerSeq = 0;  // a newer answer wins over an older one still loading its rows
 
   const SUGGESTIONS = ["Which orders will miss their promise tomorrow?", "On-time rate by carrier this week",
     "Utilisation by node this week", "How many orders are at risk by reason?"];
@@ -30,10 +32,11 @@
     pane = new P.ChatPane({ client, root: $("ask"), lang: () => "en", storageKey: "promesa.ops.thread",
       placeholder: "e.g. Which orders will miss their promise tomorrow?",
       onDecision: (d) => turn.push(d),
+      onToolCall: (c) => { if (c.name === window.PromesaEnums.ToolName.scan_risk) scanCall = c.args || {}; },
       showCard: (d) => d.type !== "risk_flag" && d.type !== "analytics_result",
       onTurnDone: (r) => { showAnswer(turn, r); turn = []; } });
     const original = pane.ask.bind(pane);
-    pane.ask = (text, opts) => { turn = []; remember(text); return original(text, opts); };
+    pane.ask = (text, opts) => { turn = []; scanCall = null; remember(text); return original(text, opts); };
     $("refresh-risk").addEventListener("click", loadRisk);
     $("only-load").addEventListener("change", () => drawHeatmap());
     showEmpty();
@@ -43,7 +46,7 @@
 
   function showEmpty() {
     $("answer-table").replaceChildren(el("h2", {}, "Answer"),
-      el("p", { class: "muted" }, "Ask a question on the left, or start with one of these:"),
+      el("p", { class: "muted" }, "Ask a question in the Ask panel, or start with one of these:"),
       el("div", { class: "suggestions" }, SUGGESTIONS.map((q) => el("button", { type: "button", class: "secondary small chip",
         "data-testid": "suggestion", onclick: () => pane.ask(q) }, q))));
   }
@@ -92,6 +95,7 @@
 
   function showAnswer(decisions, result) {
     const table = $("answer-table");
+    answerSeq += 1;
     const analytics = decisions.filter((d) => d.type === "analytics_result");
     const flags = decisions.filter((d) => d.type === "risk_flag");
     if (analytics.length) {
@@ -115,18 +119,17 @@
       // one number for one thing: the orders at risk (what the answer's text counts); the
       // node-days over capacity are their cause, listed apart and not counted as orders
       const over = flags.filter((f) => !f.order_id);
-      const rows = flags.filter((f) => f.order_id).map((f) => ({ order_id: f.order_id || "", node_id: f.node_id || "", day: f.day ? P.formatDate(f.day, "en") : "",
-        reason: REASONS[f.reason] || String(f.reason || "").replace(/_/g, " "), severity: SEVERITY[f.severity] || f.severity || "" }));
-      // the title counts every order at risk (the flags carry the true total; the rows shown are capped)
+      const rows = flags.filter((f) => f.order_id).map((f) => riskRow(f.order_id, f.node_id, f.day, f.reason, f.severity));
+      // the flags carry the true total; the agent lists only the worst of them
       const total = flags.find((f) => f.order_id && typeof f.total === "number")?.total ?? rows.length;
-      table.replaceChildren(el("h2", { "data-testid": "answer-title" }, total > rows.length ? `At-risk orders (${rows.length} of ${total})` : `At-risk orders (${rows.length})`),
-        over.length ? el("p", { "data-testid": "answer-over-capacity" }, `Over capacity: ${over.map((f) =>
-          `${f.node_id}, ${f.day ? P.formatDate(f.day, "en") : ""}`).join("; ")}`) : null,
-        rows.length ? P.table(["order_id", "node_id", "day", "reason", "severity"], rows, { csv: "at-risk-orders.csv", labels: LABELS })
-          : el("p", { class: "muted" }, "No order is at risk."));
-      const byReason = {};
-      rows.forEach((r) => { byReason[r.reason] = (byReason[r.reason] || 0) + 1; });
-      drawChart(Object.keys(byReason), Object.values(byReason), "At-risk orders by reason", "");
+      // one entry per node with its days ("DC-GDL-01: Sat, Nov 21, Sun, Nov 22"), not one per node-day
+      const overDays = {};
+      over.forEach((f) => { (overDays[f.node_id] = overDays[f.node_id] || []).push(f.day); });
+      const overLine = over.length ? el("p", { "data-testid": "answer-over-capacity" }, `Over capacity: ${Object.entries(overDays).map(([node, days]) =>
+        `${node} on ${days.filter(Boolean).sort().map(listDay).join(", ")}`).join("; ")}`) : null;
+      const more = total > rows.length && scanCall;
+      drawRisk(rows, total, overLine, more ? `Loading the other ${total - rows.length}…` : "");
+      if (more) loadAllRisk(scanCall, total, overLine, answerSeq);
     } else {
       // nothing to tabulate: say so where the answer goes, and clear the previous answer
       table.replaceChildren(el("h2", { "data-testid": "answer-title" }, "I can't answer that"),
@@ -137,6 +140,51 @@
     }
     table.scrollIntoView({ block: "nearest", behavior: "auto" });
   }
+
+  // "Sat, Nov 21": short enough for a row on a phone; in a list of days, "Sat Nov 21"
+  const shortDay = (iso) => new Date(`${iso}T12:00:00`).toLocaleDateString("en-US", { weekday: "short", month: "short", day: "numeric" });
+  const listDay = (iso) => shortDay(iso).replace(",", "");
+  // no ship day: the order has left its node (a carrier delay), which the row says in words
+  const riskRow = (order_id, node_id, day, reason, severity) => ({ order_id, node_id: node_id || "—", day: day ? shortDay(day) : "With the carrier",
+    reason: REASONS[reason] || String(reason || "").replace(/_/g, " "), severity: SEVERITY[severity] || severity || "" });
+
+  // The at-risk answer: every order in a table that scrolls inside the panel (the title counts
+  // what it lists against the true total while the rest loads), the chart counts the same rows.
+  function drawRisk(rows, total, overLine, note) {
+    const title = total > rows.length ? `At-risk orders (${rows.length} of ${total})` : `At-risk orders (${rows.length})`;
+    // replaceChildren writes a null as the text "null": only the parts there are
+    $("answer-table").replaceChildren(...[el("h2", { "data-testid": "answer-title" }, title),
+      overLine, note ? el("p", { class: "muted", role: "status", "data-testid": "answer-note" }, note) : null,
+      rows.length ? P.table(["order_id", "node_id", "day", "reason", "severity"], rows, { csv: "at-risk-orders.csv", labels: LABELS, caption: title })
+        : el("p", { class: "muted" }, "No order is at risk.")].filter(Boolean));
+    const byReason = {};
+    rows.forEach((r) => { byReason[r.reason] = (byReason[r.reason] || 0) + 1; });
+    drawChart(Object.keys(byReason), Object.values(byReason), `${title} by reason`, "");
+  }
+
+  // The agent names the worst orders; the same scan (its window and nodes) pages the rest from
+  // /v1/ops/risk, worst first, so every order the text counts is in the table.
+  async function loadAllRisk(args, total, overLine, seq) {
+    const query = new URLSearchParams({ days: String(args.days || 7), limit: "100" });
+    if (args.start) query.set("start", args.start);
+    if ((args.node_ids || []).length) query.set("nodes", args.node_ids.join(","));
+    const rows = [];
+    let offset = 0;
+    try {
+      while (offset !== null && rows.length < MAX_LISTED) {
+        query.set("offset", String(offset));
+        const page = await client.get(`/v1/ops/risk?${query}`);
+        if (seq !== answerSeq) return;
+        page.at_risk.forEach((o) => rows.push(riskRow(o.order_id, o.node_id, o.expected_ship_day || o.ship_by, o.reason, o.severity)));
+        total = page.totals.at_risk_orders;
+        offset = page.next_offset ?? null;
+      }
+      drawRisk(rows, total, overLine, rows.length < total ? `The ${rows.length} worst are listed; the CSV holds them.` : "");
+    } catch (err) {
+      if (seq === answerSeq) $("answer-table").append(el("p", { class: "error" }, `The rest of the list did not load: ${err.message}`));
+    }
+  }
+  const MAX_LISTED = 1000;
 
   const shade = (u) => (u < 0.5 ? "u0" : u < 0.8 ? "u1" : u < 1 ? "u2" : u < 1.2 ? "u3" : "u4");
   const SHADES = [["u0", "under 50%"], ["u1", "50–79%"], ["u2", "80–99%"], ["u3", "100–119%"], ["u4", "120% or more"]];
@@ -188,7 +236,14 @@
         title: words, "aria-label": words, onclick: () => showCell(n, day) }, `${Math.round(u * 100)}%`,
         atRisk ? el("small", { class: "cell-risk", "data-testid": "cell-at-risk" }, `${atRisk} at risk`) : null));
     })));
+    // the cells count an order on its ship-by day; an order already with the carrier has no
+    // ship day in the window, so the cells hold fewer than the total: say how many and why
+    const total = (risk.totals && risk.totals.at_risk_orders) || 0;
+    const inCells = cells.reduce((n, c) => n + (c.at_risk_orders || 0), 0);
+    const rest = total - inCells;
     box.replaceChildren(
+      el("p", { "data-testid": "heat-at-risk" }, `${total} orders at risk in these 7 days: ${inCells} in the cells below, on the day they must ship` +
+        (rest > 0 ? `; ${rest} already with the carrier (no ship day left)` : "") + "."),
       el("div", { class: "legend", "data-testid": "heat-legend" }, el("strong", {}, "Utilisation (orders due ÷ capacity):"),
         SHADES.map(([cls, text]) => el("span", {}, el("i", { class: cls }), text))),
       el("table", { class: "heatmap", "data-testid": "heatmap" }, el("thead", {}, head), el("tbody", {}, body)));
