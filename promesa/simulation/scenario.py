@@ -151,7 +151,7 @@ def load(engine: Engine, scenario: Scenario) -> None:
             is_dc = node_id in DCS
             session.add(Node(id=node_id, name=node_id.replace("-", " ").title(),
                              type=NodeType.distribution_center if is_dc else NodeType.store,
-                             city=city.name, state=city.state, postal_code=f"{city.postal_prefix}100",
+                             city=city.name, state=city.state, postal_code=f"{city.centre_prefix}100",
                              lat=city.lat + rng.uniform(-0.05, 0.05), lon=city.lon + rng.uniform(-0.05, 0.05),
                              timezone="America/Mexico_City", ships=True, pickup=not is_dc,
                              processing_hours=4 if is_dc else 2, cutoff_time=time(15, 0), ship_weekdays="0123456",
@@ -182,7 +182,7 @@ def load(engine: Engine, scenario: Scenario) -> None:
                                  created_at=scenario.start - timedelta(days=30)))
             session.flush()
             session.add(Address(id=f"A-{c}", customer_id=cid, line1="Calle 1", city=city.name, state=city.state,
-                                postal_code=f"{city.postal_prefix}{rng.randrange(100, 999)}", country="MX",
+                                postal_code=f"{city.centre_prefix}{rng.randrange(100, 999)}", country="MX",
                                 lat=city.lat + rng.uniform(-0.08, 0.08), lon=city.lon + rng.uniform(-0.08, 0.08)))
             session.add(Identity(customer_id=cid, kind=IdentityKind.email, value=f"cliente{c}@example.com",
                                  source="web", verified=True))

@@ -68,7 +68,7 @@ def build_nodes(rng: random.Random, count: int, daily_orders: float) -> list[Nod
     for code in EXTRA_DC_CITIES[: max(0, min(len(EXTRA_DC_CITIES), extra // 40))]:
         city = CITY[code]
         nodes.append(_node(f"DC-{code}-01", f"CEDIS {city.name}", NodeType.distribution_center,
-                           code, city.lat + 0.05, city.lon + 0.05, city.postal_prefix + "100",
+                           code, city.lat + 0.05, city.lon + 0.05, city.centre_prefix + "100",
                            daily_orders))
         taken.add(nodes[-1].id)
     weights = [c.weight for c in CITIES]
@@ -83,6 +83,6 @@ def build_nodes(rng: random.Random, count: int, daily_orders: float) -> list[Nod
             node_id, f"Tienda {city.name} {number}", NodeType.store, city.code,
             round(city.lat + rng.uniform(-0.08, 0.08), 5),
             round(city.lon + rng.uniform(-0.08, 0.08), 5),
-            f"{city.postal_prefix}{rng.randint(100, 999)}", daily_orders,
+            f"{city.centre_prefix}{rng.randint(100, 999)}", daily_orders,
         ))
     return nodes

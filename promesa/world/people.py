@@ -83,7 +83,7 @@ def people_rows(
         customers.append((cid, f"{FIRST[f]} {LAST[l1]} {LAST[l2]}", locale, ts(created)))
         addresses.append((
             f"A-{FIRST_CUSTOMER + i}", cid, f"{STREETS[i % len(STREETS)]} {1 + int(rand() * 2000)}",
-            city.name, city.state, f"{city.postal_prefix}{int(rand() * 1000):03d}", "MX",
+            city.name, city.state, f"{city.centre_prefix}{int(rand() * 1000):03d}", "MX",
             people.lat[i], people.lon[i],
         ))
         email = f"{first_ascii[f]}.{last_ascii[l1]}{i}@{DOMAINS[i % len(DOMAINS)]}"

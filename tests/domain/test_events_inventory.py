@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 
+from promesa.domain.events.ingest import ingest_batch
 from promesa.domain.events.sources import principal_for
 from promesa.store.models import AuditEntry, DeadLetter, InventoryPosition
-from tests.domain.events_helpers import ev, send, world
+from tests.domain.events_helpers import NOW, ev, send, settings, world
 
 
 def _pos(session, node="MX-STORE-01", sku="SKU-1"):
@@ -124,3 +127,23 @@ def test_scopes_are_checked_in_the_domain(session):
     allowed = send(session, ev("inventory.pos_sale", {"node_id": "MX-STORE-01", "sku": "SKU-1", "quantity": 1},
                                source="/sources/pos"), pos)
     assert allowed.status == "accepted" and _pos(session) == (4, 1)
+
+
+@pytest.mark.parametrize("path", ["one", "batch"])
+def test_the_audit_names_the_source_that_sent_the_event_and_what_it_sent(session, path):
+    world(session)
+    sale = ev("inventory.pos_sale", {"node_id": "MX-STORE-01", "sku": "SKU-1", "quantity": 2, "ticket": "T-1"},
+              source="/sources/pos")
+    if path == "one":
+        assert send(session, sale, principal_for("pos")).status == "accepted"
+    else:  # the set-based batch path writes its audit rows in bulk: they must say the same
+        sessions = sessionmaker(bind=session.get_bind())
+        [result] = ingest_batch(sessions, principal_for("pos"), NOW, settings(), [sale])
+        assert result.status == "accepted"
+    session.expire_all()
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "event.inventory.pos_sale.v1"))
+    assert (entry.actor_role, entry.actor_subject) == ("system", "source:pos")
+    assert (entry.entity_type, entry.entity_id) == ("inventory", "MX-STORE-01/SKU-1")
+    assert (entry.details["source"], entry.details["event_id"], entry.details["sender"]) == (
+        "/sources/pos", sale["id"], "system:source:pos")
+    assert entry.details["data"] == {"node_id": "MX-STORE-01", "sku": "SKU-1", "quantity": 2, "ticket": "T-1"}

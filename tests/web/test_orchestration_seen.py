@@ -205,11 +205,32 @@ def test_the_storefront_promises_places_and_the_widget_knows_the_order(orchestra
     page_factory.shot(shop, "shop-order-in-widget-desktop-es", full=False)
 
 
+def _move_to_zacatecas(live: Live, customer: str) -> None:
+    """The customer's address becomes one in Zacatecas (98000): a real code no city of ours covers."""
+    from promesa.store.db import make_engine
+    from promesa.store.models import Address
+
+    engine = make_engine(live.settings.sqlalchemy_url)
+    with Session(engine) as session:
+        address = session.scalars(select(Address).where(Address.customer_id == customer).order_by(Address.id)).first()
+        address.city, address.state, address.postal_code = "Zacatecas", "Zacatecas", "98000"
+        session.commit()
+    engine.dispose()
+
+
 def test_a_postal_code_promising_does_not_serve_is_said_not_asked(orchestrated, page_factory):
+    # Polanco (11560, Mexico City's prefix 11) is served: Sofía's storefront shows dates
+    served = page_factory(viewport=PHONE)
+    served.goto(f"{orchestrated.url}/shop?customer={CUSTOMER}&lang=en")
+    expect(served.get_by_test_id("storefront")).to_contain_text("(11560)")
+    expect(served.get_by_test_id("not-served")).to_have_count(0)
+    expect(served.get_by_test_id("promise-ship").first).to_contain_text(re.compile(r"Arrives \w+"))
+    # Juan Pérez Garza (C-1006, no other test here) moves to Zacatecas, where no zone is
+    _move_to_zacatecas(orchestrated, "C-1006")
     shop = page_factory(viewport=PHONE)
-    shop.goto(f"{orchestrated.url}/shop?customer={CUSTOMER}&lang=en")  # 11560: no delivery zone yet
+    shop.goto(f"{orchestrated.url}/shop?customer=C-1006&lang=en")
     front = shop.get_by_test_id("storefront")
-    expect(front.get_by_test_id("not-served")).to_contain_text("We don't deliver to postal code 11560.")
+    expect(front.get_by_test_id("not-served")).to_contain_text("We don't deliver to postal code 98000.")
     expect(front.get_by_test_id("product-promise").first).to_have_text("No dates for this postal code")
     expect(front.get_by_test_id("checkout-plan")).to_be_disabled()
     assert_readable(front.inner_text())

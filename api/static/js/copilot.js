@@ -64,6 +64,8 @@
     loadHandoffs();
     // a live update (server push) refreshes the queue: see live.js
     P.copilotRefreshHandoffs = loadHandoffs;
+    // and an event about the open customer re-reads their profile (live.js)
+    P.copilotOpenProfile = openProfile;
   }
 
   // A reply for the customer, in the customer's language, from the decision records (never

@@ -65,20 +65,13 @@
         if (global.Promesa && global.Promesa.copilotRefreshHandoffs) global.Promesa.copilotRefreshHandoffs(change);
         return;
       }
-      // re-open the open profile when the change is about that customer (or any stock it may hold)
+      // re-read the open profile when the change is about that customer (or any stock it may
+      // hold), by id: searching for the id found no one (the search reads identifiers, not
+      // ids), so the profile never moved
       const name = document.querySelector("[data-testid=profile-name]");
       const open = name && (name.textContent.match(/\(([^)]+)\)\s*$/) || [])[1];
       if (!open || (change.customer_id && change.customer_id !== open)) return;
-      const search = document.getElementById("search");
-      const form = document.getElementById("search-form");
-      if (!search || !form) return;
-      search.value = open;
-      form.requestSubmit();
-      const reopen = () => {
-        const hit = [...document.querySelectorAll("[data-testid=customer-result]")].find((b) => b.textContent.includes(open));
-        if (hit) hit.click(); else setTimeout(reopen, 100);
-      };
-      setTimeout(reopen, 50);
+      if (global.Promesa && global.Promesa.copilotOpenProfile) global.Promesa.copilotOpenProfile(open);
     },
     widget(change) {
       // a person's reply into this very conversation (the feed sends only the owner's replies)

@@ -52,6 +52,13 @@ def _fold(text: str) -> str:
     return " ".join("".join(c for c in plain if not unicodedata.combining(c)).casefold().split())
 
 
+def _listed(prefixes: list[str]) -> str:
+    """``06``, ``64 to 67`` or ``01 to 16``: the prefixes as a run when they are consecutive."""
+    if len(prefixes) > 1 and int(prefixes[-1]) - int(prefixes[0]) == len(prefixes) - 1:
+        return f"{prefixes[0]} to {prefixes[-1]}"
+    return ", ".join(prefixes)
+
+
 def validate(address: AddressIn) -> tuple[City, tuple[float, float]]:
     """The city of ``address`` and its coordinates; InvalidInput names the wrong field."""
     city = next((c for c in CITIES if _fold(address.city) in (_fold(c.name), _fold(c.code))), None)
@@ -61,9 +68,9 @@ def validate(address: AddressIn) -> tuple[City, tuple[float, float]]:
     if _fold(address.state) != _fold(city.state):
         raise InvalidInput(f"{city.name} is in {city.state}, not {address.state}", field="state")
     code = address.postal_code.strip()
-    if not (code.isdigit() and len(code) == 5 and code.startswith(city.postal_prefix)):
-        raise InvalidInput(f"a postal code of {city.name} has 5 digits and starts with {city.postal_prefix}",
-                           field="postal_code")
+    if not city.serves(code):
+        raise InvalidInput(f"a postal code of {city.name} has 5 digits and starts with "
+                           + _listed(sorted(city.postal_prefixes)), field="postal_code")
     if (address.lat is None) != (address.lon is None):
         raise InvalidInput("give both latitude and longitude, or neither", field="lat")
     if address.lat is not None and address.lon is not None:  # both or neither (checked above)

@@ -1,5 +1,8 @@
 """Delivery zones: a Mexican postal code's first two digits name the city we deliver to.
 
+A city covers a set of prefixes (Mexico City 01-16, :mod:`promesa.domain.geography`); no prefix
+belongs to two cities, checked when this module loads.
+
 A zone's destination point is the city centre; quotes are per zone, not per address, which is
 what lets them be cached (:mod:`promesa.domain.promising.cache`) and is accurate enough for the
 distance bands (tens of kilometres wide).
@@ -12,7 +15,18 @@ from dataclasses import dataclass
 from promesa.domain.geography import CITIES, SAME_DAY_CITIES, City
 from promesa.errors import InvalidInput
 
-_BY_PREFIX = {city.postal_prefix: city for city in CITIES}
+
+def _by_prefix() -> dict[str, City]:
+    by_prefix: dict[str, City] = {}
+    for city in CITIES:
+        for prefix in city.postal_prefixes:
+            other = by_prefix.setdefault(prefix, city)
+            if other is not city:  # a code must name one city, or quotes would depend on the order here
+                raise ValueError(f"postal prefix {prefix} is in both {other.code} and {city.code}")
+    return by_prefix
+
+
+_BY_PREFIX = _by_prefix()
 
 
 @dataclass(frozen=True)

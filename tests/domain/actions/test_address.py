@@ -86,3 +86,22 @@ def test_shipped_order_is_refused_and_nothing_changes(world):
 def test_other_customer_cannot_change_it(world):
     with pytest.raises(NotFound):
         propose_address_change(deps(world, BETO), "PO-1", MTY)
+
+
+@pytest.mark.parametrize("city, state, code", [
+    ("Ciudad de México", "Ciudad de México", "11560"),  # Polanco: prefix 11, not the centre's 06
+    ("Ciudad de México", "Ciudad de México", "03100"),  # Del Valle
+    ("Monterrey", "Nuevo León", "66220"),  # San Pedro Garza García
+])
+def test_a_code_anywhere_in_the_city_zone_is_accepted(world, city, state, code):
+    p = propose_address_change(deps(world), "PO-1", MTY.model_copy(update={"city": city, "state": state,
+                                                                          "postal_code": code}))
+    assert p.eligible
+
+
+def test_a_code_outside_the_city_zone_says_which_prefixes_it_covers(world):
+    wrong = MTY.model_copy(update={"city": "Ciudad de México", "state": "Ciudad de México", "postal_code": "64000"})
+    with pytest.raises(InvalidInput) as bad:
+        propose_address_change(deps(world), "PO-1", wrong)
+    assert bad.value.field == "postal_code"
+    assert "starts with 01 to 16" in str(bad.value)
