@@ -86,8 +86,10 @@ def _deps(session: Session, principal: Principal, now: datetime, settings: Setti
 
 
 def _event(kind: str, data: dict[str, Any], at: datetime, n: int) -> dict[str, Any]:
+    # the sequence orders events of one instant (both lines of an order shipped at the cut-off):
+    # without it the second line's status event is as old as the first and changes nothing
     return {"specversion": "1.0", "id": f"sim-{n}", "source": "/sim/ops", "type": f"promesa.{kind}.v1",
-            "time": at.isoformat(), "data": data}
+            "time": at.isoformat(), "sequence": n, "data": data}
 
 
 #: A node the reference does not know ships nothing.
@@ -328,3 +330,8 @@ class Replay:
                 if order_id not in self.out.notified or sent_at < self.out.notified[order_id]:
                     self.out.notified[order_id] = sent_at
         self.engine.dispose()
+
+
+def replay(scenario: Scenario, policy: str, workdir: Path, settings: Settings) -> Outcome:
+    """One policy's replay from start to end (a process of its own runs one of these)."""
+    return Replay(scenario, policy, workdir, settings).run()
