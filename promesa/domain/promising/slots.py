@@ -8,11 +8,13 @@ One order claims one slot of orders and its units of units. Reads only; placemen
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from promesa.domain.capacity_calendar import CapacityCalendar
 from promesa.domain.load import OVERDUE_LOOKBACK_DAYS, capacity_calendars, load_buckets
 from promesa.domain.reference import NodeRef
 
@@ -29,10 +31,43 @@ class Slot:
         return self.orders >= 1 and self.units >= units
 
 
+class _NodeDays:
+    """One node's remaining slots, walked forward day by day only as far as a quote asks.
+
+    A quote usually finds room within a day or two, so walking all ``HORIZON_DAYS`` of every
+    candidate node for every quote was most of a quote's time; the walk is the same either way
+    (the carried backlog only flows forward), it just stops where the questions stop.
+    """
+
+    def __init__(self, calendar: CapacityCalendar, due: dict[date, tuple[int, int]], carry: tuple[int, int],
+                 today: date, last: date) -> None:
+        self._calendar, self._due, self._carry = calendar, due, carry
+        self._next, self._last = today, last
+        self._days: dict[date, Slot] = {}
+
+    def get(self, day: date) -> Slot | None:
+        while self._next <= day and self._next < self._last:
+            self._step()
+        return self._days.get(day)
+
+    def _step(self) -> None:
+        day = self._next
+        cap = self._calendar.on(day)
+        want_o, want_u = self._due.get(day, (0, 0))
+        want_o += self._carry[0]
+        want_u += self._carry[1]
+        if cap.ships:
+            self._days[day] = Slot(max(0, cap.orders - want_o), max(0, cap.units - want_u))
+            self._carry = (max(0, want_o - cap.orders), max(0, want_u - cap.units))
+        else:  # closed: nothing leaves, everything waits
+            self._carry = (want_o, want_u)
+        self._next = day + timedelta(days=1)
+
+
 class Slots:
     """Remaining capacity per node and day over ``[today, today + HORIZON_DAYS)``."""
 
-    def __init__(self, remaining: dict[str, dict[date, Slot]] | None, today: date) -> None:
+    def __init__(self, remaining: Mapping[str, Mapping[date, Slot] | _NodeDays] | None, today: date) -> None:
         self._remaining = remaining  # None: naive (infinite capacity)
         self.today = today
 
@@ -65,7 +100,7 @@ def remaining_slots(session: Session, nodes: list[NodeRef], today: date) -> Slot
     calendars = capacity_calendars(session, nodes, today, last)
     buckets = load_buckets(session, [n.id for n in nodes],
                            today - timedelta(days=OVERDUE_LOOKBACK_DAYS), last)
-    remaining: dict[str, dict[date, Slot]] = {}
+    remaining: dict[str, _NodeDays] = {}
     for node in nodes:
         due: dict[date, tuple[int, int]] = {}
         carry_o = carry_u = 0
@@ -75,21 +110,7 @@ def remaining_slots(session: Session, nodes: list[NodeRef], today: date) -> Slot
                 carry_u += bucket.units
             else:
                 due[bucket.ship_by] = (bucket.orders, bucket.units)
-        days: dict[date, Slot] = {}
-        day = today
-        calendar = calendars[node.id]
-        while day < last:
-            cap = calendar.on(day)
-            want_o, want_u = due.get(day, (0, 0))
-            want_o += carry_o
-            want_u += carry_u
-            if cap.ships:
-                days[day] = Slot(max(0, cap.orders - want_o), max(0, cap.units - want_u))
-                carry_o, carry_u = max(0, want_o - cap.orders), max(0, want_u - cap.units)
-            else:  # closed: nothing leaves, everything waits
-                carry_o, carry_u = want_o, want_u
-            day += timedelta(days=1)
-        remaining[node.id] = days
+        remaining[node.id] = _NodeDays(calendars[node.id], due, (carry_o, carry_u), today, last)
     return Slots(remaining, today)
 
 
