@@ -291,6 +291,8 @@ class Replay:
         stream = self.scenario.stream
         i = self.next_event
         triggered = False
+        if hour.hour == SHIP_HOUR:  # the cut-off's hand-over comes first: the hour's checkouts are after it
+            self.ship(hour.date(), hour)
         while i < len(stream) and stream[i].at < upcoming:
             event = stream[i]
             i += 1
@@ -307,8 +309,6 @@ class Replay:
         for at, tracking, eta in due:
             triggered |= self.ingest("tracking.exception", {"tracking_number": tracking, "reason": "weather",
                                                             "revised_eta": eta.isoformat()}, at)
-        if hour.hour == SHIP_HOUR:
-            self.ship(hour.date(), hour)
         if self.orchestrated and (triggered or hour.hour in ORCHESTRATE_HOURS or hour.hour in APPROVE_HOURS):
             self.orchestrate(hour, approve=hour.hour in APPROVE_HOURS)
         self.next_event = i

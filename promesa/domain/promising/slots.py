@@ -3,14 +3,18 @@
 A node-day's capacity (its default, a per-date override, or zero when closed) minus the open
 work whose ship-by is that day (``node_load``, kept by triggers) minus the backlog carried in
 from earlier over-full days (first in, first out, as :mod:`promesa.domain.load` plans it).
-One order claims one slot of orders and its units of units. Reads only; placement locks.
+After a node's cut-off, the work still open for today is carried to tomorrow whole: today's
+hand-over has happened, and what did not leave in it fills tomorrow's slots before any new
+order does. One order claims one slot of orders and its units of units. Reads only; placement
+locks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -40,10 +44,12 @@ class _NodeDays:
     """
 
     def __init__(self, calendar: CapacityCalendar, due: dict[date, tuple[int, int]], carry: tuple[int, int],
-                 today: date, last: date) -> None:
+                 today: date, last: date, *, handed_over: bool = False) -> None:
         self._calendar, self._due, self._carry = calendar, due, carry
         self._next, self._last = today, last
         self._days: dict[date, Slot] = {}
+        #: today's parcels left at the cut-off: what is still open waits for tomorrow
+        self._handed_over = handed_over
 
     def get(self, day: date) -> Slot | None:
         while self._next <= day and self._next < self._last:
@@ -59,8 +65,9 @@ class _NodeDays:
         if cap.ships:
             self._days[day] = Slot(max(0, cap.orders - want_o), max(0, cap.units - want_u))
             self._carry = (max(0, want_o - cap.orders), max(0, want_u - cap.units))
-        else:  # closed: nothing leaves, everything waits
+        if not cap.ships or self._handed_over:  # nothing (more) leaves today: everything waits
             self._carry = (want_o, want_u)
+            self._handed_over = False
         self._next = day + timedelta(days=1)
 
 
@@ -94,8 +101,21 @@ class Slots:
         return self._remaining.get(node_id, {}).get(day)
 
 
-def remaining_slots(session: Session, nodes: list[NodeRef], today: date) -> Slots:
-    """Remaining capacity of ``nodes`` from ``today``: two queries (overrides, load)."""
+def handed_over(node: NodeRef, today: date, now: datetime | None) -> bool:
+    """Whether ``node`` has made today's hand-over to the carriers (its cut-off has passed).
+
+    The open work whose ship-by is today (or earlier) is then what today did *not* ship: it is
+    tomorrow's first work, not work that still fits today. (Today's own slot is left as it was:
+    a same-day pickup does not wait for the carriers.)
+    """
+    if now is None:
+        return False
+    local = now.astimezone(ZoneInfo(node.timezone))
+    return local.date() == today and local.time() >= node.cutoff_time
+
+
+def remaining_slots(session: Session, nodes: list[NodeRef], today: date, now: datetime | None = None) -> Slots:
+    """Remaining capacity of ``nodes`` from ``today`` as of ``now``: two queries (overrides, load)."""
     last = today + timedelta(days=HORIZON_DAYS)
     calendars = capacity_calendars(session, nodes, today, last)
     buckets = load_buckets(session, [n.id for n in nodes],
@@ -110,7 +130,8 @@ def remaining_slots(session: Session, nodes: list[NodeRef], today: date) -> Slot
                 carry_u += bucket.units
             else:
                 due[bucket.ship_by] = (bucket.orders, bucket.units)
-        remaining[node.id] = _NodeDays(calendars[node.id], due, (carry_o, carry_u), today, last)
+        remaining[node.id] = _NodeDays(calendars[node.id], due, (carry_o, carry_u), today, last,
+                                       handed_over=handed_over(node, today, now))
     return Slots(remaining, today)
 
 
