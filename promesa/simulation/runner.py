@@ -86,8 +86,10 @@ def _deps(session: Session, principal: Principal, now: datetime, settings: Setti
 
 
 def _event(kind: str, data: dict[str, Any], at: datetime, n: int) -> dict[str, Any]:
+    # the sequence orders events of one instant (both lines of an order shipped at the cut-off):
+    # without it the second line's status event is as old as the first and changes nothing
     return {"specversion": "1.0", "id": f"sim-{n}", "source": "/sim/ops", "type": f"promesa.{kind}.v1",
-            "time": at.isoformat(), "data": data}
+            "time": at.isoformat(), "sequence": n, "data": data}
 
 
 #: A node the reference does not know ships nothing.
@@ -289,6 +291,8 @@ class Replay:
         stream = self.scenario.stream
         i = self.next_event
         triggered = False
+        if hour.hour == SHIP_HOUR:  # the cut-off's hand-over comes first: the hour's checkouts are after it
+            self.ship(hour.date(), hour)
         while i < len(stream) and stream[i].at < upcoming:
             event = stream[i]
             i += 1
@@ -305,8 +309,6 @@ class Replay:
         for at, tracking, eta in due:
             triggered |= self.ingest("tracking.exception", {"tracking_number": tracking, "reason": "weather",
                                                             "revised_eta": eta.isoformat()}, at)
-        if hour.hour == SHIP_HOUR:
-            self.ship(hour.date(), hour)
         if self.orchestrated and (triggered or hour.hour in ORCHESTRATE_HOURS or hour.hour in APPROVE_HOURS):
             self.orchestrate(hour, approve=hour.hour in APPROVE_HOURS)
         self.next_event = i
@@ -328,3 +330,8 @@ class Replay:
                 if order_id not in self.out.notified or sent_at < self.out.notified[order_id]:
                     self.out.notified[order_id] = sent_at
         self.engine.dispose()
+
+
+def replay(scenario: Scenario, policy: str, workdir: Path, settings: Settings) -> Outcome:
+    """One policy's replay from start to end (a process of its own runs one of these)."""
+    return Replay(scenario, policy, workdir, settings).run()

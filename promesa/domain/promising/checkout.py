@@ -116,7 +116,7 @@ def plan_checkout(deps: Deps, lines: Sequence[CartLine], postal_code: str | None
             raise NotFound(f"no pickup store {pickup_node_id}", field="pickup_node_id")
         if pickup_node_id not in able(demand):
             raise Conflict(f"{store.name} does not hold every line of the cart", field="pickup_node_id")
-        slots = slots_for(deps.session, [store], today, policy)
+        slots = slots_for(deps.session, [store], today, policy, deps.now)
         option = pickup_option(store, 0.0, deps.now, slots, demand_of(demand))
         if option is None:
             raise Conflict(f"{store.name} has no pickup capacity in the next weeks", field="pickup_node_id")
@@ -132,7 +132,7 @@ def plan_checkout(deps: Deps, lines: Sequence[CartLine], postal_code: str | None
     per_line = {sku: nearest(ref, able({sku: q}), zone.point, limit) for sku, q in demand.items()}
     nodes = {n.id: n for n, _ in whole}
     nodes.update({n.id: n for cands in per_line.values() for n, _ in cands})
-    slots = slots_for(deps.session, list(nodes.values()), today, policy)
+    slots = slots_for(deps.session, list(nodes.values()), today, policy, deps.now)
     single = _best_at(ref, whole, zone, deps, slots, demand_of(demand), service_level)
     if single is not None:
         return _plan(deps, postal_code, zone, service_level, policy, [_shipment(single, demand)])

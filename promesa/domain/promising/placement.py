@@ -4,7 +4,8 @@
 2. The plan is computed again under lock — the plan's nodes (``SELECT … FOR UPDATE``, in id
    order so two checkouts never deadlock) and their stock positions — so no other placement
    can take the slot between the check and the write. SQLite has one writer at a time; the
-   write lock is taken before the first read instead.
+   write lock is taken before the first read instead, so the first plan is already the one
+   under lock (planning twice there would compute the same plan twice).
 3. If the fresh plan delivers later than the date the shopper accepted, nothing is written and
    the result is a ``requote`` with the new plan to accept: never a silently broken promise.
 4. Otherwise the order is written by the ``order.created`` event handler (``ingest``) with each
@@ -149,6 +150,21 @@ def _event(request: PlaceOrder, order_id: str, plan: CheckoutPlan, prices: dict[
     return data
 
 
+def _relock(deps: Deps, request: PlaceOrder, where: tuple[str, tuple[float, float]] | None, policy: Policy,
+            plan: CheckoutPlan) -> CheckoutPlan:
+    """Lock the plan's nodes and stock, re-plan, until the plan stays on locked nodes."""
+    held: set[str] = set()
+    for _ in range(MAX_LOCK_ROUNDS):
+        _lock(deps, plan, held)
+        deps.session.expire_all()  # read the load and stock as they are now that we hold the locks
+        fresh = _plan(deps, request, where, policy)
+        settled = {s.node_id for s in fresh.shipments} <= held
+        plan = fresh
+        if settled:
+            return plan
+    raise Conflict("the plan kept moving while it was being placed; try again", field="lines")
+
+
 def place_order(deps: Deps, request: PlaceOrder, policy: Policy = Policy.capacity_aware) -> PlacementResult:
     """Place ``request`` on a fresh plan in the caller's transaction (see the module docstring)."""
     _authorize(deps.principal, request.customer_id)
@@ -161,20 +177,14 @@ def place_order(deps: Deps, request: PlaceOrder, policy: Policy = Policy.capacit
                                promised_date=existing.promised_date if existing else None,
                                total_mxn=existing.total if existing else None)
     postal_code = _destination(deps, request)
-    if session.get_bind().dialect.name == "sqlite" and not session.in_nested_transaction():
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:  # inside a savepoint too: the enclosing transaction then holds the lock
         session.execute(text("UPDATE event_watermarks SET sequence = sequence WHERE 0"))
-    held: set[str] = set()
     plan = _plan(deps, request, postal_code, policy)
-    for _ in range(MAX_LOCK_ROUNDS):
-        _lock(deps, plan, held)
-        session.expire_all()  # read the load and stock as they are now that we hold the locks
-        fresh = _plan(deps, request, postal_code, policy)
-        settled = {s.node_id for s in fresh.shipments} <= held
-        plan = fresh
-        if settled:
-            break
-    else:
-        raise Conflict("the plan kept moving while it was being placed; try again", field="lines")
+    # SQLite: this transaction holds the database's only write lock, so nothing can move
+    # between this plan and the write; a second plan "under lock" would be the same plan
+    if not sqlite:
+        plan = _relock(deps, request, postal_code, policy, plan)
     if plan.latest_delivery > request.accepted_delivery_date:
         return PlacementResult(
             status=PlacementStatus.requote, plan=plan,

@@ -121,9 +121,11 @@ def pickup_option(node: NodeRef, km: float, now: datetime, slots: Slots, demand:
                          capacity_moved=day > ready.date())
 
 
-def slots_for(session: Session, nodes: list[NodeRef], today: date, policy: Policy) -> Slots:
-    """The node-day slots left at ``nodes`` from ``today`` (unlimited under the naive policy)."""
-    return naive_slots(today) if policy is Policy.naive else remaining_slots(session, nodes, today)
+def slots_for(session: Session, nodes: list[NodeRef], today: date, policy: Policy,
+              now: datetime | None = None) -> Slots:
+    """The node-day slots left at ``nodes`` from ``today`` as of ``now`` (unlimited under the
+    naive policy)."""
+    return naive_slots(today) if policy is Policy.naive else remaining_slots(session, nodes, today, now)
 
 
 def check_quantity(quantity: int, field: str = "qty") -> None:
@@ -150,7 +152,7 @@ def compute_quote(deps: Deps, sku: str, quantity: int, zone: Zone, postal_code: 
     stores = [(n, km) for n, km in nearest(ref, able, zone.point, PICKUP_OPTIONS, want="pickup")
               if km <= settings.pickup_radius_km]
     nodes = {n.id: n for n, _ in shippers + stores}
-    slots = slots_for(session, list(nodes.values()), local_today(deps.now, settings), policy)
+    slots = slots_for(session, list(nodes.values()), local_today(deps.now, settings), policy, deps.now)
     best: dict[ServiceLevel, PromiseOption] = {}
     for node, km in shippers:
         for level, option in ship_options(ref, node, km, zone, deps.now, slots, demand, settings).items():
