@@ -86,6 +86,11 @@ def test_every_at_risk_order_is_listed_and_counted_alike(thin_week, page_factory
     expect(page.get_by_test_id("msg-agent").last).to_contain_text("orders are at risk")
     said = _count(r"(\d+) orders are at risk", page.get_by_test_id("msg-agent").last.inner_text())
     assert said > 25
+    # identifiers never break at their hyphens ("PO-" at a line's end, "1000397" on the next)
+    spans = page.get_by_test_id("msg-agent").last.locator("span.nobr")
+    assert spans.count() >= 5
+    heights = spans.evaluate_all("els => els.map(e => [e.textContent, e.getClientRects().length])")
+    assert all(lines == 1 for _, lines in heights), [h for h in heights if h[1] != 1]
 
     # the table lists them all (the agent named 25; the rest load from the same scan)
     title = page.get_by_test_id("answer-title")

@@ -4,6 +4,20 @@
   "use strict";
   const P = global.Promesa;
   const el = P.el;
+  // Identifiers (PO-1000397, DC-GDL-01, C-100096) must not break at their hyphens: a bubble read
+  // "PO-" at a line's end and "1000397" on the next in the ops console's screenshot.
+  const IDENTIFIER = /[A-Z]{1,6}(?:-[A-Z0-9]+)+/g;
+  function writeText(node, text) {
+    const parts = [];
+    let last = 0;
+    for (const m of (text || "").matchAll(IDENTIFIER)) {
+      if (m.index > last) parts.push(document.createTextNode(text.slice(last, m.index)));
+      parts.push(el("span", { class: "nobr" }, m[0]));
+      last = m.index + m[0].length;
+    }
+    if (last < (text || "").length) parts.push(document.createTextNode(text.slice(last)));
+    node.replaceChildren(...parts);
+  }
 
   // What a person reads when a turn fails: never "Failed to fetch" or a bearer-token message.
   const ERRORS = {
@@ -74,7 +88,8 @@
       this.restoring = false;
     }
     bubble(kind, text, opts) {
-      const node = el("div", { class: `msg ${kind}`, "data-testid": `msg-${kind}` }, text || "");
+      const node = el("div", { class: `msg ${kind}`, "data-testid": `msg-${kind}` });
+      writeText(node, text);
       this.messages.append(node);
       this.messages.scrollTop = this.messages.scrollHeight;
       if (!(opts && opts.replay) && text && kind !== "error") this.remember({ kind, text });
@@ -165,7 +180,7 @@
           token: (t) => {
             streamed += typeof t === "string" ? t : t.text || "";
             answer.classList.remove("typing");
-            answer.textContent = streamed;
+            writeText(answer, streamed);
             this.messages.scrollTop = this.messages.scrollHeight;
           },
           decision: (d) => this.decision(d),
@@ -185,7 +200,7 @@
     finish(result, answer, streamed) {
       if (result && result.thread_id) { this.threadId = result.thread_id; sessionStorage.setItem(this.threadKey, this.threadId); }
       const text = (result && result.text) || streamed;
-      if (text) { answer.classList.remove("typing"); answer.textContent = text; this.remember({ kind: "agent", text }); }
+      if (text) { answer.classList.remove("typing"); writeText(answer, text); this.remember({ kind: "agent", text }); }
       if (this.o.onTurnDone) this.o.onTurnDone(result || {});
     }
     async decide(approve, reason) {

@@ -102,7 +102,8 @@
       const on = (m) => (m.matched_on && typeof m.matched_on === "object" ? `matched on ${m.matched_on.kind}: ${m.matched_on.value}` : m.matched_on || "");
       results.replaceChildren(...(items.length ? items.map((m) => el("li", {},
         el("button", { type: "button", "data-testid": "customer-result", onclick: () => openProfile(m.customer_id) },
-          `${m.name} · ${m.customer_id}${m.city ? " · " + m.city : ""}${on(m) ? ` (${on(m)})` : ""}`))) : [el("li", { class: "muted" }, "No customer found")]));
+          `${m.name} · `, el("span", { class: "nobr" }, m.customer_id),
+          `${m.city ? " · " + m.city : ""}${on(m) ? ` (${on(m)})` : ""}`))) : [el("li", { class: "muted" }, "No customer found")]));
       if (items.length === 1) openProfile(items[0].customer_id);
     } catch (err) {
       results.replaceChildren(el("li", { class: "error" }, err.message));
@@ -116,7 +117,7 @@
       sessionStorage.setItem(PROFILE_KEY, p.customer_id);
       customerLocale = p.locale || "es";
       box.replaceChildren(
-        el("h2", { "data-testid": "profile-name" }, `${p.name} (${p.customer_id})`),
+        el("h2", { "data-testid": "profile-name" }, `${p.name} (`, el("span", { class: "nobr" }, p.customer_id), ")"),
         el("p", { class: "muted" }, [p.city, customerLocale.startsWith("es") ? "Speaks Spanish" : "Speaks English",
           `Lifetime value ${P.formatMoney(p.lifetime_value, "en")}`].filter(Boolean).join(" · ")),
         el("h3", {}, "Identities"),
